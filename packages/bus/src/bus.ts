@@ -1,0 +1,84 @@
+/**
+ * The bus: one interface, several adapters (memory, nats, redis), one test
+ * suite run against all of them (bus.suite.ts).
+ *
+ * Subjects are `<prefix>.conv.<conversationId>.<event>` and
+ * `<prefix>.user.<userId>.<event>`; build them with `topics()` and never by
+ * hand. The prefix has no default, so two deployments never share topics.
+ *
+ * Delivery is at-most-once for subscribers (Redis pub/sub keeps nothing):
+ * correctness never depends on the bus keeping a message, because
+ * PostgreSQL plus `seq` can always fill a gap.
+ */
+export type BusKind = 'memory' | 'nats' | 'redis';
+
+export interface PublishOptions {
+  /**
+   * Idempotency key. NATS JetStream drops a second publish with the same id
+   * inside its duplicate window (`Nats-Msg-Id`); other adapters ignore it.
+   */
+  msgId?: string;
+}
+
+/** Payloads are JSON values; adapters serialise them. */
+export type BusHandler = (payload: unknown, subject: string) => void;
+
+export interface Subscription {
+  /** Stops delivery to this handler; resolves once the bus has been told. */
+  unsubscribe(): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: BusKind;
+  /**
+   * Resolves once the bus has accepted the message (JetStream: stored and
+   * acked); rejects when it could not, so the outbox relay retries.
+   */
+  publish(subject: string, payload: unknown, options?: PublishOptions): Promise<void>;
+  /**
+   * Subject may end with `.*` (exactly one more token) or `.>` (one or more
+   * tokens), NATS style; adapters translate. Resolves once the subscription
+   * is live (a message published after it resolves is delivered).
+   */
+  subscribe(subject: string, handler: BusHandler): Promise<Subscription>;
+  /** Rejects when the bus cannot be reached; used by /readyz. */
+  ping(): Promise<void>;
+  /** Drains in-flight work and closes connections. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** Event names on a conversation subject. */
+export enum ConversationEvent {
+  MessageAdded = 'message.added',
+  MessageEdited = 'message.edited',
+  MessageDeleted = 'message.deleted',
+}
+
+export interface Topics {
+  conversation(conversationId: string, event: ConversationEvent | '*' | '>'): string;
+  user(userId: string, event: string): string;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+export function topics(prefix: string): Topics {
+  if (!TOKEN.test(prefix)) throw new Error(`bus prefix must match ${TOKEN}: ${JSON.stringify(prefix)}`);
+  const id = (value: string) => {
+    if (!TOKEN.test(value)) throw new Error(`bus subject token must match ${TOKEN}: ${JSON.stringify(value)}`);
+    return value;
+  };
+  return {
+    conversation: (conversationId, event) => `${prefix}.conv.${id(conversationId)}.${event}`,
+    user: (userId, event) => `${prefix}.user.${id(userId)}.${event}`,
+  };
+}
+
+/** The payload of a `message.added` / `message.edited` / `message.deleted` event. */
+export interface MessageEventPayload {
+  id: string;
+  conversationId: string;
+  seq: number;
+  authorId: string;
+  /** ISO timestamp of the commit; used for the commit → socket latency metric. */
+  committedAt: string;
+}

@@ -1,0 +1,82 @@
+import { GraphQLError } from 'graphql';
+
+/** Every `extensions.code` STORM returns, as promised in API.md. */
+export enum ErrorCode {
+  BadUserInput = 'BAD_USER_INPUT',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  RateLimited = 'RATE_LIMITED',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  Unavailable = 'UNAVAILABLE',
+  Internal = 'INTERNAL_SERVER_ERROR',
+}
+
+/** Codes whose message is safe to show a client as is. */
+const EXPOSED = new Set<string>([
+  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.Internal),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function badInput(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, ...(field ? { field } : {}) } });
+}
+export function unauthenticated(message = 'Authentication required'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated } });
+}
+export function forbidden(message = 'Forbidden'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden } });
+}
+export function notFound(message = 'Not found'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NotFound } });
+}
+export function conflict(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Conflict, ...(field ? { field } : {}) } });
+}
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError('Too many requests', {
+    extensions: { code: ErrorCode.RateLimited, retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) },
+  });
+}
+export function unavailable(message = 'A dependency is unavailable; retry later', cause?: unknown): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Unavailable }, originalError: cause as Error });
+}
+
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { extensions?: { code?: unknown } })?.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Masks an error for a client: expected errors (a known code) keep their
+ * message; anything else becomes INTERNAL_SERVER_ERROR with no stack, SQL,
+ * host or service name. In development the original message is kept.
+ */
+export function maskError(
+  formatted: { message: string; extensions?: Record<string, unknown>; locations?: unknown; path?: unknown },
+  opts: { development: boolean },
+): typeof formatted {
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  const { stacktrace: _stack, exception: _exc, serviceName: _svc, ...extensions } = formatted.extensions ?? {};
+  if (code && EXPOSED.has(code)) {
+    return { ...formatted, extensions: opts.development ? formatted.extensions : extensions };
+  }
+  if (opts.development) return formatted;
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.Internal } };
+}
+
+/** A start-up failure: a setting is missing or malformed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`${service}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -1,0 +1,1 @@
+export interface UsersContext { userId: string | null }

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for unit, integration (real PostgreSQL, Redis, NATS on 127.0.0.1)
+// and end-to-end tests through the router. Each file isolates its own
+// database, bus prefix and ports, so files run in parallel.
+export default defineConfig({
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'router/src/**/*.test.ts', 'tests/**/*.e2e.ts'],
+    exclude: ['**/node_modules/**', '**/generated/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
