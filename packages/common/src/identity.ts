@@ -4,8 +4,9 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
  * Router → subgraph identity. The router verifies the client's access token
  * and forwards the caller to subgraphs as a short-lived HS256 JWT in this
  * header, signed with a secret only the router and the subgraphs hold.
- * Subgraphs trust no other source of identity, so a direct call to a
- * subgraph with a forged or missing identity is anonymous or refused.
+ * Every request the router sends carries one, anonymous callers included
+ * (no `sub`): subgraphs refuse a request without a valid assertion, so a
+ * direct call to a subgraph with a forged or missing identity gets nothing.
  */
 export const IDENTITY_HEADER = 'x-storm-identity';
 const AUDIENCE = 'storm-subgraphs';
@@ -14,7 +15,8 @@ const ISSUER = 'storm-router';
 const TTL_SECONDS = 60;
 
 export interface Identity {
-  userId: string;
+  /** null for an anonymous caller (register, login, refreshToken). */
+  userId: string | null;
 }
 
 export function identityKey(secret: string): Uint8Array {
@@ -22,9 +24,9 @@ export function identityKey(secret: string): Uint8Array {
 }
 
 export async function signIdentity(identity: Identity, key: Uint8Array): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'storm-identity+jwt' })
-    .setSubject(identity.userId)
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'storm-identity+jwt' });
+  if (identity.userId) jwt.setSubject(identity.userId);
+  return jwt
     .setAudience(AUDIENCE)
     .setIssuer(ISSUER)
     .setIssuedAt()
@@ -44,9 +46,9 @@ export async function verifyIdentity(token: string, key: Uint8Array): Promise<Id
       audience: AUDIENCE,
       issuer: ISSUER,
       typ: 'storm-identity+jwt',
-      requiredClaims: ['exp', 'sub'],
+      requiredClaims: ['exp'],
     });
-    return { userId: payload.sub! };
+    return { userId: typeof payload.sub === 'string' ? payload.sub : null };
   } catch (err) {
     const reason = err instanceof joseErrors.JOSEError ? err.code : 'invalid';
     throw new IdentityError(`identity assertion rejected: ${reason}`, { cause: err });

@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './env.js';
 export * from './identity.js';
+export * from './service.js';
