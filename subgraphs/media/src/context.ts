@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import type { Request } from 'express';
+import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { createMediaLoader, MediaService, type MediaLoader } from './modules/media/media.service.js';
+
+/** What every media resolver receives. */
+export interface MediaContext {
+  /** The caller as asserted by the router; null for an anonymous caller. */
+  userId: string | null;
+  prisma: PrismaClient;
+  media: MediaService;
+  /** Per-request batching loader for `Media` references (owner-scoped to `userId`). */
+  mediaLoader: MediaLoader;
+}
+
+/**
+ * Builds the context of one /graphql request. A request without a valid
+ * router-signed identity is refused before anything executes: this is what
+ * keeps the subgraph unusable around the router.
+ */
+export async function createMediaContext(req: Request, deps: { prisma: PrismaClient; identityKey: Uint8Array }): Promise<MediaContext> {
+  const header = req.headers[IDENTITY_HEADER];
+  if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
+  let userId: string | null;
+  try {
+    ({ userId } = await verifyIdentity(header, deps.identityKey));
+  } catch {
+    throw refused('Invalid identity assertion');
+  }
+  const media = new MediaService(deps.prisma);
+  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId) };
+}
+
+function refused(message: string): GraphQLError {
+  // Apollo Server turns extensions.http into the response status and strips it from the body.
+  return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } } });
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@storm/common';
+import { loadMediaEnv } from './env.js';
+
+const secret = 'x'.repeat(32);
+
+describe('loadMediaEnv', () => {
+  it('applies the defaults', () => {
+    expect(loadMediaEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/storm', IDENTITY_SECRET: secret })).toEqual({
+      nodeEnv: 'production',
+      development: false,
+      host: '127.0.0.1',
+      port: 4003,
+      databaseUrl: 'postgres://db/storm',
+      identitySecret: secret,
+    });
+  });
+
+  it('lists every bad setting at once, by name', () => {
+    let error: unknown;
+    try {
+      loadMediaEnv({ NODE_ENV: 'production', PORT: '70000' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems).toEqual(['PORT', 'DATABASE_URL', 'IDENTITY_SECRET']);
+  });
+
+  it('refuses a short identity secret', () => {
+    expect(() => loadMediaEnv({ NODE_ENV: 'test', DATABASE_URL: 'postgres://db/storm', IDENTITY_SECRET: 'short' })).toThrow(/IDENTITY_SECRET/);
+  });
+});

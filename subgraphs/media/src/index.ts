@@ -1,0 +1,22 @@
+// Standalone media subgraph (the Kubernetes way): `npm run start -w @storm/media`.
+// Metadata only for now: upload and download (and their storage settings)
+// come in a later issue, so no bytes are stored or served yet.
+import { adapterFor } from '@storm/db';
+import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
+import { PrismaClient } from './generated/prisma/client.js';
+import { loadMediaEnv } from './env.js';
+import { startMediaService } from './server.js';
+
+await runOrExit(async () => {
+  const env = loadMediaEnv();
+  const prisma = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }) });
+  const service = await startMediaService({
+    prisma,
+    identityKey: identityKey(env.identitySecret),
+    host: env.host,
+    port: env.port,
+    development: env.development,
+  });
+  drainOnSignals([() => prisma.$disconnect(), () => service.dispose()]);
+  console.log(`media subgraph ready at ${service.url}`);
+});

@@ -1,0 +1,28 @@
+import { badInput, notFound, unauthenticated } from '@storm/common';
+import type { Resolvers } from '../../generated/graphql.js';
+import { isMediaId, mediaUrl } from './media.service.js';
+
+export const mediaResolvers: Resolvers = {
+  Query: {
+    media: async (_parent, { id }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      if (!isMediaId(id)) throw badInput('id must be a UUID', 'id');
+      // Someone else's media is reported exactly like a missing one, so ids cannot be probed.
+      const row = await ctx.mediaLoader.load(id);
+      if (!row) throw notFound('Media not found');
+      return row;
+    },
+  },
+  Media: {
+    // Called once per representation of an `_entities` request; the loader
+    // folds them into one owner-scoped query. An entity the caller may not see
+    // fails alone (NOT_FOUND at its index) and the others still resolve.
+    __resolveReference: async (reference, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      const row = await ctx.mediaLoader.load(reference.id);
+      if (!row) throw notFound('Media not found');
+      return row;
+    },
+    url: (media) => mediaUrl(media.id),
+  },
+};

@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { maskError, type RunningService } from '@storm/common';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { createMediaContext, type MediaContext } from './context.js';
+import { buildSchema } from './schema.js';
+
+/** Everything the media service needs, already built by its caller. */
+export interface MediaServiceDeps {
+  /** The media PrismaClient. The caller owns it: dispose() does not disconnect it. */
+  prisma: PrismaClient;
+  /** identityKey(IDENTITY_SECRET): verifies the router's x-storm-identity assertions. */
+  identityKey: Uint8Array;
+  /** Bind address. @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Keeps error messages and enables introspection. */
+  development: boolean;
+  /** Largest accepted /graphql request body. @default '1mb' */
+  bodyLimit?: string;
+}
+
+/** Starts the media subgraph: POST /graphql, GET /healthz. */
+export async function startMediaService(deps: MediaServiceDeps): Promise<RunningService> {
+  const host = deps.host ?? '127.0.0.1';
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<MediaContext>({
+    schema: buildSchema(),
+    introspection: deps.development,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    // maskError only removes or replaces fields, so the result is still a formatted error.
+    formatError: (formatted) => maskError(formatted, { development: deps.development }) as GraphQLFormattedError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Federated traces only feed Apollo Studio, which STORM does not use
+      // (metrics are the router's /metrics); they would cost time per request.
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.prisma.$queryRaw`SELECT 1`;
+      res.status(200).json({ status: 'ok' });
+    } catch {
+      // No detail: /healthz is reachable by probes, not only by operators.
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: deps.bodyLimit ?? '1mb' }),
+    expressMiddleware(apollo, { context: ({ req }) => createMediaContext(req, deps) }),
+  );
+
+  try {
+    await listen(httpServer, deps.port, host);
+  } catch (err) {
+    await apollo.stop();
+    throw err;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+
+  let disposed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    // The drain plugin closes the HTTP server and waits for in-flight requests.
+    dispose: () => (disposed ??= apollo.stop()),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
