@@ -1,0 +1,85 @@
+import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
+import { GraphQLError } from 'graphql';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { BatchLoader } from './loader.js';
+import type { ConversationRow, MessageRow, UserRef } from './models.js';
+import type { ConversationsService } from './modules/conversations/conversations.service.js';
+import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
+
+/** Per-request batch loaders; every one is scoped to the caller (membership-checked). */
+export interface ConversationsLoaders {
+  /** Conversations of the caller by id (absent: not found or not a member). */
+  conversation: BatchLoader<string, ConversationRow>;
+  /** Messages of the caller's conversations by id. */
+  message: BatchLoader<string, MessageRow>;
+  members: BatchLoader<string, UserRef[]>;
+  unreadCount: BatchLoader<string, number>;
+  /** One loader per distinct (after, before, limit). */
+  messagePage(page: PageArgs): BatchLoader<string, MessageRow[]>;
+}
+
+export interface ConversationsContext {
+  /** null: an anonymous caller (the router forwards those too); every operation here refuses it. */
+  userId: string | null;
+  prisma: PrismaClient;
+  conversations: ConversationsService;
+  messages: MessagesService;
+  loaders: ConversationsLoaders;
+}
+
+export interface ContextDeps {
+  prisma: PrismaClient;
+  identityKey: Uint8Array;
+  conversations: ConversationsService;
+  messages: MessagesService;
+}
+
+export function createLoaders(userId: string, conversations: ConversationsService, messages: MessagesService): ConversationsLoaders {
+  const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
+  return {
+    conversation: new BatchLoader((ids) => conversations.byIdsForMember(ids, userId)),
+    message: new BatchLoader((ids) => messages.byIdsForMember(ids, userId)),
+    members: new BatchLoader((ids) => conversations.membersOf(ids)),
+    unreadCount: new BatchLoader((ids) => conversations.unreadCounts(ids, userId)),
+    messagePage(page) {
+      const key = `${page.after ?? ''}|${page.before ?? ''}|${page.limit}`;
+      let loader = pages.get(key);
+      if (!loader) {
+        loader = new BatchLoader((ids) => messages.pages(ids, page));
+        pages.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}
+
+/** HTTP 401 and nothing executes: the request did not come through the router. */
+function refused(): GraphQLError {
+  return new GraphQLError('A valid identity assertion is required', {
+    extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
+  });
+}
+
+/**
+ * Builds the context from the router-signed `x-storm-identity` header; a
+ * request without a valid one is refused before anything runs.
+ */
+export function createContextFactory(deps: ContextDeps) {
+  return async ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }): Promise<ConversationsContext> => {
+    const token = req.headers[IDENTITY_HEADER];
+    if (typeof token !== 'string' || token === '') throw refused();
+    let userId: string | null;
+    try {
+      ({ userId } = await verifyIdentity(token, deps.identityKey));
+    } catch {
+      throw refused();
+    }
+    return {
+      userId,
+      prisma: deps.prisma,
+      conversations: deps.conversations,
+      messages: deps.messages,
+      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages),
+    };
+  };
+}

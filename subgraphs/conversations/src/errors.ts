@@ -1,0 +1,61 @@
+import { GraphQLError } from 'graphql';
+import { badInput, unauthenticated, unavailable } from '@storm/common';
+
+/**
+ * This subgraph's authorization rule, applied everywhere (queries, mutations,
+ * `_entities`): a conversation, or a message of a conversation, that the caller
+ * is not a member of is reported exactly like one that does not exist —
+ * NOT_FOUND — so ids cannot be probed. FORBIDDEN is used only where the caller
+ * can already see the thing but may not change it (editing or deleting
+ * someone else's message).
+ */
+export const NOT_FOUND_CONVERSATION = 'Conversation not found';
+export const NOT_FOUND_MESSAGE = 'Message not found';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/**
+ * Validates an id argument before it reaches SQL (a malformed uuid would
+ * otherwise surface as a database error). Returned lower-case, the form
+ * PostgreSQL prints, so ids compare and sort consistently (direct keys).
+ */
+export function parseId(value: unknown, field: string): string {
+  if (!isUuid(value)) throw badInput(`${field} must be a UUID`, field);
+  return value.toLowerCase();
+}
+
+/** The caller's user id; every operation of this subgraph needs one. */
+export function requireUser(userId: string | null): string {
+  // The router signs the identity, so a non-uuid subject is a mis-wired
+  // deployment rather than an attack; refusing it keeps SQL casts safe.
+  if (!userId || !isUuid(userId)) throw unauthenticated();
+  return userId.toLowerCase();
+}
+
+function prismaCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A unique-constraint violation (P2002, same code on pg and PGlite adapters). */
+export function isUniqueViolation(err: unknown): boolean {
+  return prismaCode(err) === 'P2002';
+}
+
+/**
+ * Maps database failures a client may retry (pool exhausted, transaction could
+ * not start in time, connection lost) to UNAVAILABLE; GraphQL errors pass
+ * through; anything else is left for maskError to hide.
+ */
+export function mapDbError(err: unknown): unknown {
+  if (err instanceof GraphQLError) return err;
+  const code = prismaCode(err);
+  if (code === 'P2028' || code === 'P1001' || code === 'P1002' || code === 'P1017' || code === 'P2024') {
+    return unavailable('The database is busy or unreachable; retry later', err);
+  }
+  return err;
+}

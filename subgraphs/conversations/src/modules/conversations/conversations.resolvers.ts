@@ -1,0 +1,50 @@
+import { notFound } from '@storm/common';
+import { NOT_FOUND_CONVERSATION, parseId, requireUser } from '../../errors.js';
+import type { Resolvers } from '../../generated/graphql.js';
+import { parsePage } from '../messages/messages.service.js';
+
+/**
+ * Thin: validate, check the caller, delegate to the service. A Conversation
+ * object only ever reaches field resolvers after its membership check (query,
+ * mutation or reference resolver), so field resolvers do not repeat it.
+ */
+export const conversationsResolvers: Resolvers = {
+  Query: {
+    async conversation(_root, { id }, ctx) {
+      requireUser(ctx.userId);
+      const row = await ctx.loaders.conversation.load(parseId(id, 'id'));
+      if (!row) throw notFound(NOT_FOUND_CONVERSATION);
+      return row;
+    },
+    async conversations(_root, _args, ctx) {
+      return ctx.conversations.listForMember(requireUser(ctx.userId));
+    },
+  },
+  Mutation: {
+    async createConversation(_root, { input }, ctx) {
+      return ctx.conversations.create(requireUser(ctx.userId), input);
+    },
+    async markRead(_root, { conversationId, seq }, ctx) {
+      return ctx.conversations.markRead(requireUser(ctx.userId), conversationId, seq);
+    },
+  },
+  Conversation: {
+    // `_entities`: the same rule as `conversation(id)`.
+    async __resolveReference(reference, ctx) {
+      requireUser(ctx.userId);
+      const row = await ctx.loaders.conversation.load(parseId(reference.id, 'id'));
+      if (!row) throw notFound(NOT_FOUND_CONVERSATION);
+      return row;
+    },
+    async members(conversation, _args, ctx) {
+      return (await ctx.loaders.members.load(conversation.id)) ?? [];
+    },
+    async unreadCount(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      return (await ctx.loaders.unreadCount.load(conversation.id)) ?? 0;
+    },
+    async messages(conversation, args, ctx) {
+      return (await ctx.loaders.messagePage(parsePage(args)).load(conversation.id)) ?? [];
+    },
+  },
+};

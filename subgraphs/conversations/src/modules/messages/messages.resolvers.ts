@@ -1,0 +1,51 @@
+import { GraphQLError } from 'graphql';
+import { notFound } from '@storm/common';
+import { NOT_FOUND_MESSAGE, parseId, requireUser } from '../../errors.js';
+import type { Resolvers } from '../../generated/graphql.js';
+
+function subscriptionsLiveInTheRouter(): never {
+  throw new GraphQLError(
+    'messageAdded is executed by the router over graphql-ws; this subgraph only declares it for the supergraph',
+    { extensions: { code: 'BAD_REQUEST' } },
+  );
+}
+
+export const messagesResolvers: Resolvers = {
+  Query: {
+    async message(_root, { id }, ctx) {
+      requireUser(ctx.userId);
+      const row = await ctx.loaders.message.load(parseId(id, 'id'));
+      if (!row) throw notFound(NOT_FOUND_MESSAGE);
+      return row;
+    },
+  },
+  Mutation: {
+    async sendMessage(_root, { input }, ctx) {
+      return ctx.messages.send(requireUser(ctx.userId), input);
+    },
+    async editMessage(_root, { id, body }, ctx) {
+      return ctx.messages.edit(requireUser(ctx.userId), id, body);
+    },
+    async deleteMessage(_root, { id }, ctx) {
+      return ctx.messages.delete(requireUser(ctx.userId), id);
+    },
+  },
+  Subscription: {
+    messageAdded: {
+      subscribe: subscriptionsLiveInTheRouter,
+      // A subscription document POSTed over HTTP is executed like a query.
+      resolve: subscriptionsLiveInTheRouter,
+    },
+  },
+  Message: {
+    // `_entities` (e.g. the router resolving a bus event for a subscriber):
+    // members of the message's conversation only, like `message(id)`.
+    async __resolveReference(reference, ctx) {
+      requireUser(ctx.userId);
+      const row = await ctx.loaders.message.load(parseId(reference.id, 'id'));
+      if (!row) throw notFound(NOT_FOUND_MESSAGE);
+      return row;
+    },
+    author: (message) => ({ __typename: 'User', id: message.authorId }),
+  },
+};

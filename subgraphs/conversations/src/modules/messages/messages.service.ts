@@ -1,0 +1,213 @@
+import { ConversationEvent, type Topics } from '@storm/bus/bus';
+import { badInput, conflict, forbidden, notFound } from '@storm/common';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
+import type { MessageRow } from '../../models.js';
+import { writeMessageEvent } from '../outbox/outbox.service.js';
+
+/** Longest message body, in characters (code points), after trimming. */
+export const MAX_BODY_LENGTH = 4000;
+/** Longest clientMsgId, in characters (the column is varchar(64)). */
+export const MAX_CLIENT_MSG_ID_LENGTH = 64;
+/** Largest page of `Conversation.messages`. */
+export const MAX_PAGE_SIZE = 200;
+
+/**
+ * Interactive transactions wait for a pooled connection and then must finish;
+ * bounded so an overloaded database answers UNAVAILABLE instead of hanging.
+ */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+export interface SendMessageArgs {
+  conversationId: unknown;
+  body: unknown;
+  clientMsgId?: unknown;
+}
+
+/**
+ * A page of `Conversation.messages` (API.md): with `after`, the first `limit`
+ * messages with seq > after; with `before`, the last `limit` with seq < before;
+ * with both, the first `limit` with after < seq < before (a range); with
+ * neither, the newest `limit`. Always returned by seq ascending.
+ */
+export interface PageArgs {
+  after?: number | null;
+  before?: number | null;
+  limit: number;
+}
+
+const MESSAGE_COLUMNS = Prisma.sql`
+  m.id::text AS id, m.conversation_id::text AS "conversationId", m.seq, m.author_id::text AS "authorId",
+  m.body, m.client_msg_id AS "clientMsgId", m.created_at AS "createdAt", m.edited_at AS "editedAt",
+  m.deleted_at AS "deletedAt"`;
+
+/** Messages: the only code that writes them (and their outbox events). */
+export class MessagesService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly topics: Topics,
+    /** Called after a commit that wrote outbox rows (kicks the relay). */
+    private readonly onCommitted: () => void = () => {},
+  ) {}
+
+  /** The messages among `ids` whose conversation `userId` is a member of, by id. */
+  async byIdsForMember(ids: readonly string[], userId: string): Promise<Map<string, MessageRow>> {
+    const rows = await this.prisma.message.findMany({
+      where: { id: { in: [...ids] }, conversation: { memberships: { some: { userId } } } },
+    });
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** One page per conversation, in one query (callers have already checked membership). */
+  async pages(conversationIds: readonly string[], page: PageArgs): Promise<Map<string, MessageRow[]>> {
+    const { after, before, limit } = page;
+    const ascending = after !== null && after !== undefined;
+    const conditions = [Prisma.sql`m.conversation_id = c.id`];
+    if (ascending) conditions.push(Prisma.sql`m.seq > ${after}`);
+    if (before !== null && before !== undefined) conditions.push(Prisma.sql`m.seq < ${before}`);
+    // LATERAL: each conversation's page is an index range scan on (conversation_id, seq).
+    const rows = await this.prisma.$queryRaw<MessageRow[]>`
+      SELECT p.* FROM unnest(${[...conversationIds]}::uuid[]) AS c(id)
+      CROSS JOIN LATERAL (
+        SELECT ${MESSAGE_COLUMNS}
+        FROM conversations.messages m
+        WHERE ${Prisma.join(conditions, ' AND ')}
+        ORDER BY m.seq ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`}
+        LIMIT ${limit}
+      ) p`;
+    const pages = new Map<string, MessageRow[]>(conversationIds.map((id) => [id, []]));
+    for (const row of rows) pages.get(row.conversationId)?.push(row);
+    for (const list of pages.values()) list.sort((a, b) => a.seq - b.seq);
+    return pages;
+  }
+
+  /**
+   * Sends a message: one transaction takes the next seq under the
+   * conversation's row lock (concurrent senders queue there, so seq has no
+   * gap and no duplicate), inserts the message and its outbox event. A
+   * clientMsgId the author already used in this conversation returns the
+   * first message and writes nothing.
+   */
+  async send(userId: string, args: SendMessageArgs): Promise<MessageRow> {
+    const conversationId = parseId(args.conversationId, 'conversationId');
+    const body = parseBody(args.body);
+    const clientMsgId = parseClientMsgId(args.clientMsgId);
+    const byClientMsgId = (tx: Prisma.TransactionClient | PrismaClient) =>
+      clientMsgId
+        ? tx.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } })
+        : Promise.resolve(null);
+    try {
+      const { message, created } = await this.prisma.$transaction(async (tx) => {
+        const member = await tx.membership.findUnique({
+          where: { conversationId_userId: { conversationId, userId } },
+          select: { userId: true },
+        });
+        if (!member) throw notFound(NOT_FOUND_CONVERSATION);
+        const existing = await byClientMsgId(tx);
+        if (existing) return { message: existing, created: false };
+        const [bumped] = await tx.$queryRaw<Array<{ seq: number }>>`
+          UPDATE conversations.conversations SET last_seq = last_seq + 1
+          WHERE id = ${conversationId}::uuid RETURNING last_seq AS seq`;
+        if (!bumped) throw notFound(NOT_FOUND_CONVERSATION);
+        const message = await tx.message.create({
+          data: { conversationId, seq: bumped.seq, authorId: userId, body, clientMsgId },
+        });
+        await writeMessageEvent(tx, this.topics, ConversationEvent.MessageAdded, message);
+        return { message, created: true };
+      }, TX_OPTIONS);
+      if (created) this.onCommitted();
+      return message;
+    } catch (err) {
+      // A concurrent retry with the same clientMsgId committed first: ours
+      // rolled back (no seq taken, no event), theirs is the answer.
+      if (clientMsgId && isUniqueViolation(err)) {
+        const existing = await byClientMsgId(this.prisma);
+        if (existing) return existing;
+      }
+      throw mapDbError(err);
+    }
+  }
+
+  /** Author only; a deleted message cannot be edited (CONFLICT). Sets editedAt. */
+  async edit(userId: string, idArg: unknown, bodyArg: unknown): Promise<MessageRow> {
+    const id = parseId(idArg, 'id');
+    const body = parseBody(bodyArg);
+    return this.change(userId, id, async (tx, current) => {
+      if (current.deletedAt) throw conflict('A deleted message cannot be edited');
+      const message = await tx.message.update({ where: { id }, data: { body, editedAt: new Date() } });
+      await writeMessageEvent(tx, this.topics, ConversationEvent.MessageEdited, message);
+      return { message, changed: true };
+    });
+  }
+
+  /**
+   * Author only. A tombstone: the row and its seq stay (so seq keeps no
+   * gaps), the body becomes empty and deletedAt is set. Deleting a deleted
+   * message returns it unchanged and announces nothing.
+   */
+  async delete(userId: string, idArg: unknown): Promise<MessageRow> {
+    const id = parseId(idArg, 'id');
+    return this.change(userId, id, async (tx, current) => {
+      if (current.deletedAt) return { message: current, changed: false };
+      const message = await tx.message.update({ where: { id }, data: { body: '', deletedAt: new Date() } });
+      await writeMessageEvent(tx, this.topics, ConversationEvent.MessageDeleted, message);
+      return { message, changed: true };
+    });
+  }
+
+  /** Locks the message row, checks membership and authorship, then applies `apply`. */
+  private async change(
+    userId: string,
+    id: string,
+    apply: (tx: Prisma.TransactionClient, current: MessageRow) => Promise<{ message: MessageRow; changed: boolean }>,
+  ): Promise<MessageRow> {
+    try {
+      const { message, changed } = await this.prisma.$transaction(async (tx) => {
+        // The row lock orders concurrent edits/deletes of one message.
+        const [current] = await tx.$queryRaw<MessageRow[]>`
+          SELECT ${MESSAGE_COLUMNS} FROM conversations.messages m WHERE m.id = ${id}::uuid FOR UPDATE`;
+        if (!current) throw notFound(NOT_FOUND_MESSAGE);
+        const member = await tx.membership.findUnique({
+          where: { conversationId_userId: { conversationId: current.conversationId, userId } },
+          select: { userId: true },
+        });
+        if (!member) throw notFound(NOT_FOUND_MESSAGE);
+        if (current.authorId !== userId) throw forbidden('Only the author can change this message');
+        return apply(tx, current);
+      }, TX_OPTIONS);
+      if (changed) this.onCommitted();
+      return message;
+    } catch (err) {
+      throw mapDbError(err);
+    }
+  }
+}
+
+/** Validates page arguments: limit 1..200, after/before non-negative. */
+export function parsePage(args: { after?: number | null; before?: number | null; limit?: number | null }): PageArgs {
+  const limit = args.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw badInput(`limit must be between 1 and ${MAX_PAGE_SIZE}`, 'limit');
+  for (const field of ['after', 'before'] as const) {
+    const value = args[field];
+    if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) throw badInput(`${field} must not be negative`, field);
+  }
+  return { after: args.after ?? null, before: args.before ?? null, limit };
+}
+
+function parseBody(body: unknown): string {
+  if (typeof body !== 'string') throw badInput('body must be a string', 'body');
+  const trimmed = body.trim();
+  if (trimmed === '') throw badInput('body must not be empty', 'body');
+  if ([...trimmed].length > MAX_BODY_LENGTH) throw badInput(`body must be at most ${MAX_BODY_LENGTH} characters`, 'body');
+  // PostgreSQL text cannot hold NUL; refusing it here beats a masked SQL error.
+  if (trimmed.includes('\u0000')) throw badInput('body must not contain NUL characters', 'body');
+  return trimmed;
+}
+
+function parseClientMsgId(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string' || value === '') throw badInput('clientMsgId must be a non-empty string', 'clientMsgId');
+  if ([...value].length > MAX_CLIENT_MSG_ID_LENGTH) throw badInput(`clientMsgId must be at most ${MAX_CLIENT_MSG_ID_LENGTH} characters`, 'clientMsgId');
+  if (value.includes('\u0000')) throw badInput('clientMsgId must not contain NUL characters', 'clientMsgId');
+  return value;
+}

@@ -1,0 +1,230 @@
+import type { Bus } from '@storm/bus/bus';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+
+/**
+ * The outbox relay: publishes committed outbox rows to the bus, in id order,
+ * and marks them sent.
+ *
+ * - Claiming: each batch is one transaction that selects unsent rows in id
+ *   order `FOR UPDATE SKIP LOCKED`, publishes them one by one, and marks
+ *   them sent; several replicas may run relays, each claiming different rows.
+ *   One relay publishes in id order, and within a conversation id order is
+ *   commit order (the conversation row lock serialises senders), so one relay
+ *   keeps each conversation's seq order. With several relays running, batches
+ *   may interleave: consumers order by seq (events carry it) and fill gaps
+ *   from PostgreSQL, as they must anyway.
+ * - Failure: when a publish rejects, the batch stops there (rows after it wait,
+ *   keeping order), the failed row's `attempts` is incremented, rows published
+ *   before it are marked sent, and the relay retries after a capped
+ *   exponential backoff. Nothing committed is ever dropped. A crash between
+ *   publish and commit publishes again; the bus drops the duplicate by msgId.
+ * - Latency: `kick()` (called after each commit) runs a batch at once instead
+ *   of waiting for the poll; kicks during a backoff are ignored, so a down bus
+ *   is not hammered.
+ * - Pruning: sent rows older than `retentionMs` (1 hour) are deleted at most
+ *   once per `pruneIntervalMs` (1 minute); they are kept that long only to help
+ *   diagnose delivery.
+ */
+export interface OutboxRelayOptions {
+  prisma: PrismaClient;
+  bus: Bus;
+  /** Poll for rows written by other processes (or missed kicks). @default 250 */
+  pollIntervalMs?: number;
+  /** Rows claimed per transaction. @default 100 */
+  batchSize?: number;
+  /** First retry delay after a failed publish; doubles per failure. @default 100 */
+  backoffBaseMs?: number;
+  /** Cap of the retry delay. @default 10000 */
+  backoffMaxMs?: number;
+  /** A publish slower than this counts as failed (it holds row locks). @default 10000 */
+  publishTimeoutMs?: number;
+  /** Sent rows older than this are pruned. @default 3600000 (1 hour) */
+  retentionMs?: number;
+  /** How often pruning runs. @default 60000 */
+  pruneIntervalMs?: number;
+  /** @default console.error for warnings, nothing for info */
+  log?: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+}
+
+export interface OutboxRelay {
+  /** Runs a batch as soon as possible (unless backing off after a failure). */
+  kick(): void;
+  /**
+   * Resolves once a batch has found nothing left to publish, i.e. every row
+   * committed before the call has been published (tests, graceful shutdown).
+   */
+  flushed(): Promise<void>;
+  /** Stops polling and waits for the in-flight batch. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+interface ClaimedRow {
+  id: string;
+  subject: string;
+  msgId: string;
+  payload: unknown;
+  attempts: number;
+}
+
+type BatchResult = { claimed: number; published: number; failed: boolean };
+
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const {
+    prisma,
+    bus,
+    pollIntervalMs = 250,
+    batchSize = 100,
+    backoffBaseMs = 100,
+    backoffMaxMs = 10_000,
+    publishTimeoutMs = 10_000,
+    retentionMs = 3_600_000,
+    pruneIntervalMs = 60_000,
+    log = (level, message, err) => {
+      if (level !== 'info') console.error(`[outbox] ${message}`, err ?? '');
+    },
+  } = options;
+
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let kicked = false;
+  let disposed = false;
+  let failures = 0;
+  let lastPrune = Date.now();
+  let flushWaiters: Array<() => void> = [];
+
+  const schedule = (delayMs: number) => {
+    if (disposed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), delayMs);
+  };
+
+  async function publishWithTimeout(row: ClaimedRow): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        bus.publish(row.subject, row.payload, { msgId: row.msgId }),
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(() => reject(new Error(`publish timed out after ${publishTimeoutMs} ms`)), publishTimeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  async function batch(): Promise<BatchResult> {
+    return prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<ClaimedRow[]>`
+          SELECT id::text AS id, subject, msg_id AS "msgId", payload, attempts
+          FROM conversations.outbox
+          WHERE sent_at IS NULL
+          ORDER BY id
+          LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED`;
+        const sent: string[] = [];
+        let failed = false;
+        for (const row of rows) {
+          try {
+            await publishWithTimeout(row);
+            sent.push(row.id);
+          } catch (err) {
+            failed = true;
+            log('warn', `publish of outbox row ${row.id} (${row.subject}) failed, attempt ${row.attempts + 1}; retrying`, err);
+            await tx.$executeRaw`UPDATE conversations.outbox SET attempts = attempts + 1 WHERE id = ${row.id}::bigint`;
+            break;
+          }
+        }
+        if (sent.length > 0) {
+          await tx.$executeRaw`UPDATE conversations.outbox SET sent_at = now() WHERE id = ANY(${sent}::bigint[])`;
+        }
+        return { claimed: rows.length, published: sent.length, failed };
+      },
+      // The transaction spans the publishes; bound it by their timeouts.
+      { maxWait: 10_000, timeout: publishTimeoutMs * 2 + 30_000 },
+    );
+  }
+
+  async function prune(): Promise<void> {
+    if (Date.now() - lastPrune < pruneIntervalMs) return;
+    lastPrune = Date.now();
+    const cutoff = new Date(Date.now() - retentionMs);
+    const pruned = await prisma.$executeRaw`DELETE FROM conversations.outbox WHERE sent_at IS NOT NULL AND sent_at < ${cutoff}`;
+    if (pruned > 0) log('info', `pruned ${pruned} sent outbox rows`);
+  }
+
+  async function loop(): Promise<void> {
+    for (;;) {
+      kicked = false;
+      // Only a batch that started after a flushed() call can answer it.
+      const waiting = flushWaiters;
+      flushWaiters = [];
+      let result: BatchResult;
+      try {
+        result = await batch();
+      } catch (err) {
+        flushWaiters.unshift(...waiting);
+        throw err;
+      }
+      if (result.failed) {
+        flushWaiters.unshift(...waiting);
+        failures++;
+        return;
+      }
+      failures = 0;
+      if (result.claimed < batchSize) {
+        waiting.forEach((resolve) => resolve());
+        // A kick or flushed() during this batch may stand for a commit the
+        // batch did not see: go round once more.
+        if (!kicked && flushWaiters.length === 0) {
+          await prune();
+          return;
+        }
+      } else {
+        flushWaiters.unshift(...waiting);
+      }
+      if (disposed) return;
+    }
+  }
+
+  async function run(): Promise<void> {
+    if (disposed || inFlight) return;
+    clearTimeout(timer);
+    inFlight = loop().catch((err) => {
+      // The database itself failed (not the bus): same backoff, rows stay unsent.
+      failures++;
+      log('error', 'outbox batch failed', err);
+    });
+    await inFlight;
+    inFlight = undefined;
+    if (disposed) return;
+    if (failures > 0) schedule(Math.min(backoffMaxMs, backoffBaseMs * 2 ** (failures - 1)));
+    else schedule(kicked ? 0 : pollIntervalMs);
+  }
+
+  schedule(0);
+
+  return {
+    kick() {
+      if (disposed || failures > 0) return;
+      if (inFlight) kicked = true;
+      else schedule(0);
+    },
+    flushed() {
+      if (disposed) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        flushWaiters.push(resolve);
+        if (!inFlight && failures === 0) schedule(0);
+      });
+    },
+    async dispose() {
+      if (disposed) return inFlight;
+      disposed = true;
+      clearTimeout(timer);
+      await inFlight;
+      const waiters = flushWaiters;
+      flushWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { badInput } from '@storm/common';
+import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
+import { messagesResolvers } from './modules/messages/messages.resolvers.js';
+
+const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
+
+/**
+ * The module whose file carries `extend schema @link(...)` goes first; the
+ * others extend Query / Mutation.
+ */
+const MODULE_ORDER = ['conversations', 'messages'];
+
+function readModules(): string {
+  const names = readdirSync(modules, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return names
+    .flatMap((name) =>
+      readdirSync(join(modules, name))
+        .filter((file) => file.endsWith('.graphql'))
+        .sort()
+        .map((file) => readFileSync(join(modules, name, file), 'utf8')),
+    )
+    .join('\n');
+}
+
+function rank(name: string): number {
+  const index = MODULE_ORDER.indexOf(name);
+  return index === -1 ? MODULE_ORDER.length : index;
+}
+
+/** Every `modules/**\/*.graphql` of this subgraph, merged (read at import; no other side effect). */
+export const typeDefs: DocumentNode = parse(readModules());
+
+function parseDate(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw badInput('DateTime must be an ISO 8601 string');
+  return date;
+}
+
+/** ISO 8601 strings on the wire; Date (or an ISO string) in resolvers. */
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'An ISO 8601 date-time string, e.g. 2026-01-31T12:00:00.000Z.',
+  serialize(value) {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'string') return new Date(value).toISOString();
+    throw new TypeError('DateTime cannot represent a non-date value');
+  },
+  parseValue: parseDate,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw badInput('DateTime must be an ISO 8601 string');
+    return parseDate(ast.value);
+  },
+});
+
+/** Every module's resolvers, merged type by type. */
+export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLResolverMap<unknown> {
+  const merged: Record<string, object> = {};
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) {
+      merged[type] = fields instanceof GraphQLScalarType ? fields : { ...(merged[type] ?? {}), ...fields };
+    }
+  }
+  return merged as GraphQLResolverMap<unknown>;
+}
+
+export function buildSchema(): GraphQLSchema {
+  return buildSubgraphSchema({
+    typeDefs,
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers),
+  });
+}

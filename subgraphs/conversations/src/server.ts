@@ -1,0 +1,139 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { topics, type Bus } from '@storm/bus/bus';
+import { ErrorCode, maskError, type RunningService } from '@storm/common';
+import express, { type ErrorRequestHandler } from 'express';
+import { createContextFactory, type ConversationsContext } from './context.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { ConversationsService } from './modules/conversations/conversations.service.js';
+import { MessagesService } from './modules/messages/messages.service.js';
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
+import { buildSchema } from './schema.js';
+import type { UserDirectory } from './user-directory.js';
+
+export interface ConversationsServiceDeps {
+  /** This service's client; the caller owns it (dispose() does not disconnect it). */
+  prisma: PrismaClient;
+  /** Where the outbox relay publishes; the caller owns it. */
+  bus: Bus;
+  /** First token of every subject (`topics(busPrefix)`); no default. */
+  busPrefix: string;
+  /** `identityKey(IDENTITY_SECRET)`: verifies the router's `x-storm-identity`. */
+  identityKey: Uint8Array;
+  /** Answers which member ids are existing users (`createHttpUserDirectory` in production). */
+  userDirectory: UserDirectory;
+  /** @default 127.0.0.1 */
+  host?: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Keeps error messages and enables introspection. */
+  development: boolean;
+  /**
+   * Outbox relay settings, or `false` not to run a relay in this process
+   * (another replica or process runs one; commits then wait for its poll).
+   * @default {} (a relay with its defaults)
+   */
+  relay?: Omit<OutboxRelayOptions, 'prisma' | 'bus'> | false;
+  /** Largest accepted request body. @default '1mb' */
+  bodyLimit?: string;
+}
+
+export interface ConversationsRunningService extends RunningService {
+  /** The relay this service started (undefined with `relay: false`). */
+  readonly relay: OutboxRelay | undefined;
+}
+
+/** Express's own failures (body too large, malformed JSON) as GraphQL-shaped errors, never an HTML stack. */
+const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  const status = typeof err?.status === 'number' ? err.status : 500;
+  const code = status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? 'BAD_REQUEST' : ErrorCode.Internal;
+  const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error';
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+};
+
+export async function startConversationsService(deps: ConversationsServiceDeps): Promise<ConversationsRunningService> {
+  const { prisma, bus, development } = deps;
+  const relay = deps.relay === false ? undefined : startOutboxRelay({ ...deps.relay, prisma, bus });
+  const conversations = new ConversationsService(prisma, deps.userDirectory);
+  const messages = new MessagesService(prisma, topics(deps.busPrefix), () => relay?.kick());
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+  const apollo = new ApolloServer<ConversationsContext>({
+    schema: buildSchema(),
+    introspection: development,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, { development });
+      if (masked.extensions?.code === ErrorCode.Internal) console.error('[conversations] unexpected error', error);
+      return masked;
+    },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(development ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  try {
+    await apollo.start();
+  } catch (err) {
+    await relay?.dispose();
+    throw err;
+  }
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      res.status(200).json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: deps.bodyLimit ?? '1mb' }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages }) }),
+  );
+  app.use(bodyErrors);
+
+  const host = deps.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(deps.port, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await apollo.stop();
+    await relay?.dispose();
+    throw err;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  let disposing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/graphql`,
+    port,
+    relay,
+    dispose() {
+      // HTTP first (in-flight requests finish and kick the relay), then the
+      // relay publishes what they committed and stops.
+      disposing ??= (async () => {
+        await apollo.stop();
+        await relay?.dispose();
+      })();
+      return disposing;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Shared by this subgraph's integration tests: a migrated throwaway database,
+// the service on a free port, and a client that signs identities like the
+// router does. Not part of the service.
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@storm/bus/bus';
+import { createMemoryBus } from '@storm/bus/memory';
+import { adapterFor } from '@storm/db';
+import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
+import { IDENTITY_HEADER, identityKey, signIdentity } from '@storm/common';
+import { PrismaClient } from './generated/prisma/client.js';
+import { startConversationsService, type ConversationsRunningService, type ConversationsServiceDeps } from './server.js';
+import { createStaticUserDirectory, type UserDirectory } from './user-directory.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } & Record<string, unknown> }>;
+}
+
+export interface Kit {
+  db: TestDatabase;
+  prisma: PrismaClient;
+  bus: Bus;
+  busPrefix: string;
+  key: Uint8Array;
+  users: ReturnType<typeof createStaticUserDirectory>;
+  service: ConversationsRunningService;
+  /** A new user id the directory knows. */
+  newUser(): string;
+  /** POST /graphql as `userId` (null: anonymous; undefined header: see `raw`). */
+  gql<T = Record<string, any>>(userId: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  raw(headers: Record<string, string>, body: unknown): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+export async function startKit(
+  options: { bus?: Bus; userDirectory?: UserDirectory; relay?: ConversationsServiceDeps['relay'] } = {},
+): Promise<Kit> {
+  const db = await createTestDatabase();
+  const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }) });
+  const busPrefix = `convtest_${randomUUID().slice(0, 8)}`;
+  const bus = options.bus ?? createMemoryBus();
+  const key = identityKey('conversations-test-identity-secret-0123456789');
+  const users = createStaticUserDirectory();
+  const service = await startConversationsService({
+    prisma,
+    bus,
+    busPrefix,
+    identityKey: key,
+    userDirectory: options.userDirectory ?? users,
+    host: '127.0.0.1',
+    port: 0,
+    development: false,
+    relay: options.relay ?? { pollIntervalMs: 50 },
+  });
+  const raw = async (headers: Record<string, string>, body: unknown): Promise<GraphQLResponse> => {
+    const response = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, ...((await response.json()) as object) };
+  };
+  return {
+    db,
+    prisma,
+    bus,
+    busPrefix,
+    key,
+    users,
+    service,
+    newUser() {
+      const id = randomUUID();
+      users.add(id);
+      return id;
+    },
+    async gql(userId, query, variables) {
+      return raw({ [IDENTITY_HEADER]: await signIdentity({ userId }, key) }, { query, variables }) as Promise<GraphQLResponse<any>>;
+    },
+    raw,
+    async close() {
+      await service.dispose();
+      await bus.dispose();
+      await prisma.$disconnect();
+      await db.drop();
+    },
+  };
+}
+
+/** The error code (and field) of the first error, for terse assertions. */
+export function firstError(response: GraphQLResponse): { code?: string; field?: string } | undefined {
+  const error = response.errors?.[0];
+  return error && { code: error.extensions?.code, ...(error.extensions?.field ? { field: error.extensions.field } : {}) };
+}
