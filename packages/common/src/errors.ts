@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** Every `extensions.code` STORM returns, as promised in API.md. */
 export enum ErrorCode {
@@ -57,10 +57,7 @@ export function errorCode(err: unknown): string | undefined {
  * message; anything else becomes INTERNAL_SERVER_ERROR with no stack, SQL,
  * host or service name. In development the original message is kept.
  */
-export function maskError(
-  formatted: { message: string; extensions?: Record<string, unknown>; locations?: unknown; path?: unknown },
-  opts: { development: boolean },
-): typeof formatted {
+export function maskError(formatted: GraphQLFormattedError, opts: { development: boolean }): GraphQLFormattedError {
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
   const { stacktrace: _stack, exception: _exc, serviceName: _svc, ...extensions } = formatted.extensions ?? {};
   if (code && EXPOSED.has(code)) {

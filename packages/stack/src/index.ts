@@ -1,0 +1,143 @@
+/**
+ * The whole of STORM in one process: the three subgraphs and the router,
+ * wired together. `npm start` runs it over embedded PGlite and the memory
+ * bus; the end-to-end tests run it over the real PostgreSQL and each bus.
+ * In production every service runs alone instead (its own src/index.ts).
+ */
+import { identityKey, type RunningService } from '@storm/common';
+import { adapterFor, migrate, type DbTarget } from '@storm/db';
+import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } from '@storm/auth';
+import type { Bus } from '@storm/bus';
+import { startUsersService } from '@storm/users/server';
+import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
+import { startConversationsService } from '@storm/conversations/server';
+import { createHttpUserDirectory } from '@storm/conversations/user-directory';
+import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
+import { startMediaService } from '@storm/media/server';
+import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
+import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
+
+export interface StackOptions {
+  db: DbTarget;
+  /** Apply pending migrations first. @default true */
+  migrate?: boolean;
+  /** Shared by every service of the stack; the caller owns it (disposes it). */
+  bus: Bus;
+  busPrefix: string;
+  /** Signs router → subgraph identity assertions (at least 32 chars). */
+  identitySecret: string;
+  /** Ed25519 private key (PKCS8 PEM) the users service signs access tokens with. */
+  jwtPrivateKeyPem: string;
+  jwt?: { issuer?: string; audience?: string; accessTtlSeconds?: number; refreshTtlSeconds?: number };
+  /** @default 127.0.0.1 */
+  host?: string;
+  /** 0 = any free port (tests). */
+  ports: { router: number; users: number; conversations: number; media: number };
+  development: boolean;
+  routerLimits?: Partial<RouterLimits>;
+  /** Where the supergraph comes from (router/supergraph.graphql). */
+  supergraphSdl: string;
+  log?: (message: string) => void;
+}
+
+export interface Stack {
+  router: RunningRouter;
+  users: RunningService;
+  conversations: RunningService;
+  media: RunningService;
+  /** http://host:port/graphql and ws://host:port/graphql */
+  httpUrl: string;
+  wsUrl: string;
+  /** Stops the router, then the subgraphs, then disconnects the database clients. */
+  dispose(): Promise<void>;
+}
+
+export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
+  maxBodyBytes: 1024 * 1024,
+  wsMaxPayload: 64 * 1024,
+  wsInitTimeoutMs: 10_000,
+  wsKeepAliveMs: 15_000,
+  wsMaxSubscriptions: 100,
+  replayLimit: 10_000,
+};
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  if (options.migrate !== false) {
+    const { applied } = await migrate(options.db);
+    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  }
+  const key = identityKey(options.identitySecret);
+  const tokens = {
+    issuer: options.jwt?.issuer ?? 'storm',
+    audience: options.jwt?.audience ?? 'storm',
+    accessTtlSeconds: options.jwt?.accessTtlSeconds ?? 900,
+    refreshTtlSeconds: options.jwt?.refreshTtlSeconds ?? 30 * 24 * 3600,
+  };
+  const signingKeys = await loadSigningKeys({ privateKeyPem: options.jwtPrivateKeyPem });
+  const verifyKey = await loadVerifyKey(publicKeyPemOf(options.jwtPrivateKeyPem));
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => console.error('stack dispose failed', err));
+    cleanups.length = 0;
+  };
+  try {
+    const usersPrisma = new UsersPrisma({ adapter: adapterFor(options.db) });
+    const conversationsPrisma = new ConversationsPrisma({ adapter: adapterFor(options.db) });
+    const mediaPrisma = new MediaPrisma({ adapter: adapterFor(options.db) });
+    cleanups.push(() => usersPrisma.$disconnect(), () => conversationsPrisma.$disconnect(), () => mediaPrisma.$disconnect());
+
+    const users = await startUsersService({
+      prisma: usersPrisma,
+      identityKey: key,
+      host,
+      port: options.ports.users,
+      development: options.development,
+      signingKeys,
+      tokens,
+    });
+    cleanups.push(() => users.dispose());
+    const conversations = await startConversationsService({
+      prisma: conversationsPrisma,
+      bus: options.bus,
+      busPrefix: options.busPrefix,
+      identityKey: key,
+      userDirectory: createHttpUserDirectory({ url: users.url, identityKey: key }),
+      host,
+      port: options.ports.conversations,
+      development: options.development,
+    });
+    cleanups.push(() => conversations.dispose());
+    const media = await startMediaService({ prisma: mediaPrisma, identityKey: key, host, port: options.ports.media, development: options.development });
+    cleanups.push(() => media.dispose());
+
+    const router = await startRouter({
+      supergraphSdl: options.supergraphSdl,
+      subgraphs: { users: users.url, conversations: conversations.url, media: media.url },
+      bus: options.bus,
+      busPrefix: options.busPrefix,
+      identityKey: key,
+      verifyAccessToken: (token) => verifyAccessToken(token, verifyKey, { issuer: tokens.issuer, audience: tokens.audience }),
+      host,
+      port: options.ports.router,
+      development: options.development,
+      limits: { ...DEFAULT_ROUTER_LIMITS, ...options.routerLimits },
+    });
+    cleanups.push(() => router.dispose());
+
+    return {
+      router,
+      users,
+      conversations,
+      media,
+      httpUrl: router.url,
+      wsUrl: router.url.replace(/^http/, 'ws'),
+      dispose: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

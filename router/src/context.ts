@@ -1,0 +1,7 @@
+/** What every operation through the router carries: the verified caller. */
+export interface RouterContext {
+  /** null = anonymous (register, login, refreshToken). */
+  userId: string | null;
+  /** Correlates a client's request with logs; echoed as `x-request-id`. */
+  requestId: string;
+}

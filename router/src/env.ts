@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { envBool, envHost, envNodeEnv, envPort, parseEnv } from '@storm/common';
+import { busEnvSchema } from '@storm/bus';
+
+/**
+ * Every setting of the router, read once. A bad or missing value stops the
+ * start-up with a message naming it (see README's settings table).
+ */
+const schema = z
+  .object({
+    NODE_ENV: envNodeEnv,
+    /** Interface to bind. @default 127.0.0.1 */
+    HOST: envHost,
+    /** Public port: HTTP and WebSocket on one port. @default 4000 */
+    PORT: envPort(4000),
+    /** Subgraph endpoints (internal network only). */
+    USERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+    CONVERSATIONS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+    MEDIA_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+    /** Shared with the subgraphs; signs the caller's identity on every subgraph request. Min 32 chars. */
+    IDENTITY_SECRET: z.string().min(32).optional(),
+    /** PEM (SPKI) Ed25519 public key verifying access tokens; development generates one. */
+    JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).default('storm'),
+    JWT_AUDIENCE: z.string().min(1).default('storm'),
+    /** Largest accepted HTTP request body, in bytes. @default 1048576 */
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Largest accepted WebSocket frame, in bytes. @default 65536 */
+    WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    /** Milliseconds a socket may take to send connection_init. @default 10000 */
+    WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Server pings on idle sockets every this many ms (0 = off). @default 15000 */
+    WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+    /** Most subscriptions one socket may hold. @default 100 */
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Most messages a resume (`after`) replays before answering with a resync error. @default 10000 */
+    REPLAY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Serve Apollo Sandbox-friendly introspection outside development. @default false */
+    INTROSPECTION: envBool(false),
+  })
+  .and(busEnvSchema);
+
+export type RouterEnv = z.infer<typeof schema>;
+
+export function loadRouterEnv(source: NodeJS.ProcessEnv = process.env): RouterEnv {
+  const env = parseEnv('router', schema, source);
+  return env;
+}

@@ -1,0 +1,42 @@
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { IDENTITY_HEADER } from '@storm/common';
+import type { RouterContext } from './context.js';
+import type { IdentitySigner } from './identity-signer.js';
+
+export type SubgraphUrls = Record<'users' | 'conversations' | 'media', string>;
+
+/**
+ * Forwards each subgraph request with the caller's identity signed by the
+ * router: subgraphs refuse requests without it, so they are not reachable
+ * around the router.
+ */
+class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  constructor(
+    url: string,
+    private readonly signer: IdentitySigner,
+  ) {
+    super({ url });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
+    // Gateway-internal requests (health checks) carry no RouterContext.
+    const ctx = context as Partial<RouterContext> | undefined;
+    request.http!.headers.set(IDENTITY_HEADER, await this.signer.sign(ctx?.userId ?? null));
+    if (ctx?.requestId) request.http!.headers.set('x-request-id', ctx.requestId);
+  }
+}
+
+/**
+ * The query planner over a static supergraph (composed by `npm run compose`;
+ * no polling, no managed federation). Subgraph URLs come from settings, not
+ * from the URLs baked into the supergraph.
+ */
+export function createGateway(supergraphSdl: string, urls: SubgraphUrls, signer: IdentitySigner): ApolloGateway {
+  return new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => {
+      const override = urls[name as keyof SubgraphUrls];
+      return new SignedDataSource(override ?? url!, signer);
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ErrorCode } from '@storm/common';
+import type { Bus } from '@storm/bus';
+import type { RouterMetrics } from './metrics.js';
+import type { SubgraphUrls } from './gateway.js';
+
+/** The router's plain HTTP endpoints: liveness, readiness, metrics. */
+export function createHttpApp(deps: { bus: Bus; subgraphs: SubgraphUrls; metrics: RouterMetrics; ready: () => boolean }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Ready only when every subgraph and the bus answer: a replica that cannot
+  // serve is taken out of the load balancer instead of failing requests.
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, boolean> = { gateway: deps.ready() };
+    await Promise.all([
+      ...Object.entries(deps.subgraphs).map(async ([name, url]) => {
+        checks[name] = await probe(url.replace(/\/graphql\/?$/, '/healthz'));
+      }),
+      deps.bus.ping().then(
+        () => (checks.bus = true),
+        () => (checks.bus = false),
+      ),
+    ]);
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  return app;
+}
+
+async function probe(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Turns body-parser failures into GraphQL-shaped errors: 413 for an oversized body, 400 for bad JSON. */
+export function bodyErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.too.large') {
+    res.status(413).json({ errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.PayloadTooLarge } }] });
+  } else if (e?.type === 'entity.parse.failed') {
+    res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BadUserInput } }] });
+  } else {
+    next(err);
+  }
+}

@@ -1,0 +1,36 @@
+// The router alone (the Kubernetes way): every setting from the environment.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
+import { busConfigFromEnv, createBus } from '@storm/bus';
+import { loadRouterEnv } from './env.js';
+import { createAccessTokenVerifier, resolveIdentitySecret } from './auth.js';
+import { startRouter } from './server.js';
+
+await runOrExit(async () => {
+  const env = loadRouterEnv();
+  const supergraphSdl = await readFile(fileURLToPath(new URL('../supergraph.graphql', import.meta.url)), 'utf8');
+  const bus = await createBus(busConfigFromEnv(env));
+  const router = await startRouter({
+    supergraphSdl,
+    subgraphs: { users: env.USERS_URL, conversations: env.CONVERSATIONS_URL, media: env.MEDIA_URL },
+    bus,
+    busPrefix: env.BUS_PREFIX ?? 'local',
+    identityKey: identityKey(await resolveIdentitySecret(env)),
+    verifyAccessToken: await createAccessTokenVerifier(env),
+    host: env.HOST,
+    port: env.PORT,
+    development: env.NODE_ENV !== 'production',
+    introspection: env.INTROSPECTION,
+    limits: {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      wsMaxPayload: env.WS_MAX_PAYLOAD,
+      wsInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
+      wsKeepAliveMs: env.WS_KEEPALIVE_MS,
+      wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+      replayLimit: env.REPLAY_LIMIT,
+    },
+  });
+  console.log(`STORM router ready at ${router.url} (WebSocket on the same path)`);
+  drainOnSignals([() => bus.dispose(), () => router.dispose()]);
+});

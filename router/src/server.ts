@@ -1,0 +1,179 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
+import { ErrorCode, maskError, type RunningService } from '@storm/common';
+import { topics, type Bus } from '@storm/bus';
+import type { RouterContext } from './context.js';
+import { createGateway, type SubgraphUrls } from './gateway.js';
+import { bodyErrorHandler, createHttpApp } from './http.js';
+import { IdentitySigner } from './identity-signer.js';
+import { createMetrics, type RouterMetrics } from './metrics.js';
+import { SubscriptionEngine } from './subscriptions/engine.js';
+import { attachWebSocket } from './subscriptions/server.js';
+
+export interface RouterLimits {
+  maxBodyBytes: number;
+  wsMaxPayload: number;
+  wsInitTimeoutMs: number;
+  wsKeepAliveMs: number;
+  wsMaxSubscriptions: number;
+  replayLimit: number;
+}
+
+export interface RouterDeps {
+  supergraphSdl: string;
+  subgraphs: SubgraphUrls;
+  bus: Bus;
+  /** BUS_PREFIX: namespaces every subject of this deployment. */
+  busPrefix: string;
+  identityKey: Uint8Array;
+  /** Verifies an access token (not a refresh token); rejects when it does not verify. */
+  verifyAccessToken: (token: string) => Promise<{ userId: string }>;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  development: boolean;
+  /** Serve introspection even outside development (Apollo Sandbox against staging). */
+  introspection?: boolean;
+  limits: RouterLimits;
+}
+
+export interface RunningRouter extends RunningService {
+  readonly metrics: RouterMetrics;
+  readonly engine: SubscriptionEngine;
+}
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
+  const metrics = createMetrics();
+  const signer = new IdentitySigner(deps.identityKey);
+  const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer);
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<RouterContext>({
+    gateway,
+    introspection: deps.development || deps.introspection === true,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    formatError: (formatted) => maskError(formatted, { development: deps.development }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationMetrics(metrics),
+      ...(deps.development ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  const authenticate = async (authorization: string): Promise<{ userId: string }> => {
+    const token = BEARER.exec(authorization)?.[1];
+    if (!token) throw new Error('not a bearer token');
+    return deps.verifyAccessToken(token);
+  };
+
+  const runAs = async (
+    request: { query: string; variables?: Record<string, unknown>; operationName?: string | null },
+    userId: string,
+  ): Promise<ExecutionResult> => {
+    const response = await apollo.executeOperation(
+      { query: request.query, variables: request.variables, operationName: request.operationName ?? undefined },
+      { contextValue: { userId, requestId: randomUUID() } },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported');
+    return response.body.singleResult as ExecutionResult;
+  };
+
+  const engine = new SubscriptionEngine({
+    bus: deps.bus,
+    topics: topics(deps.busPrefix),
+    metrics,
+    replayLimit: deps.limits.replayLimit,
+    execute: (query, variables, userId) => runAs({ query, variables }, userId),
+    log: (message) => console.warn(`[router] ${message}`),
+  });
+
+  app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
+  app.use(
+    '/graphql',
+    express.json({ limit: deps.limits.maxBodyBytes }),
+    bodyErrorHandler,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<RouterContext> => {
+        const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 100 ? req.headers['x-request-id'] : randomUUID();
+        res.setHeader('x-request-id', requestId);
+        const authorization = req.headers.authorization;
+        if (!authorization) return { userId: null, requestId };
+        try {
+          const { userId } = await authenticate(authorization);
+          return { userId, requestId };
+        } catch {
+          throw new GraphQLError('Invalid or expired access token', {
+            extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
+          });
+        }
+      },
+    }),
+  );
+
+  const ws = attachWebSocket({
+    httpServer,
+    path: '/graphql',
+    engine,
+    metrics,
+    schema: () => apiSchema,
+    authenticate,
+    executeOperation: runAs,
+    maxPayload: deps.limits.wsMaxPayload,
+    initTimeoutMs: deps.limits.wsInitTimeoutMs,
+    keepAliveMs: deps.limits.wsKeepAliveMs,
+    maxSubscriptionsPerConnection: deps.limits.wsMaxSubscriptions,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(deps.port, deps.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let disposing: Promise<void> | undefined;
+  return {
+    url: `http://${deps.host}:${port}/graphql`,
+    port,
+    metrics,
+    engine,
+    dispose: () =>
+      (disposing ??= (async () => {
+        await engine.dispose();
+        await ws.dispose();
+        await apollo.stop();
+      })()),
+  };
+}
+
+function operationMetrics(metrics: RouterMetrics): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart() {
+      let type = 'unknown';
+      return {
+        async didResolveOperation({ operation }) {
+          type = operation?.operation ?? 'unknown';
+        },
+        async willSendResponse({ response }) {
+          const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
+          metrics.operations.inc({ type, outcome: failed ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}

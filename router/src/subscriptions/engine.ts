@@ -1,0 +1,365 @@
+import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { badInput, ErrorCode, notFound } from '@storm/common';
+import { ConversationEvent, type Bus, type MessageEventPayload, type Subscription as BusSubscription, type Topics } from '@storm/bus';
+import type { RouterMetrics } from '../metrics.js';
+import { FETCH_PAGE_SIZE, SUBSCRIBER_QUEUE_LIMIT, SubscriptionErrorCode } from './protocol.js';
+import { PushQueue } from './queue.js';
+import { SEQ_ALIAS, type SelectionPlan } from './selection.js';
+
+/** Runs an operation through the query planner as `userId`. */
+export type Executor = (
+  query: string,
+  variables: Record<string, unknown>,
+  userId: string,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+
+export interface EngineOptions {
+  bus: Bus;
+  topics: Topics;
+  execute: Executor;
+  metrics: RouterMetrics;
+  /** Most messages a resume may replay before the client is told to resync. */
+  replayLimit: number;
+  log?: (message: string, err?: unknown) => void;
+}
+
+const HEAD_QUERY = 'query StormSubscriptionHead($id: ID!) { conversation(id: $id) { lastSeq } }';
+/** Retry delays for a group whose resolution failed (a subgraph restarting): capped backoff. */
+const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+
+interface Delivery {
+  seq: number;
+  result: ExecutionResult;
+}
+
+/**
+ * Live delivery. Per conversation one Feed holds one bus subscription; per
+ * distinct (selection, variables) a Group resolves each batch of new
+ * messages once through the query planner and hands the same result to
+ * every Subscriber. The bus only wakes groups up: what is delivered is read
+ * from PostgreSQL by `seq`, so a lost, late or duplicated bus message can
+ * never become a gap or a duplicate for a client.
+ */
+export class SubscriptionEngine {
+  private readonly feeds = new Map<string, Feed>();
+  private disposed = false;
+
+  constructor(readonly options: EngineOptions) {}
+
+  /**
+   * Authorizes and opens one subscription. Throws a GraphQLError (NOT_FOUND,
+   * FORBIDDEN, BAD_USER_INPUT, RESYNC_REQUIRED) when it cannot be opened.
+   */
+  async open(userId: string, plan: SelectionPlan): Promise<AsyncIterableIterator<ExecutionResult>> {
+    if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+    const feed = this.feed(plan.conversationId);
+    feed.refs++;
+    try {
+      const head = await this.options.execute(HEAD_QUERY, { id: plan.conversationId }, userId);
+      if (head.errors?.length) throw toError(head.errors[0]!);
+      const lastSeq = (head.data?.conversation as { lastSeq: number } | null | undefined)?.lastSeq;
+      if (typeof lastSeq !== 'number') throw notFound('Conversation not found');
+      if (plan.after !== undefined) {
+        if (plan.after > lastSeq) throw badInput(`after (${plan.after}) is beyond the conversation's lastSeq (${lastSeq})`, 'after');
+        if (lastSeq - plan.after > this.options.replayLimit) {
+          this.options.metrics.resyncs.inc();
+          throw resyncError(`after is more than ${this.options.replayLimit} messages behind; load history, then resubscribe`, plan.after);
+        }
+      }
+      await feed.ready;
+      const subscriber = feed.join(plan, userId, lastSeq, plan.after ?? lastSeq);
+      return subscriber.queue;
+    } finally {
+      feed.refs--;
+      feed.releaseIfIdle();
+    }
+  }
+
+  /** Number of live groups (one resolution per event each), for tests and metrics. */
+  get groupCount(): number {
+    let n = 0;
+    for (const feed of this.feeds.values()) n += feed.groups.size;
+    return n;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.feeds.values()].map((f) => f.close()));
+  }
+
+  private feed(conversationId: string): Feed {
+    let feed = this.feeds.get(conversationId);
+    if (!feed) {
+      feed = new Feed(this, conversationId, () => this.feeds.delete(conversationId));
+      this.feeds.set(conversationId, feed);
+    }
+    return feed;
+  }
+}
+
+class Feed {
+  readonly groups = new Map<string, Group>();
+  /** Opens in progress that will join this feed. */
+  refs = 0;
+  readonly ready: Promise<void>;
+  /** committedAt of recent events by seq, for the commit → delivery latency metric. */
+  readonly commitTimes = new Map<number, number>();
+  private busSubscription: BusSubscription | undefined;
+  private closed = false;
+
+  constructor(
+    readonly engine: SubscriptionEngine,
+    readonly conversationId: string,
+    private readonly forget: () => void,
+  ) {
+    const { bus, topics } = engine.options;
+    const subject = topics.conversation(conversationId, ConversationEvent.MessageAdded);
+    this.ready = bus.subscribe(subject, (payload: unknown) => this.onEvent(payload as MessageEventPayload)).then((s: BusSubscription) => {
+      this.busSubscription = s;
+      if (this.closed) void s.unsubscribe();
+    });
+    // A failed bus subscription must not stay cached: the next open tries again.
+    this.ready.catch(() => this.close());
+  }
+
+  join(plan: SelectionPlan, userId: string, lastSeq: number, cursor: number): Subscriber {
+    let group = this.groups.get(plan.groupKey);
+    const created = !group;
+    if (!group) {
+      group = new Group(this, plan, lastSeq);
+      this.groups.set(plan.groupKey, group);
+      this.engine.options.metrics.groups.inc();
+    }
+    const subscriber = new Subscriber(group, userId, cursor);
+    group.add(subscriber);
+    // Messages committed between the head read and the bus subscription going
+    // live sent their events before we listened: look once.
+    if (created) group.wake();
+    return subscriber;
+  }
+
+  onEvent(event: MessageEventPayload): void {
+    this.engine.options.metrics.busEvents.inc();
+    if (typeof event?.seq === 'number' && typeof event.committedAt === 'string') {
+      this.commitTimes.set(event.seq, Date.parse(event.committedAt));
+      if (this.commitTimes.size > 10_000) this.commitTimes.delete(this.commitTimes.keys().next().value!);
+    }
+    for (const group of this.groups.values()) group.wake();
+  }
+
+  removeGroup(group: Group): void {
+    if (this.groups.get(group.plan.groupKey) === group) {
+      this.groups.delete(group.plan.groupKey);
+      this.engine.options.metrics.groups.dec();
+    }
+    this.releaseIfIdle();
+  }
+
+  releaseIfIdle(): void {
+    if (this.groups.size === 0 && this.refs === 0) void this.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.forget();
+    for (const group of [...this.groups.values()]) group.close();
+    if (this.busSubscription) await this.busSubscription.unsubscribe().catch(() => {});
+  }
+}
+
+class Group {
+  readonly subscribers = new Set<Subscriber>();
+  private pumping = false;
+  private dirty = false;
+  private retries = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    readonly feed: Feed,
+    readonly plan: SelectionPlan,
+    /** Highest seq this group has resolved and handed out. */
+    public cursor: number,
+  ) {}
+
+  add(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    this.feed.engine.options.metrics.subscriptions.inc();
+    if (subscriber.cursor < this.cursor) void subscriber.replay();
+  }
+
+  remove(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    this.feed.engine.options.metrics.subscriptions.dec();
+    if (this.subscribers.size === 0) this.close();
+  }
+
+  /** Resolve whatever is newer than `cursor`; coalesces wake-ups that arrive while resolving. */
+  wake(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.dirty = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    const { execute, metrics, log } = this.feed.engine.options;
+    try {
+      do {
+        this.dirty = false;
+        for (;;) {
+          const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+          if (!viewer || this.closed) return;
+          metrics.resolutions.inc();
+          const page = await fetchPage(execute, this.plan, this.cursor, viewer.userId);
+          if (this.closed) return;
+          if (page.error) {
+            log?.(`subscription group resolution failed (${page.error.extensions?.code ?? 'error'}); retrying`);
+            this.scheduleRetry();
+            return;
+          }
+          this.retries = 0;
+          for (const delivery of page.deliveries) {
+            if (delivery.seq <= this.cursor) continue;
+            this.cursor = delivery.seq;
+            const committedAt = this.feed.commitTimes.get(delivery.seq);
+            if (committedAt !== undefined) {
+              metrics.deliveryLatency.observe((Date.now() - committedAt) / 1000);
+              this.feed.commitTimes.delete(delivery.seq);
+            }
+            for (const subscriber of this.subscribers) subscriber.offer(delivery);
+          }
+          if (page.deliveries.length < FETCH_PAGE_SIZE) break;
+        }
+      } while (this.dirty);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private scheduleRetry(): void {
+    const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)]!;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.wake(), delay);
+    this.retryTimer.unref();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    for (const subscriber of [...this.subscribers]) subscriber.end();
+    this.feed.removeGroup(this);
+  }
+}
+
+class Subscriber {
+  readonly queue: PushQueue<ExecutionResult>;
+  /** Events the group handed out while this subscriber was still replaying. */
+  private buffer: Delivery[] | undefined;
+  /** seq of the last event pulled by the socket: where a resync resumes. */
+  private sentSeq: number;
+  private readonly seqOf = new WeakMap<ExecutionResult, number>();
+
+  constructor(
+    readonly group: Group,
+    readonly userId: string,
+    /** Highest seq queued for this subscriber. */
+    public cursor: number,
+  ) {
+    this.sentSeq = cursor;
+    this.queue = new PushQueue<ExecutionResult>(
+      () => this.group.remove(this),
+      (item) => {
+        const seq = this.seqOf.get(item);
+        if (seq !== undefined) this.sentSeq = seq;
+      },
+    );
+  }
+
+  /** Replays seq in (cursor, group.cursor] from the database, then switches to live. */
+  async replay(): Promise<void> {
+    this.buffer = [];
+    const { execute, metrics } = this.group.feed.engine.options;
+    try {
+      while (this.cursor < this.group.cursor && !this.queue.closed) {
+        const page = await fetchPage(execute, this.group.plan, this.cursor, this.userId);
+        if (page.error) {
+          this.queue.end({ errors: [page.error] });
+          this.group.remove(this);
+          return;
+        }
+        if (page.deliveries.length === 0) break;
+        for (const delivery of page.deliveries) {
+          if (this.push(delivery)) metrics.replayed.inc();
+        }
+      }
+    } finally {
+      const buffered = this.buffer ?? [];
+      this.buffer = undefined;
+      for (const delivery of buffered) this.push(delivery);
+    }
+  }
+
+  offer(delivery: Delivery): void {
+    if (this.buffer) this.buffer.push(delivery);
+    else this.push(delivery);
+  }
+
+  private push(delivery: Delivery): boolean {
+    if (delivery.seq <= this.cursor || this.queue.closed) return false;
+    if (this.queue.size >= SUBSCRIBER_QUEUE_LIMIT) {
+      // Never drop silently: tell the client where its stream stopped.
+      this.group.feed.engine.options.metrics.resyncs.inc();
+      this.queue.end({ errors: [resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.sentSeq).toJSON()] });
+      this.group.remove(this);
+      return false;
+    }
+    this.cursor = delivery.seq;
+    this.seqOf.set(delivery.result, delivery.seq);
+    this.queue.push(delivery.result);
+    this.group.feed.engine.options.metrics.deliveries.inc();
+    return true;
+  }
+
+  end(): void {
+    this.queue.end();
+  }
+}
+
+async function fetchPage(
+  execute: Executor,
+  plan: SelectionPlan,
+  after: number,
+  userId: string,
+): Promise<{ deliveries: Delivery[]; error?: GraphQLFormattedError }> {
+  const variables = { ...plan.variables, stormConversationId: plan.conversationId, stormAfter: after, stormLimit: FETCH_PAGE_SIZE };
+  let response: Awaited<ReturnType<Executor>>;
+  try {
+    response = await execute(plan.query, variables, userId);
+  } catch (err) {
+    return { deliveries: [], error: { message: 'Message resolution failed', extensions: { code: ErrorCode.Unavailable } } };
+  }
+  const messages = (response.data?.conversation as { messages?: Array<Record<string, unknown>> } | null | undefined)?.messages;
+  if (response.errors?.length || !messages) {
+    return { deliveries: [], error: response.errors?.[0] ?? { message: 'Conversation not found', extensions: { code: ErrorCode.NotFound } } };
+  }
+  return {
+    deliveries: messages.map((message) => {
+      const { [SEQ_ALIAS]: seq, ...fields } = message;
+      return { seq: seq as number, result: { data: { [plan.responseKey]: fields } } };
+    }),
+  };
+}
+
+function toError(formatted: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+}
+
+function resyncError(message: string, lastSeq: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: SubscriptionErrorCode.ResyncRequired, lastSeq } });
+}
