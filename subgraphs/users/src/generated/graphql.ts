@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { User as UserModel } from '../generated/prisma/client.js';
 import type { UsersContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -7,6 +8,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -19,9 +21,67 @@ export type Scalars = {
   _FieldSet: { input: any; output: any; }
 };
 
+/**
+ * Issued by register, login and refreshToken. The access token is a short-lived
+ * JWT for `Authorization: Bearer`; the refresh token is opaque, single-use, and
+ * exchanged for a new pair by `refreshToken`.
+ */
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires; refresh before then. */
+  accessTokenExpiresAt: Scalars['DateTime']['output'];
+  refreshToken: Scalars['String']['output'];
+  /** When the refresh token expires if unused. */
+  refreshTokenExpiresAt: Scalars['DateTime']['output'];
+  user: User;
+};
+
+export type LoginInput = {
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Signs in. Any failure is UNAUTHENTICATED "Invalid email or password". */
+  login: AuthPayload;
+  /** Revokes every refresh token of the presented token's login. Always true, even for an unknown token. */
+  logout: Scalars['Boolean']['output'];
+  /**
+   * Exchanges a refresh token for a new pair. The presented token stops working;
+   * presenting it again revokes every refresh token of that login.
+   */
+  refreshToken: AuthPayload;
+  /** Creates an account and signs it in. Errors: BAD_USER_INPUT (with `field`), CONFLICT (field `handle` or `email`). */
+  register: AuthPayload;
+};
+
+
+export type MutationLoginArgs = {
+  input: LoginInput;
+};
+
+
+export type MutationLogoutArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshTokenArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRegisterArgs = {
+  input: RegisterInput;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** The caller, or null for an anonymous caller. */
   me?: Maybe<User>;
+  /** A user by id, or null when there is none. Requires an authenticated caller. */
   user?: Maybe<User>;
 };
 
@@ -30,9 +90,26 @@ export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
+export type RegisterInput = {
+  /** 1–64 characters after trimming; defaults to the handle. */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** Stored lowercased, unique. */
+  email: Scalars['String']['input'];
+  /** 3–32 characters of [a-z0-9_], unique. */
+  handle: Scalars['String']['input'];
+  /** 10–256 characters. */
+  password: Scalars['String']['input'];
+};
+
+/**
+ * A person with an account. Other subgraphs reference users by id (e.g.
+ * `Message.author`); this subgraph resolves the fields.
+ */
 export type User = {
   __typename?: 'User';
+  /** 1–64 characters; defaults to the handle. */
   displayName: Scalars['String']['output'];
+  /** Unique, 3–32 characters of [a-z0-9_]. */
   handle: Scalars['String']['output'];
   id: Scalars['ID']['output'];
 };
@@ -132,27 +209,50 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  LoginInput: LoginInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  User: ResolverTypeWrapper<User>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RegisterInput: RegisterInput;
+  User: ResolverTypeWrapper<UserModel>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
+  String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
+  LoginInput: LoginInput;
+  Mutation: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
-  User: User | FederationReferenceTypes['User'];
-  String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
+  RegisterInput: RegisterInput;
+  User: UserModel;
+}>;
+
+export type AuthPayloadResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
+  register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+}>;
 
 export type QueryResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -167,7 +267,9 @@ export type UserResolvers<ContextType = UsersContext, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = UsersContext> = ResolversObject<{
+  AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

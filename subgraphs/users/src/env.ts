@@ -1,0 +1,111 @@
+import { DEFAULT_ACCESS_TTL_SECONDS, devIdentitySecret, devKeys, publicKeyPemOf } from '@storm/auth';
+import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const schema = z
+  .object({
+    NODE_ENV: envNodeEnv,
+    /** Bind address. @default 127.0.0.1 */
+    HOST: envHost,
+    /** HTTP port of /graphql and /healthz. @default 4001 */
+    PORT: envPort(4001),
+    /** PostgreSQL URL of the users database (schema "users"). Required. */
+    DATABASE_URL: envPostgresUrl,
+    /** Pool size of this process's PostgreSQL connections. @default 10 */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+    /**
+     * Secret shared with the router to verify `x-storm-identity` (at least 32 chars).
+     * Required in production; elsewhere, when unset, the shared dev secret in .storm/dev-keys.
+     */
+    IDENTITY_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /**
+     * Ed25519 private key (PKCS#8 PEM; literal "\n" accepted) that signs access tokens.
+     * Required in production; elsewhere, when unset, the shared dev key in .storm/dev-keys.
+     */
+    JWT_PRIVATE_KEY: optional.pipe(
+      z
+        .string()
+        .refine((pem) => {
+          try {
+            publicKeyPemOf(pem);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be an Ed25519 private key in PKCS#8 PEM')
+        .optional(),
+    ),
+    /** `iss` of access tokens; the router must expect the same. @default "storm" */
+    JWT_ISSUER: z.string().min(1).default('storm'),
+    /** `aud` of access tokens; the router must expect the same. @default "storm" */
+    JWT_AUDIENCE: z.string().min(1).default('storm'),
+    /** Access token lifetime in seconds (keep it short: access tokens cannot be revoked). @default 900 */
+    JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(DEFAULT_ACCESS_TTL_SECONDS),
+    /** Refresh token lifetime in seconds, renewed at each rotation. @default 2592000 (30 days) */
+    JWT_REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(2_592_000),
+    /**
+     * Seconds after a rotation during which the rotated refresh token, presented
+     * again, is refused without revoking its login (for clients that race their
+     * own refreshes). 0 = strict reuse detection. @default 0
+     */
+    JWT_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    // In production a missing secret is a misconfiguration, never a cue to invent one.
+    for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY'] as const) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
+    }
+  });
+
+export interface UsersEnv {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** NODE_ENV=development: unmasked error messages and introspection. */
+  development: boolean;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  identitySecret: string;
+  jwt: {
+    privateKeyPem: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+  };
+}
+
+/**
+ * The users service's settings. Throws ConfigError naming every bad or
+ * missing setting. Outside production, an unset IDENTITY_SECRET or
+ * JWT_PRIVATE_KEY falls back to the development material shared through
+ * <repo>/.storm/dev-keys (created on first use), so the router and the
+ * subgraphs started separately still agree.
+ */
+export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv {
+  const env = parseEnv('users', schema, source);
+  return {
+    nodeEnv: env.NODE_ENV,
+    development: env.NODE_ENV === 'development',
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
+    jwt: {
+      privateKeyPem: env.JWT_PRIVATE_KEY ?? devKeys().privateKeyPem,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: env.JWT_REFRESH_TTL_SECONDS,
+      refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
+    },
+  };
+}

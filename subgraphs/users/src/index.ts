@@ -1,0 +1,33 @@
+import { loadSigningKeys } from '@storm/auth';
+import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
+import { adapterFor } from '@storm/db';
+import { loadUsersEnv } from './env.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { startUsersService } from './server.js';
+
+// Standalone entry of the users subgraph (one Kubernetes Deployment):
+// `npm run start -w @storm/users`.
+await runOrExit(async () => {
+  const env = loadUsersEnv();
+  const signingKeys = await loadSigningKeys({ privateKeyPem: env.jwt.privateKeyPem });
+  const prisma = new PrismaClient({
+    adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }, { poolSize: env.databasePoolSize }),
+  });
+  const service = await startUsersService({
+    prisma,
+    identityKey: identityKey(env.identitySecret),
+    host: env.host,
+    port: env.port,
+    development: env.development,
+    signingKeys,
+    tokens: {
+      issuer: env.jwt.issuer,
+      audience: env.jwt.audience,
+      accessTtlSeconds: env.jwt.accessTtlSeconds,
+      refreshTtlSeconds: env.jwt.refreshTtlSeconds,
+      refreshReuseGraceSeconds: env.jwt.refreshReuseGraceSeconds,
+    },
+  });
+  drainOnSignals([() => prisma.$disconnect(), () => service.dispose()]);
+  console.log(`users subgraph ready at ${service.url}`);
+});

@@ -1,0 +1,88 @@
+// Test harness of the users subgraph: a real PostgreSQL database per test
+// file, the real service on port 0, and a client that signs identities like
+// the router does. Not part of the service.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devKeys, loadSigningKeys, loadVerifyKey, type SigningKeys } from '@storm/auth';
+import { IDENTITY_HEADER, identityKey, signIdentity, type RunningService } from '@storm/common';
+import { adapterFor } from '@storm/db';
+import { createTestDatabase } from '@storm/db/testing';
+import type { CryptoKey } from 'jose';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { TokenSettings } from './modules/auth/auth.service.js';
+import { startUsersService } from './server.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
+}
+
+export interface UsersHarness {
+  service: RunningService;
+  prisma: PrismaClient;
+  /** SQL statements the service's client ran since the last reset. */
+  queries: string[];
+  signingKeys: SigningKeys;
+  verifyKey: CryptoKey;
+  tokens: TokenSettings;
+  identityKey: Uint8Array;
+  /** POST /graphql as the router would, for `userId` (null = anonymous). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    opts?: { userId?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function startUsersHarness(tokens: Partial<TokenSettings> = {}): Promise<UsersHarness> {
+  const db = await createTestDatabase();
+  const keyDir = mkdtempSync(join(tmpdir(), 'storm-users-keys-'));
+  const prisma = new PrismaClient({
+    adapter: adapterFor(db.target, { poolSize: 5 }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
+  const queries: string[] = [];
+  prisma.$on('query', (e) => queries.push(e.query));
+  const pems = devKeys(keyDir);
+  const signingKeys = await loadSigningKeys(pems);
+  const key = identityKey('test-identity-secret-of-at-least-32-characters');
+  const settings: TokenSettings = { issuer: 'storm', audience: 'storm', accessTtlSeconds: 900, refreshTtlSeconds: 3600, ...tokens };
+  const service = await startUsersService({
+    prisma,
+    identityKey: key,
+    host: '127.0.0.1',
+    port: 0,
+    development: false,
+    signingKeys,
+    tokens: settings,
+    logError: () => {},
+  });
+
+  return {
+    service,
+    prisma,
+    queries,
+    signingKeys,
+    verifyKey: await loadVerifyKey(pems.publicKeyPem),
+    tokens: settings,
+    identityKey: key,
+    async gql(query, variables, opts = {}) {
+      const identity = await signIdentity({ userId: opts.userId ?? null }, key);
+      const res = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identity, ...opts.headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, ...((await res.json()) as object) };
+    },
+    async close() {
+      await service.dispose();
+      await prisma.$disconnect();
+      await db.drop();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
