@@ -60,6 +60,8 @@ export interface Topics {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
+/** What a bus prefix and every id passed to `topics()` must match. */
+export const SUBJECT_TOKEN: RegExp = TOKEN;
 
 export function topics(prefix: string): Topics {
   if (!TOKEN.test(prefix)) throw new Error(`bus prefix must match ${TOKEN}: ${JSON.stringify(prefix)}`);
