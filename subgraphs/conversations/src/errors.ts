@@ -41,9 +41,16 @@ function prismaCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A unique-constraint violation (P2002, same code on pg and PGlite adapters). */
+/**
+ * A unique-constraint violation: P2002 from model queries (pg and PGlite
+ * adapters alike); raw queries report P2010 with the driver's SQLSTATE 23505.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return prismaCode(err) === 'P2002';
+  const code = prismaCode(err);
+  if (code === 'P2002') return true;
+  if (code !== 'P2010') return false;
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } }).meta?.driverAdapterError?.cause;
+  return cause?.originalCode === '23505' || cause?.kind === 'UniqueConstraintViolation';
 }
 
 /**

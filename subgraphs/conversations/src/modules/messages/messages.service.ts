@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ConversationEvent, type Topics } from '@storm/bus/bus';
 import { badInput, conflict, forbidden, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
-import { writeMessageEvent } from '../outbox/outbox.service.js';
+import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
 
 /** Longest message body, in characters (code points), after trimming. */
 export const MAX_BODY_LENGTH = 4000;
@@ -105,14 +106,8 @@ export class MessagesService {
         if (!member) throw notFound(NOT_FOUND_CONVERSATION);
         const existing = await byClientMsgId(tx);
         if (existing) return { message: existing, created: false };
-        const [bumped] = await tx.$queryRaw<Array<{ seq: number }>>`
-          UPDATE conversations.conversations SET last_seq = last_seq + 1
-          WHERE id = ${conversationId}::uuid RETURNING last_seq AS seq`;
-        if (!bumped) throw notFound(NOT_FOUND_CONVERSATION);
-        const message = await tx.message.create({
-          data: { conversationId, seq: bumped.seq, authorId: userId, body, clientMsgId },
-        });
-        await writeMessageEvent(tx, this.topics, ConversationEvent.MessageAdded, message);
+        const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId });
+        if (!message) throw notFound(NOT_FOUND_CONVERSATION);
         return { message, created: true };
       }, TX_OPTIONS);
       if (created) this.onCommitted();
@@ -126,6 +121,37 @@ export class MessagesService {
       }
       throw mapDbError(err);
     }
+  }
+
+  /**
+   * Takes the next seq and writes the message and its `message.added` outbox
+   * row in ONE statement: the conversation row lock (taken by the UPDATE,
+   * released at commit) is what serialises concurrent senders, so it is held
+   * for one round trip plus the commit, not one per insert.
+   */
+  private async insertNext(
+    tx: Prisma.TransactionClient,
+    m: { id: string; conversationId: string; authorId: string; body: string; clientMsgId: string | null },
+  ): Promise<MessageRow | undefined> {
+    const event = ConversationEvent.MessageAdded;
+    const source = { ...m, seq: 0, editedAt: null };
+    const [row] = await tx.$queryRaw<MessageRow[]>`
+      WITH bumped AS (
+        UPDATE conversations.conversations SET last_seq = last_seq + 1
+        WHERE id = ${m.conversationId}::uuid
+        RETURNING last_seq
+      ), m AS (
+        INSERT INTO conversations.messages (id, conversation_id, seq, author_id, body, client_msg_id)
+        SELECT ${m.id}::uuid, ${m.conversationId}::uuid, last_seq, ${m.authorId}::uuid, ${m.body}, ${m.clientMsgId} FROM bumped
+        RETURNING *
+      ), event AS (
+        INSERT INTO conversations.outbox (subject, msg_id, payload)
+        SELECT ${this.topics.conversation(m.conversationId, event)}, ${messageEventMsgId(event, source)},
+               jsonb_set(${JSON.stringify(messageEventPayload(source))}::jsonb, '{seq}', to_jsonb(m.seq))
+        FROM m
+      )
+      SELECT ${MESSAGE_COLUMNS} FROM m`;
+    return row;
   }
 
   /** Author only; a deleted message cannot be edited (CONFLICT). Sets editedAt. */

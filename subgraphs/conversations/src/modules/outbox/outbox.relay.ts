@@ -116,10 +116,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<ClaimedRow[]>`
-          SELECT id::text AS id, subject, msg_id AS "msgId", payload, attempts
-          FROM conversations.outbox
-          WHERE sent_at IS NULL
-          ORDER BY id
+          SELECT o.id::text AS id, o.subject, o.msg_id AS "msgId", o.payload, o.attempts
+          FROM conversations.outbox o
+          WHERE o.sent_at IS NULL
+          -- o.id, the bigint: a bare "id" would sort by the text output column.
+          ORDER BY o.id
           LIMIT ${batchSize}
           FOR UPDATE SKIP LOCKED`;
         const sent: string[] = [];

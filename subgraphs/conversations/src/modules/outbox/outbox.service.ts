@@ -2,35 +2,51 @@ import { ConversationEvent, type MessageEventPayload, type Topics } from '@storm
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { MessageRow } from '../../models.js';
 
+/** The fields of a message an event announces. */
+export type MessageEventSource = Pick<MessageRow, 'id' | 'conversationId' | 'seq' | 'authorId' | 'editedAt'>;
+
+/** The bus payload of a message event (MessageEventPayload). */
+export function messageEventPayload(message: MessageEventSource): MessageEventPayload {
+  return {
+    id: message.id,
+    conversationId: message.conversationId,
+    seq: message.seq,
+    authorId: message.authorId,
+    // The commit follows within the same transaction; this is its closest
+    // observable time from inside it.
+    committedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The bus idempotency key (NATS `Nats-Msg-Id`): a relay that publishes twice
+ * (crash between publish and marking the row sent) is deduplicated. A
+ * message is added and deleted once but may be edited many times, so an
+ * edit's key carries its editedAt.
+ */
+export function messageEventMsgId(event: ConversationEvent, message: MessageEventSource): string {
+  return event === ConversationEvent.MessageEdited
+    ? `${event}:${message.id}:${(message.editedAt ?? new Date()).getTime()}`
+    : `${event}:${message.id}`;
+}
+
 /**
  * Writes the outbox row announcing a message change, inside the caller's
  * transaction: the event exists if and only if the change committed.
- *
- * `msgId` is the bus idempotency key (NATS `Nats-Msg-Id`), so a relay that
- * publishes twice (crash between publish and marking the row sent) is
- * deduplicated. A message is added and deleted once, but may be edited many
- * times: each edit's key carries its editedAt.
+ * (sendMessage writes its row in the same statement as the message instead,
+ * to hold the conversation's row lock for one round trip; see MessagesService.)
  */
 export async function writeMessageEvent(
   tx: Prisma.TransactionClient,
   topics: Topics,
   event: ConversationEvent,
-  message: MessageRow,
+  message: MessageEventSource,
 ): Promise<void> {
-  const payload: MessageEventPayload = {
-    id: message.id,
-    conversationId: message.conversationId,
-    seq: message.seq,
-    authorId: message.authorId,
-    // The commit happens a few statements later; this is its closest
-    // observable time from inside the transaction.
-    committedAt: new Date().toISOString(),
-  };
-  const msgId =
-    event === ConversationEvent.MessageEdited
-      ? `${event}:${message.id}:${(message.editedAt ?? new Date()).getTime()}`
-      : `${event}:${message.id}`;
   await tx.outboxEvent.create({
-    data: { subject: topics.conversation(message.conversationId, event), msgId, payload: payload as unknown as Prisma.InputJsonValue },
+    data: {
+      subject: topics.conversation(message.conversationId, event),
+      msgId: messageEventMsgId(event, message),
+      payload: messageEventPayload(message) as unknown as Prisma.InputJsonValue,
+    },
   });
 }
