@@ -82,6 +82,13 @@ export class SubscriptionEngine {
     return n;
   }
 
+  /** Number of open subscriptions. */
+  get subscriberCount(): number {
+    let n = 0;
+    for (const feed of this.feeds.values()) for (const group of feed.groups.values()) n += group.subscribers.size;
+    return n;
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.all([...this.feeds.values()].map((f) => f.close()));

@@ -1,0 +1,75 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createBus, type Bus, type BusKind } from '@storm/bus';
+import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
+import { startStack, type Stack } from '@storm/stack';
+import type { RouterLimits } from '@storm/router/server';
+
+export interface TestStack extends Stack {
+  db: TestDatabase;
+  bus: Bus;
+  busKind: BusKind;
+  /** Waits until the router holds `count` open subscriptions (they are set up asynchronously). */
+  subscriptionsOpen(count: number, timeoutMs?: number): Promise<void>;
+}
+
+const supergraph = fileURLToPath(new URL('../../router/supergraph.graphql', import.meta.url));
+
+/**
+ * The whole product on free ports, over a fresh database on the real
+ * PostgreSQL and the chosen real bus, with fresh keys and a unique bus prefix.
+ */
+export async function startTestStack(
+  options: { bus?: BusKind; routerLimits?: Partial<RouterLimits>; accessTtlSeconds?: number } = {},
+): Promise<TestStack> {
+  const busKind = options.bus ?? 'memory';
+  const prefix = `e2e_${randomBytes(5).toString('hex')}`;
+  const db = await createTestDatabase();
+  const bus = await createBus(
+    busKind === 'memory'
+      ? { kind: 'memory', prefix }
+      : busKind === 'nats'
+        ? { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix }
+        : { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix },
+  );
+  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      db: db.target,
+      migrate: false,
+      bus,
+      busPrefix: prefix,
+      identitySecret: randomBytes(32).toString('base64url'),
+      jwtPrivateKeyPem: privateKeyPem,
+      jwt: options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : undefined,
+      ports: { router: 0, users: 0, conversations: 0, media: 0 },
+      development: false,
+      routerLimits: options.routerLimits,
+      supergraphSdl: await readFile(supergraph, 'utf8'),
+    });
+  } catch (err) {
+    await bus.dispose();
+    await db.drop();
+    throw err;
+  }
+  return {
+    ...stack,
+    db,
+    bus,
+    busKind,
+    async subscriptionsOpen(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (stack.router.engine.subscriberCount < count) {
+        if (Date.now() > deadline) throw new Error(`only ${stack.router.engine.subscriberCount} of ${count} subscriptions opened`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async dispose() {
+      await stack.dispose();
+      await bus.dispose();
+      await db.drop();
+    },
+  };
+}
