@@ -55,13 +55,19 @@ const schema = z
      */
     JWT_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    // In production a missing secret is a misconfiguration, never a cue to invent one.
-    for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY'] as const) {
-      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
-    }
-  });
+  .superRefine(
+    (env, ctx) => {
+      if (env.NODE_ENV !== 'production') return;
+      // In production a missing secret is a misconfiguration, never a cue to invent one.
+      for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY'] as const) {
+        if (env[name] === undefined && !ctx.issues.some((i) => i.path?.[0] === name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
+        }
+      }
+    },
+    // Also when other settings are bad, so one run lists every problem.
+    { when: () => true },
+  );
 
 export interface UsersEnv {
   nodeEnv: 'development' | 'production' | 'test';

@@ -158,3 +158,39 @@ describe('http', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
+
+describe('database down', () => {
+  it('queries fail UNAVAILABLE (retryable, no detail) and /healthz is 503', async () => {
+    const { PrismaClient } = await import('../../generated/prisma/client.js');
+    const { adapterFor } = await import('@storm/db');
+    const { startUsersService } = await import('../../server.js');
+    const prisma = new PrismaClient({
+      adapter: adapterFor({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/nowhere' }, { connectionTimeoutMs: 500 }),
+    });
+    const service = await startUsersService({
+      prisma,
+      identityKey: h.identityKey,
+      host: '127.0.0.1',
+      port: 0,
+      development: false,
+      signingKeys: h.signingKeys,
+      tokens: h.tokens,
+      logError: () => {},
+    });
+    try {
+      const res = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signIdentity({ userId: ids[0]! }, h.identityKey) },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(body.errors[0]!.extensions.code).toBe('UNAVAILABLE');
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|postgres|ECONNREFUSED/i);
+      const health = await fetch(service.url.replace(/\/graphql$/, '/healthz'));
+      expect(health.status).toBe(503);
+    } finally {
+      await service.dispose();
+      await prisma.$disconnect();
+    }
+  });
+});
