@@ -30,6 +30,12 @@ export interface BusFactory {
     host: string;
     port: number;
     createVia(port: number, prefix: string, options: BusFactoryOptions): Promise<Bus>;
+    /**
+     * Does to the server what a restart may do while a client is cut off
+     * (NATS: a memory-storage stream is gone); the adapter must recover on
+     * reconnect.
+     */
+    loseStateWhileDown?(prefix: string): Promise<void>;
   };
   /** Removes what the adapter left on the server for `prefix` (a JetStream stream). */
   cleanup?(prefix: string): Promise<void>;
@@ -307,11 +313,13 @@ export function busSuite(factory: BusFactory): void {
           // outbox relay can retry.
           await expect(via.publish(subject, { n: 'down' })).rejects.toBeInstanceOf(BusError);
           await expect(via.ping()).rejects.toBeInstanceOf(BusError);
+          await server.loseStateWhileDown?.(prefix);
 
           await proxy.start();
           await vi.waitFor(() => via!.ping(), { timeout: 15_000, interval: 100 });
-          // The client re-subscribes on its own; keep publishing from the
-          // healthy bus until the restored subscription sees a message.
+          // The client re-subscribes on its own (and the adapter restores
+          // what the server lost); keep publishing from the healthy bus
+          // until the restored subscription sees a message.
           await vi.waitFor(
             async () => {
               await pub.publish(subject, { n: 'after' });

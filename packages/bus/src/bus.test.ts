@@ -38,17 +38,20 @@ const nats: BusFactory = {
         log: quiet,
         ...options,
       }),
+    loseStateWhileDown: deleteStream,
   },
-  async cleanup(prefix) {
-    const nc = await connect({ servers: `nats://${NATS.host}:${NATS.port}` });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(natsStreamName(prefix)).catch(() => false);
-    } finally {
-      await nc.close();
-    }
-  },
+  cleanup: deleteStream,
 };
+
+async function deleteStream(prefix: string): Promise<void> {
+  const nc = await connect({ servers: `nats://${NATS.host}:${NATS.port}` });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(natsStreamName(prefix)).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
 
 const redis: BusFactory = {
   kind: 'redis',

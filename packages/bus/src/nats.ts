@@ -25,7 +25,7 @@
  */
 import { JetStreamApiError, JetStreamApiCodes, jetstream, jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamManager, StreamConfig } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import { connect, nanos, RequestError } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { topics, type Bus, type BusHandler, type PublishOptions, type Subscription } from './bus.js';
 import { BusError } from './errors.js';
@@ -184,7 +184,23 @@ async function ensureStream(jsm: JetStreamManager, want: WantedStream): Promise<
   }
   if (same) return;
   const { name: _name, retention: _r, storage: _s, ...updatable } = want;
-  await jsm.streams.update(want.name, updatable);
+  try {
+    await jsm.streams.update(want.name, updatable);
+  } catch (err) {
+    const republishDiffers = current.republish?.src !== want.republish?.src || current.republish?.dest !== want.republish?.dest || !!current.republish?.headers_only;
+    if (err instanceof JetStreamApiError && republishDiffers) {
+      // nats-server < 2.10 cannot change a stream's republish rule in place,
+      // and without the rule no subscriber receives anything. The stream only
+      // holds copies (PostgreSQL is the source of truth), but deleting it is
+      // an operator's call, not a side effect of starting a service.
+      throw new BusError(
+        `stream ${want.name} republishes ${JSON.stringify(current.republish ?? null)} but the bus needs ${JSON.stringify(want.republish)}, ` +
+          `and this server cannot change that in place: delete the stream (nats stream rm ${want.name}) and restart`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
@@ -209,22 +225,28 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       timeout: timeoutMs,
     });
   } catch (err) {
-    throw new BusError(`cannot connect to NATS at ${o.servers}`, { cause: err });
+    throw new BusError(`cannot connect to NATS at ${o.servers}: ${(err as Error).message}`, { cause: err });
   }
 
+  let jsm: JetStreamManager;
   try {
-    const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+    jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     await ensureStream(jsm, streamConfig);
   } catch (err) {
     await nc.close().catch(() => {});
-    throw new BusError(`cannot set up JetStream stream ${streamConfig.name}`, { cause: err });
+    throw new BusError(`cannot set up JetStream stream ${streamConfig.name}: ${(err as Error).message}`, { cause: err });
   }
   const js = jetstream(nc, { timeout: timeoutMs });
 
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') log(`bus(nats): disconnected from ${status.server}`);
-      else if (status.type === 'reconnect') log(`bus(nats): reconnected to ${status.server}`);
+      else if (status.type === 'reconnect') {
+        log(`bus(nats): reconnected to ${status.server}`);
+        // A restarted server may have lost a memory-storage stream (or be a
+        // fresh one); without it every publish fails, so put it back.
+        ensureStream(jsm, streamConfig).catch((err: unknown) => log(`bus(nats): cannot restore stream ${streamConfig.name}: ${String(err)}`));
+      }
       else if (status.type === 'error') log(`bus(nats): server error: ${String(status.error)}`);
     }
   })().catch(() => {});
@@ -247,7 +269,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         // outbox row may be marked sent.
         await js.publish(subject, data, { timeout: timeoutMs, ...(options?.msgId ? { msgID: options.msgId } : {}) });
       } catch (err) {
-        throw new BusError(`publish to ${subject} failed: ${(err as Error).message}`, { cause: err });
+        // The client reports "jetstream is not enabled" when nothing answered,
+        // which here almost always means the stream is gone.
+        const cause = (err as { cause?: unknown }).cause;
+        const reason =
+          cause instanceof RequestError && cause.isNoResponders()
+            ? `no JetStream stream answered (is stream ${streamConfig.name} missing?)`
+            : (err as Error).message;
+        throw new BusError(`publish to ${subject} failed: ${reason}`, { cause: err });
       }
     },
 

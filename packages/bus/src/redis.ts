@@ -111,7 +111,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     await withTimeout(Promise.all([publisher.ping(), subscriber.ping()]), timeoutMs, 'Redis connect');
   } catch (err) {
     hardClose();
-    throw new BusError(`cannot connect to Redis at ${redactUrl(options.url)}`, { cause: err });
+    throw new BusError(`cannot connect to Redis at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
   }
 
   const pubsub = new RedisPubSub({
