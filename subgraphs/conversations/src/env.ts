@@ -1,10 +1,7 @@
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { devIdentitySecret } from '@storm/auth';
+import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
 import { z } from 'zod';
-
-// TODO(bus): switch the BUS_* / NATS_* / REDIS_* fields to `busEnvSchema` /
-// `busConfigFromEnv` from @storm/bus once they land; the names stay the same.
-const BUS_TOKEN = /^[A-Za-z0-9_-]+$/;
 
 const schema = z.object({
   NODE_ENV: envNodeEnv,
@@ -20,14 +17,8 @@ const schema = z.object({
   USERS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001/graphql'),
   /** Timeout of one call to the users subgraph, in ms. @default 5000 */
   USERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  /** First token of every bus subject. No default: two deployments must never share topics by accident. */
-  BUS_PREFIX: z.string().regex(BUS_TOKEN, 'must be letters, digits, _ or -'),
-  /** Which bus the outbox relay publishes to. `memory` only makes sense inside one process. @default nats */
-  BUS_KIND: z.enum(['memory', 'nats', 'redis']).default('nats'),
-  /** @default nats://127.0.0.1:4222 */
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-  /** Required when BUS_KIND=redis. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** BUS (memory | nats | redis; default memory), BUS_PREFIX (no default; required unless memory), NATS_URL, REDIS_URL: see @storm/bus. */
+  ...busEnvShape,
   /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Outbox rows published per relay transaction. @default 100 */
@@ -42,7 +33,8 @@ export interface ConversationsEnv {
   identitySecret: string;
   usersUrl: string;
   usersTimeoutMs: number;
-  bus: { kind: 'memory' | 'nats' | 'redis'; prefix: string; natsUrl: string; redisUrl: string | undefined };
+  /** `createBus(bus)`; `bus.prefix` is the subject prefix (topics). */
+  bus: BusConfig & { prefix: string };
   outbox: { pollIntervalMs: number; batchSize: number };
 }
 
@@ -51,7 +43,7 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
   const env = parseEnv(
     'conversations',
     schema.superRefine((value, ctx) => {
-      if (value.BUS_KIND === 'redis' && !value.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when BUS_KIND=redis' });
+      refineBusEnv(value, ctx);
       if (value.NODE_ENV !== 'development' && !value.IDENTITY_SECRET) {
         ctx.addIssue({ code: 'custom', path: ['IDENTITY_SECRET'], message: 'required outside development' });
       }
@@ -66,7 +58,7 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
     identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
     usersUrl: env.USERS_URL,
     usersTimeoutMs: env.USERS_TIMEOUT_MS,
-    bus: { kind: env.BUS_KIND, prefix: env.BUS_PREFIX, natsUrl: env.NATS_URL, redisUrl: env.REDIS_URL },
+    bus: busConfigFromEnv(env),
     outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
   };
 }

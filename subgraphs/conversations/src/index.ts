@@ -1,31 +1,20 @@
 import { adapterFor } from '@storm/db';
 import { identityKey, drainOnSignals, runOrExit } from '@storm/common';
-import type { Bus } from '@storm/bus/bus';
-import { createMemoryBus } from '@storm/bus/memory';
-import { createNatsBus } from '@storm/bus/nats';
-import { loadConversationsEnv, type ConversationsEnv } from './env.js';
+import { createBus } from '@storm/bus';
+import { loadConversationsEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { startConversationsService } from './server.js';
 import { createHttpUserDirectory } from './user-directory.js';
-
-// TODO(bus): replace with `createBus(busConfigFromEnv(...))` from @storm/bus once it lands.
-async function createBusFor(config: ConversationsEnv['bus']): Promise<Bus> {
-  switch (config.kind) {
-    case 'memory':
-      return createMemoryBus({ shared: config.prefix });
-    case 'nats':
-      return createNatsBus({ servers: config.natsUrl, prefix: config.prefix });
-    case 'redis':
-      throw new Error('BUS_KIND=redis: the redis adapter is not available yet');
-  }
-}
 
 /** The standalone conversations subgraph (`npm run start -w @storm/conversations`). */
 await runOrExit(async () => {
   const env = loadConversationsEnv();
   const key = identityKey(env.identitySecret);
   const prisma = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }) });
-  const bus = await createBusFor(env.bus);
+  if (env.bus.kind === 'memory') {
+    console.warn('conversations: BUS=memory publishes inside this process only; set BUS=nats (or redis) and BUS_PREFIX so the router receives events');
+  }
+  const bus = await createBus(env.bus);
   const service = await startConversationsService({
     prisma,
     bus,

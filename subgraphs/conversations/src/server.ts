@@ -5,7 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { topics, type Bus } from '@storm/bus/bus';
+import { topics, type Bus } from '@storm/bus';
 import { ErrorCode, maskError, type RunningService } from '@storm/common';
 import express, { type ErrorRequestHandler } from 'express';
 import { createContextFactory, type ConversationsContext } from './context.js';

@@ -2,8 +2,7 @@
 // the service on a free port, and a client that signs identities like the
 // router does. Not part of the service.
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '@storm/bus/bus';
-import { createMemoryBus } from '@storm/bus/memory';
+import { createMemoryBus, type Bus } from '@storm/bus';
 import { adapterFor } from '@storm/db';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { IDENTITY_HEADER, identityKey, signIdentity } from '@storm/common';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConversationEvent, type Topics } from '@storm/bus/bus';
+import { ConversationEvent, type Topics } from '@storm/bus';
 import { badInput, conflict, forbidden, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';

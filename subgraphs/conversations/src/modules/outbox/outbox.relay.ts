@@ -1,4 +1,4 @@
-import type { Bus } from '@storm/bus/bus';
+import type { Bus } from '@storm/bus';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ConversationEvent, type MessageEventPayload, type Topics } from '@storm/bus/bus';
+import { ConversationEvent, type MessageEventPayload, type Topics } from '@storm/bus';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { MessageRow } from '../../models.js';
 

@@ -1,0 +1,47 @@
+import { ConfigError } from '@storm/common';
+import { describe, expect, it } from 'vitest';
+import { loadConversationsEnv } from './env.js';
+
+const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db', IDENTITY_SECRET: 's'.repeat(32), BUS: 'nats', BUS_PREFIX: 'prod' };
+
+function problems(source: Record<string, string>): string[] {
+  try {
+    loadConversationsEnv(source);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConversationsEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = loadConversationsEnv(base);
+    expect(env).toMatchObject({
+      development: false,
+      host: '127.0.0.1',
+      port: 4002,
+      usersUrl: 'http://127.0.0.1:4001/graphql',
+      usersTimeoutMs: 5000,
+      bus: { kind: 'nats', prefix: 'prod', servers: 'nats://127.0.0.1:4222' },
+      outbox: { pollIntervalMs: 250, batchSize: 100 },
+    });
+  });
+
+  it('names every bad or missing setting', () => {
+    const found = problems({ NODE_ENV: 'production', BUS: 'nats', PORT: 'x', USERS_URL: 'ftp://nope', IDENTITY_SECRET: 'short' });
+    for (const name of ['DATABASE_URL', 'PORT', 'USERS_URL', 'IDENTITY_SECRET']) {
+      expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    }
+  });
+
+  it('requires BUS_PREFIX for a shared bus (no default)', () => {
+    const { BUS_PREFIX: _p, ...rest } = base;
+    expect(problems(rest).some((p) => p.startsWith('BUS_PREFIX:'))).toBe(true);
+  });
+
+  it('requires IDENTITY_SECRET outside development only', () => {
+    const { IDENTITY_SECRET: _s, ...rest } = base;
+    expect(problems(rest).some((p) => p.startsWith('IDENTITY_SECRET:'))).toBe(true);
+  });
+});

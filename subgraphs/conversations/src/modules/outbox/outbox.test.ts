@@ -1,0 +1,149 @@
+import { createMemoryBus, type Bus } from '@storm/bus';
+import { adapterFor } from '@storm/db';
+import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PrismaClient } from '../../generated/prisma/client.js';
+import { startOutboxRelay, type OutboxRelay } from './outbox.relay.js';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+const relays: OutboxRelay[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = new PrismaClient({ adapter: adapterFor(db.target) });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+beforeEach(async () => {
+  await prisma.$executeRaw`TRUNCATE conversations.outbox RESTART IDENTITY`;
+});
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.dispose()));
+});
+
+const quiet = () => {};
+
+function relay(bus: Bus, options: Partial<Parameters<typeof startOutboxRelay>[0]> = {}): OutboxRelay {
+  const started = startOutboxRelay({ prisma, bus, pollIntervalMs: 20, log: quiet, ...options });
+  relays.push(started);
+  return started;
+}
+
+async function enqueue(count: number, from = 1): Promise<void> {
+  await prisma.outboxEvent.createMany({
+    data: Array.from({ length: count }, (_, i) => ({
+      subject: 't.conv.c1.message.added',
+      msgId: `message.added:m${from + i}`,
+      payload: { seq: from + i },
+    })),
+  });
+}
+
+/** A bus that records publishes and fails the first `failures` of them. */
+function recordingBus(failures = 0, delayMs = 0) {
+  const inner = createMemoryBus();
+  const published: Array<{ seq: number; msgId?: string }> = [];
+  let calls = 0;
+  const bus: Bus = {
+    ...inner,
+    kind: inner.kind,
+    async publish(subject, payload, options) {
+      calls++;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      if (calls <= failures) throw new Error(`bus down (call ${calls})`);
+      published.push({ seq: (payload as { seq: number }).seq, msgId: options?.msgId });
+      await inner.publish(subject, payload, options);
+    },
+  };
+  return { bus, published, calls: () => calls };
+}
+
+const unsent = () => prisma.outboxEvent.count({ where: { sentAt: null } });
+
+describe('outbox relay', () => {
+  it('publishes in id order with the msgId, across batches, and marks every row sent', async () => {
+    const { bus, published } = recordingBus();
+    await enqueue(250);
+    const r = relay(bus, { batchSize: 100 });
+    await r.flushed();
+    expect(published.map((p) => p.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(published[0].msgId).toBe('message.added:m1');
+    expect(await unsent()).toBe(0);
+  });
+
+  it('publishes rows committed later when kicked, well before the poll interval', async () => {
+    const { bus, published } = recordingBus();
+    const r = relay(bus, { pollIntervalMs: 60_000 });
+    await r.flushed();
+    await enqueue(3);
+    const started = Date.now();
+    r.kick();
+    await expect.poll(() => published.length, { interval: 5 }).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('delivers everything exactly once, in order, when the bus fails 5 times first', async () => {
+    const { bus, published, calls } = recordingBus(5);
+    await enqueue(20);
+    const r = relay(bus, { backoffBaseMs: 10, backoffMaxMs: 50 });
+    await r.flushed();
+    expect(published.map((p) => p.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(calls()).toBe(25);
+    const rows = await prisma.outboxEvent.findMany({ orderBy: { id: 'asc' } });
+    expect(rows.every((row) => row.sentAt !== null)).toBe(true);
+    // Each failure stopped the batch at the first row and counted an attempt there.
+    expect(rows.map((row) => row.attempts)).toEqual([5, ...Array(19).fill(0)]);
+  });
+
+  it('keeps rows unsent while the bus is down, backing off instead of spinning', async () => {
+    const { bus, published, calls } = recordingBus(Number.POSITIVE_INFINITY);
+    await enqueue(5);
+    const r = relay(bus, { backoffBaseMs: 50, backoffMaxMs: 400 });
+    for (let i = 0; i < 20; i++) {
+      r.kick(); // kicks during a backoff are ignored
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // ~1 s: 50 + 100 + 200 + 400 + 400 … → a handful of attempts, not hundreds.
+    expect(calls()).toBeGreaterThanOrEqual(3);
+    expect(calls()).toBeLessThanOrEqual(8);
+    expect(published).toEqual([]);
+    expect(await unsent()).toBe(5);
+  });
+
+  it('lets two relays share the outbox: every row published exactly once', async () => {
+    const shared = recordingBus(0, 1);
+    await enqueue(300);
+    const a = relay(shared.bus, { batchSize: 10 });
+    const b = relay(shared.bus, { batchSize: 10 });
+    await Promise.all([a.flushed(), b.flushed()]);
+    await expect.poll(unsent).toBe(0);
+    const seqs = shared.published.map((p) => p.seq);
+    expect(seqs).toHaveLength(300);
+    expect(new Set(seqs).size).toBe(300);
+  });
+
+  it('dispose() waits for the in-flight batch, which still marks what it published', async () => {
+    const { bus, published } = recordingBus(0, 20);
+    await enqueue(10);
+    const r = relay(bus);
+    await expect.poll(() => published.length, { interval: 2 }).toBeGreaterThan(0);
+    await r.dispose();
+    const sent = await prisma.outboxEvent.count({ where: { sentAt: { not: null } } });
+    expect(sent).toBe(published.length);
+    expect(sent).toBe(10);
+  });
+
+  it('prunes sent rows older than the retention once drained, keeping recent ones', async () => {
+    const { bus, published } = recordingBus();
+    await enqueue(4);
+    await prisma.outboxEvent.updateMany({ where: { id: { in: [1n, 2n] } }, data: { sentAt: new Date(Date.now() - 2 * 3600_000) } });
+    await prisma.outboxEvent.updateMany({ where: { id: 3n }, data: { sentAt: new Date() } });
+    const r = relay(bus, { pruneIntervalMs: 0, retentionMs: 3600_000 });
+    await r.flushed();
+    expect(published.map((p) => p.seq)).toEqual([4]);
+    await expect.poll(async () => (await prisma.outboxEvent.findMany({ orderBy: { id: 'asc' } })).map((row) => Number(row.id))).toEqual([3, 4]);
+  });
+});
