@@ -10,12 +10,13 @@ import { startRouter } from './server.js';
 await runOrExit(async () => {
   const env = loadRouterEnv();
   const supergraphSdl = await readFile(fileURLToPath(new URL('../supergraph.graphql', import.meta.url)), 'utf8');
-  const bus = await createBus(busConfigFromEnv(env));
+  const busConfig = busConfigFromEnv(env);
+  const bus = await createBus(busConfig);
   const router = await startRouter({
     supergraphSdl,
     subgraphs: { users: env.USERS_URL, conversations: env.CONVERSATIONS_URL, media: env.MEDIA_URL },
     bus,
-    busPrefix: env.BUS_PREFIX ?? 'local',
+    busPrefix: busConfig.prefix,
     identityKey: identityKey(await resolveIdentitySecret(env)),
     verifyAccessToken: await createAccessTokenVerifier(env),
     host: env.HOST,

@@ -1,0 +1,15 @@
+// `npm run bench -- <scenario> [--flags]`: load generators that print figures
+// and write a report to bench/results/. Never timed unit tests: a benchmark
+// measures, it does not assert.
+import { latency } from './latency.js';
+
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { latency };
+
+const [name, ...args] = process.argv.slice(2);
+const scenario = name ? scenarios[name] : undefined;
+if (!scenario) {
+  console.error(`usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [--flags]`);
+  process.exit(2);
+}
+await scenario(args);
+process.exit(0);
