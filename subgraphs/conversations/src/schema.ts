@@ -48,7 +48,6 @@ function parseDate(value: unknown): Date {
 /** ISO 8601 strings on the wire; Date (or an ISO string) in resolvers. */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
-  description: 'An ISO 8601 date-time string, e.g. 2026-01-31T12:00:00.000Z.',
   serialize(value) {
     if (value instanceof Date) return value.toISOString();
     if (typeof value === 'string') return new Date(value).toISOString();

@@ -16,7 +16,6 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO 8601 date-time string, e.g. 2026-01-31T12:00:00.000Z. */
   DateTime: { input: Date | string; output: Date | string; }
   _FieldSet: { input: any; output: any; }
 };
@@ -183,7 +182,6 @@ export type SubscriptionMessageAddedArgs = {
   conversationId: Scalars['ID']['input'];
 };
 
-/** A user, owned by the users subgraph; this subgraph only knows its id. */
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
