@@ -22,8 +22,10 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
  *   of waiting for the poll; kicks during a backoff are ignored, so a down bus
  *   is not hammered.
  * - Pruning: sent rows older than `retentionMs` (1 hour) are deleted at most
- *   once per `pruneIntervalMs` (1 minute); they are kept that long only to help
- *   diagnose delivery.
+ *   once per `pruneIntervalMs` (1 minute), after a successful batch; they are
+ *   kept that long only to help diagnose delivery. Unsent rows are never pruned.
+ * - Shutdown: dispose() lets the in-flight batch finish (and mark what it
+ *   published); rows still unsent stay in the table for the next relay.
  */
 export interface OutboxRelayOptions {
   prisma: PrismaClient;
@@ -173,14 +175,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         return;
       }
       failures = 0;
+      // Throttled inside; here rather than only when drained, so a relay
+      // that never catches up still prunes.
+      await prune();
       if (result.claimed < batchSize) {
         waiting.forEach((resolve) => resolve());
         // A kick or flushed() during this batch may stand for a commit the
         // batch did not see: go round once more.
-        if (!kicked && flushWaiters.length === 0) {
-          await prune();
-          return;
-        }
+        if (!kicked && flushWaiters.length === 0) return;
       } else {
         flushWaiters.unshift(...waiting);
       }
