@@ -107,7 +107,7 @@ describe('outbox relay', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // ~1 s: 50 + 100 + 200 + 400 + 400 … → a handful of attempts, not hundreds.
-    expect(calls()).toBeGreaterThanOrEqual(3);
+    expect(calls()).toBeGreaterThanOrEqual(2);
     expect(calls()).toBeLessThanOrEqual(8);
     expect(published).toEqual([]);
     expect(await unsent()).toBe(5);
