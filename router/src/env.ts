@@ -31,10 +31,22 @@ const schema = z
     WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Server pings on idle sockets every this many ms (0 = off). @default 15000 */
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+    /** Bytes a socket may have waiting to be written before its subscriptions are told to resync. @default 1048576 */
+    WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
     /** Most subscriptions one socket may hold. @default 100 */
     WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Most messages a resume (`after`) replays before answering with a resync error. @default 10000 */
     REPLAY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Deepest selection nesting of an operation. @default 8 */
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
+    /** Most aliased fields in one operation. @default 15 */
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(15),
+    /** Highest static cost of an operation (graphql-armor cost model). @default 5000 */
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
+    /** Most lexical tokens in a document (the parser stops there). @default 2000 */
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(2_000),
+    /** Most directives in one operation. @default 20 */
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(20),
     /** Serve Apollo Sandbox-friendly introspection outside development. @default false */
     INTROSPECTION: envBool(false),
   })

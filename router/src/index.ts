@@ -29,7 +29,15 @@ await runOrExit(async () => {
       wsInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
       wsKeepAliveMs: env.WS_KEEPALIVE_MS,
       wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+      wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       replayLimit: env.REPLAY_LIMIT,
+      operations: {
+        maxDepth: env.GRAPHQL_MAX_DEPTH,
+        maxAliases: env.GRAPHQL_MAX_ALIASES,
+        maxCost: env.GRAPHQL_MAX_COST,
+        maxTokens: env.GRAPHQL_MAX_TOKENS,
+        maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+      },
     },
   });
   console.log(`STORM router ready at ${router.url} (WebSocket on the same path)`);

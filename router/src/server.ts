@@ -14,6 +14,7 @@ import { createGateway, type SubgraphUrls } from './gateway.js';
 import { bodyErrorHandler, createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
+import { operationLimitRules, requestIdFrom, requestIdPlugin, resolveOperationLimits, REQUEST_ID_HEADER, type OperationLimits } from './plugins/index.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { attachWebSocket } from './subscriptions/server.js';
 
@@ -23,7 +24,11 @@ export interface RouterLimits {
   wsInitTimeoutMs: number;
   wsKeepAliveMs: number;
   wsMaxSubscriptions: number;
+  /** Bytes a socket may have waiting to be written before its subscriptions must resync. */
+  wsMaxBufferedBytes: number;
   replayLimit: number;
+  /** Depth, aliases, cost, tokens, directives per operation; unset ones take DEFAULT_OPERATION_LIMITS. */
+  operations?: Partial<OperationLimits>;
 }
 
 export interface RouterDeps {
@@ -34,7 +39,7 @@ export interface RouterDeps {
   busPrefix: string;
   identityKey: Uint8Array;
   /** Verifies an access token (not a refresh token); rejects when it does not verify. */
-  verifyAccessToken: (token: string) => Promise<{ userId: string }>;
+  verifyAccessToken: (token: string) => Promise<{ userId: string; exp?: number }>;
   host: string;
   /** 0 = any free port. */
   port: number;
@@ -62,21 +67,32 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
 
   const app = express();
   const httpServer = http.createServer(app);
+  const operationLimits = resolveOperationLimits(deps.limits.operations);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     introspection: deps.development || deps.introspection === true,
+    // "Did you mean …?" would hand the schema to anyone probing field names.
+    hideSchemaDetailsFromClientErrors: !deps.development,
     includeStacktraceInErrorResponses: false,
+    // Refuses simple (preflight-free) requests a browser would send cross-site.
     csrfPrevention: true,
+    // Apollo's default, stated: a batch would multiply work (and login attempts) per request.
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: operationLimits.maxTokens },
+    validationRules: operationLimitRules(operationLimits),
+    // Apollo's guard against fragment fan-out that the per-operation rules cannot see.
+    maxRecursiveSelections: true,
     formatError: (formatted) => maskError(formatted, { development: deps.development }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationMetrics(metrics),
+      requestIdPlugin<RouterContext>(),
       ...(deps.development ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
   await apollo.start();
 
-  const authenticate = async (authorization: string): Promise<{ userId: string }> => {
+  const authenticate = async (authorization: string): Promise<{ userId: string; exp?: number }> => {
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw new Error('not a bearer token');
     return deps.verifyAccessToken(token);
@@ -106,12 +122,17 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
   app.use(
     '/graphql',
+    // Before the body parser, so a 413 or a 400 carries the id too.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      res.locals.requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      res.setHeader(REQUEST_ID_HEADER, res.locals.requestId as string);
+      next();
+    },
     express.json({ limit: deps.limits.maxBodyBytes }),
     bodyErrorHandler,
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
-        const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 100 ? req.headers['x-request-id'] : randomUUID();
-        res.setHeader('x-request-id', requestId);
+        const requestId = res.locals.requestId as string;
         const authorization = req.headers.authorization;
         if (!authorization) return { userId: null, requestId };
         try {
@@ -138,6 +159,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     initTimeoutMs: deps.limits.wsInitTimeoutMs,
     keepAliveMs: deps.limits.wsKeepAliveMs,
     maxSubscriptionsPerConnection: deps.limits.wsMaxSubscriptions,
+    maxBufferedBytes: deps.limits.wsMaxBufferedBytes,
   });
 
   await new Promise<void>((resolve, reject) => {
