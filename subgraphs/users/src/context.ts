@@ -6,6 +6,12 @@ import type { UsersService } from './modules/users/users.service.js';
 export interface UsersContext {
   /** The caller as asserted by the router; null for an anonymous caller. */
   userId: string | null;
+  /**
+   * The client's address (IPv6 as its /64) as forwarded by the router in
+   * `x-storm-client-ip`, trusted only because the request carries the
+   * router's signed identity; null when absent or malformed.
+   */
+  clientAddress: string | null;
   prisma: PrismaClient;
   /** Per request (its loader batches lookups by id). */
   users: UsersService;

@@ -60,4 +60,25 @@ describe('loadUsersEnv', () => {
     expect(b.jwt.privateKeyPem).toBe(a.jwt.privateKeyPem);
     expect(b.identitySecret).toBe(a.identitySecret);
   });
+
+  it('throttle settings have defaults and are validated; REDIS_URL needs REDIS_PREFIX', () => {
+    const env = loadUsersEnv({ NODE_ENV: 'test', DATABASE_URL });
+    expect(env.redis).toBeUndefined();
+    expect(env.throttle).toEqual({
+      loginWindowSeconds: 900,
+      loginAccountFree: 5,
+      loginDelayBaseMs: 1000,
+      loginAccountLimit: 20,
+      loginAddressLimit: 100,
+      registerAddressLimit: 20,
+      registerWindowSeconds: 3600,
+    });
+    const text = configError({ NODE_ENV: 'test', DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:6379', LOGIN_ACCOUNT_LIMIT: '0' }).problems.join('\n');
+    expect(text).toMatch(/REDIS_PREFIX: required with REDIS_URL/);
+    expect(text).toMatch(/LOGIN_ACCOUNT_LIMIT/);
+    expect(configError({ NODE_ENV: 'test', DATABASE_URL, REDIS_URL: 'http://x' }).problems.join('\n')).toMatch(/REDIS_URL/);
+    const set = loadUsersEnv({ NODE_ENV: 'test', DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'storm_a', LOGIN_ACCOUNT_FREE: '3' });
+    expect(set.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'storm_a' });
+    expect(set.throttle.loginAccountFree).toBe(3);
+  });
 });

@@ -1,6 +1,7 @@
 import { DEFAULT_ACCESS_TTL_SECONDS, devIdentitySecret, devKeys, publicKeyPemOf } from '@storm/auth';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { z } from 'zod';
+import { DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
 
 const optional = z
   .string()
@@ -54,9 +55,33 @@ const schema = z
      * own refreshes). 0 = strict reuse detection. @default 0
      */
     JWT_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+    /**
+     * Redis shared by every replica for login/register attempt counters and
+     * presence. Unset: both are kept in this process's memory (one replica only).
+     */
+    REDIS_URL: optional.pipe(z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional()),
+    /** First part of every Redis key of this deployment. Required with REDIS_URL (no default: two deployments never share keys). */
+    REDIS_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional()),
+    /** Window of the login counters, in seconds. @default 900 */
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.loginWindowSeconds),
+    /** Failed logins per account (email) in the window answered without delay. @default 5 */
+    LOGIN_ACCOUNT_FREE: z.coerce.number().int().min(0).max(1000).default(DEFAULT_THROTTLE.loginAccountFree),
+    /** Then each attempt waits this, doubling (1 s, 2 s, 4 s …), after the previous one; earlier ones get RATE_LIMITED. @default 1000 */
+    LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_THROTTLE.loginDelayBaseMs),
+    /** Failed logins per account in the window, after which it is refused until the window ends. @default 20 */
+    LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_THROTTLE.loginAccountLimit),
+    /** Failed logins per client address (IPv6: per /64) in the window. @default 100 */
+    LOGIN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.loginAddressLimit),
+    /** Registration attempts per client address in REGISTER_WINDOW_SECONDS. @default 20 */
+    REGISTER_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.registerAddressLimit),
+    /** @default 3600 */
+    REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.registerWindowSeconds),
   })
   .superRefine(
     (env, ctx) => {
+      if (env.REDIS_URL !== undefined && env.REDIS_PREFIX === undefined && !ctx.issues.some((i) => i.path?.[0] === 'REDIS_PREFIX')) {
+        ctx.addIssue({ code: 'custom', path: ['REDIS_PREFIX'], message: 'required with REDIS_URL' });
+      }
       if (env.NODE_ENV !== 'production') return;
       // In production a missing secret is a misconfiguration, never a cue to invent one.
       for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY'] as const) {
@@ -86,6 +111,9 @@ export interface UsersEnv {
     refreshTtlSeconds: number;
     refreshReuseGraceSeconds: number;
   };
+  /** Shared counters and presence; undefined = in memory. */
+  redis: { url: string; prefix: string } | undefined;
+  throttle: ThrottleSettings;
 }
 
 /**
@@ -112,6 +140,16 @@ export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv 
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: env.JWT_REFRESH_TTL_SECONDS,
       refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
+    },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX! } : undefined,
+    throttle: {
+      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+      loginAccountFree: env.LOGIN_ACCOUNT_FREE,
+      loginDelayBaseMs: env.LOGIN_DELAY_BASE_MS,
+      loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
+      loginAddressLimit: env.LOGIN_ADDRESS_LIMIT,
+      registerAddressLimit: env.REGISTER_ADDRESS_LIMIT,
+      registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
     },
   };
 }

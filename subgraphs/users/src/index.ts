@@ -3,6 +3,7 @@ import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { adapterFor } from '@storm/db';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { createMemoryLimiter, createRedisLimiter } from './limiter.js';
 import { startUsersService } from './server.js';
 
 // Standalone entry of the users subgraph (one Kubernetes Deployment):
@@ -13,6 +14,7 @@ await runOrExit(async () => {
   const prisma = new PrismaClient({
     adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }, { poolSize: env.databasePoolSize }),
   });
+  const limiter = env.redis ? await createRedisLimiter(env.redis) : createMemoryLimiter();
   const service = await startUsersService({
     prisma,
     identityKey: identityKey(env.identitySecret),
@@ -27,7 +29,9 @@ await runOrExit(async () => {
       refreshTtlSeconds: env.jwt.refreshTtlSeconds,
       refreshReuseGraceSeconds: env.jwt.refreshReuseGraceSeconds,
     },
+    limiter,
+    throttle: env.throttle,
   });
-  drainOnSignals([() => prisma.$disconnect(), () => service.dispose()]);
+  drainOnSignals([() => prisma.$disconnect(), () => limiter.dispose(), () => service.dispose()]);
   console.log(`users subgraph ready at ${service.url}`);
 });

@@ -11,7 +11,9 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { UsersContext } from './context.js';
 import { EXPECTED_CODES, formatUsersError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { createMemoryLimiter, type LimiterStore } from './limiter.js';
 import { AuthService, type TokenSettings } from './modules/auth/auth.service.js';
+import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
 import { UsersService } from './modules/users/users.service.js';
 import { buildSchema } from './schema.js';
 
@@ -30,11 +32,25 @@ export interface UsersServiceDeps {
   signingKeys: SigningKeys;
   /** Issuer, audience and lifetimes of the tokens this service issues. */
   tokens: TokenSettings;
+  /**
+   * Where login/register attempt counters live: createRedisLimiter(...) shared
+   * by every replica, built and disposed by the caller. @default an in-memory
+   * store owned by the service (right for one process only).
+   */
+  limiter?: LimiterStore;
+  /** Login and registration throttling. @default DEFAULT_THROTTLE (see throttle.ts) */
+  throttle?: Partial<ThrottleSettings>;
   /** Largest accepted request body. @default "1mb" */
   bodyLimit?: string;
   /** Where unexpected errors are reported. @default console.error */
   logError?: (message: string, err: unknown) => void;
 }
+
+/**
+ * The client address the router forwards with every request. Trusted only
+ * because every /graphql request must carry the router's signed identity.
+ */
+export const CLIENT_IP_HEADER = 'x-storm-client-ip';
 
 /** How long /healthz waits for `SELECT 1` before answering 503. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -46,7 +62,9 @@ function graphqlError(status: number, code: string, message: string): { status: 
 /** Starts the users subgraph: POST /graphql (identity required) and GET /healthz. */
 export async function startUsersService(deps: UsersServiceDeps): Promise<RunningService> {
   const logError = deps.logError ?? ((message, err) => console.error(`[users] ${message}`, err));
-  const auth = new AuthService(deps.prisma, deps.signingKeys, deps.tokens);
+  const ownLimiter = deps.limiter ? undefined : createMemoryLimiter();
+  const throttle = new AuthThrottle(deps.limiter ?? ownLimiter!, { ...DEFAULT_THROTTLE, ...deps.throttle });
+  const auth = new AuthService(deps.prisma, deps.signingKeys, deps.tokens, throttle);
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
@@ -127,8 +145,10 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
     bodyErrors,
     expressMiddleware(apollo, {
-      context: async ({ res }): Promise<UsersContext> => ({
+      context: async ({ req, res }): Promise<UsersContext> => ({
         userId: (res.locals.identity as { userId: string | null }).userId,
+        // Read after requireIdentity: only the router can have set it.
+        clientAddress: addressKey(req.get(CLIENT_IP_HEADER)),
         prisma: deps.prisma,
         users: new UsersService(deps.prisma),
         auth,
@@ -147,6 +167,10 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
     port,
     // apollo.stop() runs the drain plugin, which closes the HTTP server after
     // in-flight requests finish. The Prisma client belongs to the caller.
-    dispose: () => (disposed ??= apollo.stop()),
+    dispose: () =>
+      (disposed ??= (async () => {
+        await apollo.stop();
+        await ownLimiter?.dispose();
+      })()),
   };
 }

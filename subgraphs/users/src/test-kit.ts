@@ -10,7 +10,9 @@ import { adapterFor } from '@storm/db';
 import { createTestDatabase } from '@storm/db/testing';
 import type { CryptoKey } from 'jose';
 import { PrismaClient } from './generated/prisma/client.js';
+import type { LimiterStore } from './limiter.js';
 import type { TokenSettings } from './modules/auth/auth.service.js';
+import type { ThrottleSettings } from './modules/auth/throttle.js';
 import { startUsersService } from './server.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -37,7 +39,12 @@ export interface UsersHarness {
   close(): Promise<void>;
 }
 
-export async function startUsersHarness(tokens: Partial<TokenSettings> = {}): Promise<UsersHarness> {
+export interface HarnessOptions {
+  throttle?: Partial<ThrottleSettings>;
+  limiter?: LimiterStore;
+}
+
+export async function startUsersHarness(tokens: Partial<TokenSettings> = {}, options: HarnessOptions = {}): Promise<UsersHarness> {
   const db = await createTestDatabase();
   const keyDir = mkdtempSync(join(tmpdir(), 'storm-users-keys-'));
   const prisma = new PrismaClient({
@@ -59,6 +66,7 @@ export async function startUsersHarness(tokens: Partial<TokenSettings> = {}): Pr
     signingKeys,
     tokens: settings,
     logError: () => {},
+    ...options,
   });
 
   return {

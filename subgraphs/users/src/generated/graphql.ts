@@ -44,7 +44,13 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Signs in. Any failure is UNAUTHENTICATED "Invalid email or password". */
+  /**
+   * Signs in. A wrong email or password is UNAUTHENTICATED "Invalid email or
+   * password". Failures are counted per account and per client address, each
+   * field of a document separately: after a few, attempts must wait a doubling
+   * delay, then stop for the window; meanwhile RATE_LIMITED with `retryAfter`
+   * (seconds), whether or not the password is right.
+   */
   login: AuthPayload;
   /** Revokes every refresh token of the presented token's login. Always true, even for an unknown token. */
   logout: Scalars['Boolean']['output'];
@@ -53,7 +59,11 @@ export type Mutation = {
    * presenting it again revokes every refresh token of that login.
    */
   refreshToken: AuthPayload;
-  /** Creates an account and signs it in. Errors: BAD_USER_INPUT (with `field`), CONFLICT (field `handle` or `email`). */
+  /**
+   * Creates an account and signs it in. Errors: BAD_USER_INPUT (with `field`),
+   * CONFLICT (field `handle` or `email`), RATE_LIMITED (too many registrations
+   * from this address; `retryAfter` seconds).
+   */
   register: AuthPayload;
 };
 

@@ -25,8 +25,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 export const authResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Mutation: {
-    register: (_parent, { input }, ctx) => ctx.auth.register(input),
-    login: (_parent, { input }, ctx) => ctx.auth.login(input),
+    register: (_parent, { input }, ctx) => ctx.auth.register(input, ctx.clientAddress),
+    login: (_parent, { input }, ctx) => ctx.auth.login(input, ctx.clientAddress),
     refreshToken: (_parent, { refreshToken }, ctx) => ctx.auth.refresh(refreshToken),
     logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(refreshToken),
   },

@@ -4,6 +4,7 @@ import { conflict, unauthenticated } from '@storm/common';
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
 import { validateLogin, validateRegistration } from './auth.validation.js';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './password.js';
+import type { AuthThrottle } from './throttle.js';
 import type { RegisterInput, LoginInput } from '../../generated/graphql.js';
 
 /** Token settings of the users service (from JWT_* in env.ts). */
@@ -53,6 +54,7 @@ export class AuthService {
     private readonly prisma: PrismaClient,
     private readonly keys: SigningKeys,
     private readonly settings: TokenSettings,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   /**
@@ -60,8 +62,10 @@ export class AuthService {
    * a duplicate email is reported as CONFLICT on `email`, which tells the
    * caller the address has an account; accepted for now.
    */
-  async register(input: RegisterInput): Promise<AuthResult> {
+  async register(input: RegisterInput, clientAddress: string | null = null): Promise<AuthResult> {
     const valid = validateRegistration(input);
+    // After validation (a typo costs nothing), before the duplicate check (which tells whether an email has an account).
+    await this.throttle.beforeRegister(clientAddress);
     // Cheap pre-check so a duplicate does not cost an argon2 hash; the unique
     // indexes still decide when two registrations race (P2002 below).
     const taken = await this.prisma.user.findFirst({
@@ -95,9 +99,16 @@ export class AuthService {
     return this.result(user, refresh);
   }
 
-  /** Any failure is the same UNAUTHENTICATED "Invalid email or password", taking about the same time. */
-  async login(input: LoginInput): Promise<AuthResult> {
+  /**
+   * Any failure is the same UNAUTHENTICATED "Invalid email or password", taking
+   * about the same time. Throttled per account and per `clientAddress`
+   * (RATE_LIMITED with retryAfter) before any password is checked.
+   */
+  async login(input: LoginInput, clientAddress: string | null = null): Promise<AuthResult> {
     const { email, password } = validateLogin(input);
+    // Keyed on what was typed, valid address or not: unknown emails are throttled exactly like known ones.
+    const throttleKey = email ?? input.email;
+    await this.throttle.beforeLogin(throttleKey, clientAddress);
     const user = email ? await this.prisma.user.findUnique({ where: { email } }) : null;
     if (!user) {
       await burnVerification(password);
@@ -116,6 +127,7 @@ export class AuthService {
       writes.push(this.prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } }));
     }
     await this.prisma.$transaction(writes);
+    await this.throttle.loginSucceeded(throttleKey, clientAddress);
     return this.result(user, refresh);
   }
 

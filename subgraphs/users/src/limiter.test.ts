@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from './limiter.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const prefix = `test_limiter_${randomBytes(4).toString('hex')}`;
+
+const stores: Array<[string, () => Promise<LimiterStore>]> = [
+  ['memory', async () => createMemoryLimiter()],
+  ['redis', () => createRedisLimiter({ url: REDIS_URL, prefix })],
+];
+
+afterAll(async () => {
+  // Nothing of this run may stay behind in the shared Redis.
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe.each(stores)('%s limiter', (_name, create) => {
+  let store: LimiterStore;
+  let n = 0;
+  const key = () => `k${++n}_${randomBytes(3).toString('hex')}`;
+  beforeAll(async () => {
+    store = await create();
+  });
+  afterAll(async () => {
+    await store.dispose();
+  });
+
+  it('allows `limit` attempts in the window, then refuses until it ends', async () => {
+    const k = key();
+    const policy = { windowMs: 60_000, limit: 3 };
+    for (let i = 0; i < 3; i++) expect(await store.consume(k, policy)).toEqual({ allowed: true });
+    const refused = await store.consume(k, policy);
+    expect(refused.allowed).toBe(false);
+    if (!refused.allowed) {
+      expect(refused.retryAfterMs).toBeGreaterThan(55_000);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it('after the free attempts, each further one waits an exponentially growing delay', async () => {
+    const k = key();
+    const policy = { windowMs: 60_000, limit: 10, free: 2, baseDelayMs: 100 };
+    const t0 = Date.now();
+    expect((await store.consume(k, policy, t0)).allowed).toBe(true);
+    expect((await store.consume(k, policy, t0)).allowed).toBe(true);
+    // Third: 100 ms after the second.
+    expect(await store.consume(k, policy, t0 + 40)).toEqual({ allowed: false, retryAfterMs: 60 });
+    expect((await store.consume(k, policy, t0 + 100)).allowed).toBe(true);
+    // Fourth: 200 ms after the third (refused attempts did not count or move the clock).
+    expect(await store.consume(k, policy, t0 + 250)).toEqual({ allowed: false, retryAfterMs: 50 });
+    expect((await store.consume(k, policy, t0 + 300)).allowed).toBe(true);
+    // Fifth: 400 ms.
+    expect(await store.consume(k, policy, t0 + 699)).toEqual({ allowed: false, retryAfterMs: 1 });
+    expect((await store.consume(k, policy, t0 + 700)).allowed).toBe(true);
+  });
+
+  it('caps the delay at maxDelayMs', async () => {
+    const k = key();
+    const policy = { windowMs: 60_000, limit: 10, free: 0, baseDelayMs: 1000, maxDelayMs: 1500 };
+    const t0 = Date.now();
+    expect((await store.consume(k, policy, t0 - 1_000_000)).allowed).toBe(true);
+    expect((await store.consume(k, policy, t0)).allowed).toBe(true);
+    expect((await store.consume(k, policy, t0 + 2000)).allowed).toBe(true);
+    // 2^2 s would be 4 s; capped to 1.5 s.
+    expect(await store.consume(k, policy, t0 + 2000)).toEqual({ allowed: false, retryAfterMs: 1500 });
+  });
+
+  it('the window ends by itself', async () => {
+    const k = key();
+    const policy = { windowMs: 150, limit: 1 };
+    expect((await store.consume(k, policy)).allowed).toBe(true);
+    expect((await store.consume(k, policy)).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await store.consume(k, policy)).allowed).toBe(true);
+  });
+
+  it('reset forgets a key; refund gives one attempt back and never goes below zero', async () => {
+    const policy = { windowMs: 60_000, limit: 2 };
+    const a = key();
+    await store.consume(a, policy);
+    await store.consume(a, policy);
+    expect((await store.consume(a, policy)).allowed).toBe(false);
+    await store.refund(a);
+    expect((await store.consume(a, policy)).allowed).toBe(true);
+    expect((await store.consume(a, policy)).allowed).toBe(false);
+    await store.reset(a);
+    expect((await store.consume(a, policy)).allowed).toBe(true);
+
+    const b = key();
+    await store.refund(b);
+    await store.refund(b);
+    await store.consume(b, policy);
+    await store.consume(b, policy);
+    expect((await store.consume(b, policy)).allowed).toBe(false);
+  });
+
+  it('concurrent attempts cannot slip past the limit together', async () => {
+    const k = key();
+    const results = await Promise.all(Array.from({ length: 60 }, () => store.consume(k, { windowMs: 60_000, limit: 10 })));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+  });
+
+  it('keys are independent', async () => {
+    const policy = { windowMs: 60_000, limit: 1 };
+    const [a, b] = [key(), key()];
+    expect((await store.consume(a, policy)).allowed).toBe(true);
+    expect((await store.consume(b, policy)).allowed).toBe(true);
+    expect((await store.consume(a, policy)).allowed).toBe(false);
+  });
+});
+
+describe('redis limiter', () => {
+  it('keeps its keys under the prefix, with an expiry', async () => {
+    const store = await createRedisLimiter({ url: REDIS_URL, prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      await store.consume('expiry-check', { windowMs: 30_000, limit: 5 });
+      const ttl = await redis.pttl(`${prefix}:limit:expiry-check`);
+      expect(ttl).toBeGreaterThan(25_000);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+    } finally {
+      await redis.quit();
+      await store.dispose();
+    }
+  });
+
+  it('refuses a prefix that could collide with other keys', async () => {
+    await expect(createRedisLimiter({ url: REDIS_URL, prefix: 'a b*' })).rejects.toThrow(/prefix/);
+  });
+});
