@@ -1,0 +1,127 @@
+// graphql-ws conformance of the router (issue 3, item 6), frame by frame on a
+// raw socket: every protocol violation closes with the code router/SUBSCRIPTIONS.md names.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from '../testkit/client.js';
+import { CreateConversation, MessageAdded } from '../testkit/operations.js';
+import { startTestStack, type TestStack } from '../testkit/stack.js';
+import { registerUser, type TestUser } from '../testkit/users.js';
+import { print } from 'graphql';
+import { RawSocket } from './raw-ws.js';
+
+const INIT_TIMEOUT_MS = 400;
+
+describe('graphql-ws conformance', () => {
+  let stack: TestStack;
+  let alice: TestUser;
+  let conversationId: string;
+  const sockets: RawSocket[] = [];
+  const open = async (protocol?: string) => {
+    const socket = await RawSocket.open(stack.wsUrl, protocol);
+    sockets.push(socket);
+    return socket;
+  };
+  const acked = async () => {
+    const socket = await open();
+    socket.init(alice.accessToken);
+    await socket.next('connection_ack');
+    return socket;
+  };
+  const subscribe = (id: string) => ({ id, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId } } });
+
+  beforeAll(async () => {
+    stack = await startTestStack({ routerLimits: { wsInitTimeoutMs: INIT_TIMEOUT_MS } });
+    alice = await registerUser(stack.httpUrl, 'alice');
+    ({ createConversation: { id: conversationId } } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [] } }, alice.accessToken));
+  });
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('acknowledges a valid connection_init and serves a subscription (the baseline the rest break)', async () => {
+    const socket = await acked();
+    socket.send(subscribe('ok-1'));
+    await stack.subscriptionsOpen(1);
+    socket.send({ id: 'ok-1', type: 'complete' });
+    socket.send({ type: 'ping' });
+    expect(await socket.next('pong')).toMatchObject({ type: 'pong' });
+  });
+
+  it('closes with 4408 when connection_init does not come in time', async () => {
+    const socket = await open();
+    const started = Date.now();
+    expect(await socket.closedWithin(INIT_TIMEOUT_MS + 3_000)).toMatchObject({ code: 4408 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(INIT_TIMEOUT_MS - 50);
+  });
+
+  it('closes with 4429 on a second connection_init', async () => {
+    const socket = await acked();
+    socket.init(alice.accessToken);
+    expect(await socket.closedWithin()).toMatchObject({ code: 4429 });
+  });
+
+  it('closes with 4401 on subscribe before connection_ack', async () => {
+    const socket = await open();
+    socket.send(subscribe('early'));
+    expect(await socket.closedWithin()).toMatchObject({ code: 4401 });
+    expect(socket.messages).toEqual([]);
+  });
+
+  it('closes with 4403 on a missing, malformed, forged or refresh token, and acknowledges none', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ sub: alice.id, iss: 'storm', aud: 'storm', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    const [h, p] = alice.accessToken.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url')}.${alice.accessToken.split('.')[2]}`;
+    for (const token of [undefined, 'garbage', `${header}.${claims}.`, tampered, alice.refreshToken]) {
+      const socket = await open();
+      socket.init(token);
+      expect(await socket.closedWithin(), String(token)).toMatchObject({ code: 4403 });
+      expect(socket.messages.some((m) => m.type === 'connection_ack'), String(token)).toBe(false);
+    }
+    // Not a bearer string at all.
+    const socket = await open();
+    socket.send({ type: 'connection_init', payload: { authorization: { nested: true } } });
+    expect(await socket.closedWithin()).toMatchObject({ code: 4403 });
+  });
+
+  it('closes with 4409 when a subscription id is already in use', async () => {
+    const socket = await acked();
+    socket.send(subscribe('dup'));
+    socket.send(subscribe('dup'));
+    expect(await socket.closedWithin()).toMatchObject({ code: 4409 });
+  });
+
+  it('closes with 4400 on frames that are not graphql-ws messages', async () => {
+    const frames: unknown[] = ['not json', '[]', 'null', { type: 'nope' }, { type: 'subscribe', id: 'x' }, { type: 'subscribe', id: 7, payload: { query: '{ me { id } }' } }, { type: 'subscribe', id: 'y', payload: { query: 42 } }];
+    for (const frame of frames) {
+      const socket = await acked();
+      socket.send(frame);
+      expect(await socket.closedWithin(), JSON.stringify(frame)).toMatchObject({ code: 4400 });
+    }
+  });
+
+  it('closes with 1009 on a frame above WS_MAX_PAYLOAD, before reading it', async () => {
+    const socket = await acked();
+    socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `{ me { id } } #${'x'.repeat(64 * 1024)}` } }));
+    expect(await socket.closedWithin()).toMatchObject({ code: 1009 });
+    // Before the handshake too.
+    const fresh = await open();
+    fresh.send(Buffer.alloc(64 * 1024 + 1, 0x20));
+    expect(await fresh.closedWithin()).toMatchObject({ code: 1009 });
+  });
+
+  it('refuses a connection without the graphql-transport-ws subprotocol', async () => {
+    const socket = await open('');
+    const closed = await socket.closedWithin();
+    expect(closed.code).toBe(4406);
+  });
+
+  it('keeps serving after every violation above', async () => {
+    const socket = await acked();
+    socket.send({ id: 'q', type: 'subscribe', payload: { query: '{ me { id } }' } });
+    expect(await socket.next('next')).toMatchObject({ id: 'q', payload: { data: { me: { id: alice.id } } } });
+    expect((await fetch(stack.httpUrl.replace(/\/graphql$/, '/healthz'))).status).toBe(200);
+  });
+});
