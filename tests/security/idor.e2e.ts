@@ -104,7 +104,7 @@ describe('no conversation data or media reaches a non-member', () => {
       const res = await request(stack.httpUrl, query, variables, bob.accessToken);
       expect(res.errors?.[0]?.extensions?.code, query).toMatch(/FORBIDDEN|NOT_FOUND/);
     }
-    const { conversation } = await ok(stack.httpUrl, `query($id: ID!) { conversation(id: $id) { lastSeq messages { body editedAt deletedAt } } }`, { id: group }, alice.accessToken);
+    const { conversation } = await ok<{ conversation: unknown }, { id: string }>(stack.httpUrl, `query($id: ID!) { conversation(id: $id) { lastSeq messages { body editedAt deletedAt } } }`, { id: group }, alice.accessToken);
     expect(conversation).toEqual({ lastSeq: 1, messages: [{ body: secret, editedAt: null, deletedAt: null }] });
   });
 
