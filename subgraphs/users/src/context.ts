@@ -1,5 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.js';
 import type { AuthService } from './modules/auth/auth.service.js';
+import type { ProfileService } from './modules/profile/profile.service.js';
 import type { UsersService } from './modules/users/users.service.js';
 
 /** Per-request context of the users subgraph. */
@@ -17,4 +18,6 @@ export interface UsersContext {
   users: UsersService;
   /** Shared by all requests. */
   auth: AuthService;
+  /** Shared by all requests. */
+  profiles: ProfileService;
 }

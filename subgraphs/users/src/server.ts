@@ -14,6 +14,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, type LimiterStore } from './limiter.js';
 import { AuthService, type TokenSettings } from './modules/auth/auth.service.js';
 import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
+import { ProfileService } from './modules/profile/profile.service.js';
 import { UsersService } from './modules/users/users.service.js';
 import { buildSchema } from './schema.js';
 
@@ -65,6 +66,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
   const ownLimiter = deps.limiter ? undefined : createMemoryLimiter();
   const throttle = new AuthThrottle(deps.limiter ?? ownLimiter!, { ...DEFAULT_THROTTLE, ...deps.throttle });
   const auth = new AuthService(deps.prisma, deps.signingKeys, deps.tokens, throttle);
+  const profiles = new ProfileService(deps.prisma);
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
@@ -152,6 +154,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
         prisma: deps.prisma,
         users: new UsersService(deps.prisma),
         auth,
+        profiles,
       }),
     }),
   );

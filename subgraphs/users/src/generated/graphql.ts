@@ -42,6 +42,15 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
+/**
+ * An uploaded file, owned and resolved by the media service; this subgraph
+ * only holds the ids users chose as avatars.
+ */
+export type Media = {
+  __typename?: 'Media';
+  id: Scalars['ID']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -65,6 +74,8 @@ export type Mutation = {
    * from this address; `retryAfter` seconds).
    */
   register: AuthPayload;
+  /** Updates the caller's profile. Errors: UNAUTHENTICATED, BAD_USER_INPUT (with `field`). */
+  updateProfile: User;
 };
 
 
@@ -87,17 +98,34 @@ export type MutationRegisterArgs = {
   input: RegisterInput;
 };
 
+
+export type MutationUpdateProfileArgs = {
+  input: UpdateProfileInput;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The caller, or null for an anonymous caller. */
   me?: Maybe<User>;
   /** A user by id, or null when there is none. Requires an authenticated caller. */
   user?: Maybe<User>;
+  /**
+   * Users whose handle starts with `handlePrefix` (1–32 characters of
+   * [a-z0-9_], case-insensitive), ordered by handle. `limit` 1–50. Requires an
+   * authenticated caller. Errors: BAD_USER_INPUT (field `handlePrefix` or `limit`).
+   */
+  users: Array<User>;
 };
 
 
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryUsersArgs = {
+  handlePrefix: Scalars['String']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RegisterInput = {
@@ -112,16 +140,33 @@ export type RegisterInput = {
 };
 
 /**
+ * Changes to the caller's profile. An omitted field is left as it is; null
+ * clears `statusText` and `avatarMediaId`.
+ */
+export type UpdateProfileInput = {
+  /** The id (a UUID) of a Media to show as the avatar; null clears it. */
+  avatarMediaId?: InputMaybe<Scalars['ID']['input']>;
+  /** 1–64 characters after trimming, no control characters. Cannot be null. */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** At most 140 characters after trimming, one line; empty or null clears it. */
+  statusText?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
  * A person with an account. Other subgraphs reference users by id (e.g.
  * `Message.author`); this subgraph resolves the fields.
  */
 export type User = {
   __typename?: 'User';
+  /** The profile picture, a Media of the media service; null when unset. */
+  avatar?: Maybe<Media>;
   /** 1–64 characters; defaults to the handle. */
   displayName: Scalars['String']['output'];
   /** Unique, 3–32 characters of [a-z0-9_]. */
   handle: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /** At most 140 characters, one line; null when unset. */
+  statusText?: Maybe<Scalars['String']['output']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -223,11 +268,14 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   LoginInput: LoginInput;
+  Media: ResolverTypeWrapper<Media>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RegisterInput: RegisterInput;
+  UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserModel>;
 }>;
 
@@ -237,11 +285,14 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   LoginInput: LoginInput;
+  Media: Media;
+  ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
-  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
   RegisterInput: RegisterInput;
+  UpdateProfileInput: UpdateProfileInput;
   User: UserModel;
 }>;
 
@@ -257,28 +308,37 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type MediaResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Media'] = ResolversParentTypes['Media']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'handlePrefix' | 'limit'>>;
 }>;
 
 export type UserResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  avatar?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  statusText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Media?: MediaResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

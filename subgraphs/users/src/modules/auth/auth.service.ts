@@ -41,7 +41,8 @@ const INVALID_REFRESH = 'Invalid or expired refresh token';
 const REFRESH_TOKEN_MAX = 128;
 
 /**
- * Accounts and credentials: the only code that writes users or refresh tokens.
+ * Accounts and credentials: the only code that creates users or writes
+ * credentials and refresh tokens (profiles are ProfileService's).
  *
  * Refresh tokens (RFC 9700 §4.14.2): each login starts a family; each use
  * marks the presented token used and issues a successor in the same family,
