@@ -1,5 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.js';
 import type { AuthService } from './modules/auth/auth.service.js';
+import type { PresenceService } from './modules/presence/presence.service.js';
 import type { ProfileService } from './modules/profile/profile.service.js';
 import type { UsersService } from './modules/users/users.service.js';
 
@@ -20,4 +21,6 @@ export interface UsersContext {
   auth: AuthService;
   /** Shared by all requests. */
   profiles: ProfileService;
+  /** Per request (batches User.presence into one store read). */
+  presence: PresenceService;
 }

@@ -1,6 +1,7 @@
 import { loadSigningKeys } from '@storm/auth';
 import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { adapterFor } from '@storm/db';
+import { createPresenceStore } from '@storm/presence';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, createRedisLimiter } from './limiter.js';
@@ -15,6 +16,8 @@ await runOrExit(async () => {
     adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }, { poolSize: env.databasePoolSize }),
   });
   const limiter = env.redis ? await createRedisLimiter(env.redis) : createMemoryLimiter();
+  // Written by the routers (same REDIS_URL and REDIS_PREFIX); without Redis nobody writes here and everyone reads OFFLINE.
+  const presence = await createPresenceStore(env.redis ? { redis: env.redis } : { memory: true });
   const service = await startUsersService({
     prisma,
     identityKey: identityKey(env.identitySecret),
@@ -31,7 +34,8 @@ await runOrExit(async () => {
     },
     limiter,
     throttle: env.throttle,
+    presence,
   });
-  drainOnSignals([() => prisma.$disconnect(), () => limiter.dispose(), () => service.dispose()]);
+  drainOnSignals([() => prisma.$disconnect(), () => limiter.dispose(), () => presence.dispose(), () => service.dispose()]);
   console.log(`users subgraph ready at ${service.url}`);
 });

@@ -6,6 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { GraphQLScalarType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from './generated/graphql.js';
 import { authResolvers } from './modules/auth/auth.resolvers.js';
+import { presenceResolvers } from './modules/presence/presence.resolvers.js';
 import { profileResolvers } from './modules/profile/profile.resolvers.js';
 import { usersResolvers } from './modules/users/users.resolvers.js';
 
@@ -24,7 +25,7 @@ export const typeDefs: DocumentNode = parse(
 );
 
 /** Resolver maps of the modules, merged type by type (modules may extend the same root type). */
-export const resolvers: Resolvers = [usersResolvers, authResolvers, profileResolvers].reduce<Record<string, object>>((merged, map) => {
+export const resolvers: Resolvers = [usersResolvers, authResolvers, profileResolvers, presenceResolvers].reduce<Record<string, object>>((merged, map) => {
   for (const [type, fields] of Object.entries(map)) merged[type] = fields instanceof GraphQLScalarType ? fields : { ...merged[type], ...fields };
   return merged;
 }, {}) as Resolvers;

@@ -14,6 +14,8 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, type LimiterStore } from './limiter.js';
 import { AuthService, type TokenSettings } from './modules/auth/auth.service.js';
 import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
+import { createMemoryPresence, type PresenceStore } from '@storm/presence';
+import { PresenceService } from './modules/presence/presence.service.js';
 import { ProfileService } from './modules/profile/profile.service.js';
 import { UsersService } from './modules/users/users.service.js';
 import { buildSchema } from './schema.js';
@@ -39,6 +41,13 @@ export interface UsersServiceDeps {
    * store owned by the service (right for one process only).
    */
   limiter?: LimiterStore;
+  /**
+   * Where User.presence is read: the store the router writes connections to
+   * (createPresenceStore from @storm/presence: the same Redis prefix, or in
+   * one process the same memory instance). Built and disposed by the caller.
+   * @default an empty in-memory store: everyone OFFLINE
+   */
+  presence?: PresenceStore;
   /** Login and registration throttling. @default DEFAULT_THROTTLE (see throttle.ts) */
   throttle?: Partial<ThrottleSettings>;
   /** Largest accepted request body. @default "1mb" */
@@ -67,6 +76,9 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
   const throttle = new AuthThrottle(deps.limiter ?? ownLimiter!, { ...DEFAULT_THROTTLE, ...deps.throttle });
   const auth = new AuthService(deps.prisma, deps.signingKeys, deps.tokens, throttle);
   const profiles = new ProfileService(deps.prisma);
+  const ownPresence = deps.presence ? undefined : createMemoryPresence();
+  const presenceStore = deps.presence ?? ownPresence!;
+  const onPresenceError = (err: unknown) => logError('presence store failed; answering OFFLINE', err);
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
@@ -155,6 +167,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
         users: new UsersService(deps.prisma),
         auth,
         profiles,
+        presence: new PresenceService(presenceStore, onPresenceError),
       }),
     }),
   );
@@ -174,6 +187,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
       (disposed ??= (async () => {
         await apollo.stop();
         await ownLimiter?.dispose();
+        await ownPresence?.dispose();
       })()),
   };
 }

@@ -10,6 +10,7 @@ import { adapterFor } from '@storm/db';
 import { createTestDatabase } from '@storm/db/testing';
 import type { CryptoKey } from 'jose';
 import { PrismaClient } from './generated/prisma/client.js';
+import type { PresenceStore } from '@storm/presence';
 import type { LimiterStore } from './limiter.js';
 import type { TokenSettings } from './modules/auth/auth.service.js';
 import type { ThrottleSettings } from './modules/auth/throttle.js';
@@ -42,6 +43,9 @@ export interface UsersHarness {
 export interface HarnessOptions {
   throttle?: Partial<ThrottleSettings>;
   limiter?: LimiterStore;
+  presence?: PresenceStore;
+  /** @default silent */
+  logError?: (message: string, err: unknown) => void;
 }
 
 export async function startUsersHarness(tokens: Partial<TokenSettings> = {}, options: HarnessOptions = {}): Promise<UsersHarness> {
@@ -65,8 +69,8 @@ export async function startUsersHarness(tokens: Partial<TokenSettings> = {}, opt
     development: false,
     signingKeys,
     tokens: settings,
-    logError: () => {},
     ...options,
+    logError: options.logError ?? (() => {}),
   });
 
   return {

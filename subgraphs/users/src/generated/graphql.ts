@@ -103,6 +103,22 @@ export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
 
+/** Whether a user is around, derived from their live connections to the router. */
+export type Presence = {
+  __typename?: 'Presence';
+  /** The last time any connection of the user was heard from; null if never (or not in the last 30 days). */
+  lastSeenAt?: Maybe<Scalars['DateTime']['output']>;
+  status: PresenceStatus;
+};
+
+export type PresenceStatus =
+  /** Connected, but the user is away (idle). */
+  | 'AWAY'
+  /** No live connection. */
+  | 'OFFLINE'
+  /** At least one live connection. */
+  | 'ONLINE';
+
 export type Query = {
   __typename?: 'Query';
   /** The caller, or null for an anonymous caller. */
@@ -165,6 +181,8 @@ export type User = {
   /** Unique, 3–32 characters of [a-z0-9_]. */
   handle: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /** Online, away or offline, with last-seen. Requires an authenticated caller. */
+  presence: Presence;
   /** At most 140 characters, one line; null when unset. */
   statusText?: Maybe<Scalars['String']['output']>;
 };
@@ -272,6 +290,8 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Presence: ResolverTypeWrapper<Presence>;
+  PresenceStatus: PresenceStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RegisterInput: RegisterInput;
@@ -289,6 +309,7 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
+  Presence: Presence;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   RegisterInput: RegisterInput;
@@ -320,6 +341,11 @@ export type MutationResolvers<ContextType = UsersContext, ParentType extends Res
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 }>;
 
+export type PresenceResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Presence'] = ResolversParentTypes['Presence']> = ResolversObject<{
+  lastSeenAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PresenceStatus'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
@@ -332,6 +358,7 @@ export type UserResolvers<ContextType = UsersContext, ParentType extends Resolve
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  presence?: Resolver<ResolversTypes['Presence'], ParentType, ContextType>;
   statusText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
@@ -340,6 +367,7 @@ export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Media?: MediaResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Presence?: PresenceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
