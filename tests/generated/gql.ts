@@ -14,6 +14,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n": typeof types.ChannelsDocument,
+    "\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n": typeof types.JoinChannelDocument,
+    "\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationDocument,
+    "\n  mutation AddMembers($conversationId: ID!, $userIds: [ID!]!) {\n    addMembers(conversationId: $conversationId, userIds: $userIds) { id memberCount }\n  }\n": typeof types.AddMembersDocument,
+    "\n  mutation RemoveMember($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id memberCount }\n  }\n": typeof types.RemoveMemberDocument,
+    "\n  mutation ChangeRole($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role joinedAt user { id handle } }\n  }\n": typeof types.ChangeRoleDocument,
+    "\n  mutation UpdateConversation($id: ID!, $input: UpdateConversationInput!) {\n    updateConversation(id: $id, input: $input) { id title topic }\n  }\n": typeof types.UpdateConversationDocument,
+    "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": typeof types.ArchiveConversationDocument,
+    "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": typeof types.UnarchiveConversationDocument,
+    "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": typeof types.ConversationDetailsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -27,8 +37,22 @@ type Documents = {
     "\n  mutation EditMessage($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id seq body editedAt } }\n": typeof types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": typeof types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": typeof types.MessageAddedDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": typeof types.SearchUsersDocument,
+    "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": typeof types.UserProfileDocument,
+    "\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n": typeof types.MembersProfilesDocument,
 };
 const documents: Documents = {
+    "\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n": types.ChannelsDocument,
+    "\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n": types.JoinChannelDocument,
+    "\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationDocument,
+    "\n  mutation AddMembers($conversationId: ID!, $userIds: [ID!]!) {\n    addMembers(conversationId: $conversationId, userIds: $userIds) { id memberCount }\n  }\n": types.AddMembersDocument,
+    "\n  mutation RemoveMember($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id memberCount }\n  }\n": types.RemoveMemberDocument,
+    "\n  mutation ChangeRole($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role joinedAt user { id handle } }\n  }\n": types.ChangeRoleDocument,
+    "\n  mutation UpdateConversation($id: ID!, $input: UpdateConversationInput!) {\n    updateConversation(id: $id, input: $input) { id title topic }\n  }\n": types.UpdateConversationDocument,
+    "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": types.ArchiveConversationDocument,
+    "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": types.UnarchiveConversationDocument,
+    "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": types.ConversationDetailsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -42,6 +66,10 @@ const documents: Documents = {
     "\n  mutation EditMessage($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id seq body editedAt } }\n": types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": types.MessageAddedDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": types.UpdateProfileDocument,
+    "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": types.SearchUsersDocument,
+    "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": types.UserProfileDocument,
+    "\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n": types.MembersProfilesDocument,
 };
 
 /**
@@ -58,6 +86,46 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n"): (typeof documents)["\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n"): (typeof documents)["\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n"): (typeof documents)["\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddMembers($conversationId: ID!, $userIds: [ID!]!) {\n    addMembers(conversationId: $conversationId, userIds: $userIds) { id memberCount }\n  }\n"): (typeof documents)["\n  mutation AddMembers($conversationId: ID!, $userIds: [ID!]!) {\n    addMembers(conversationId: $conversationId, userIds: $userIds) { id memberCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveMember($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id memberCount }\n  }\n"): (typeof documents)["\n  mutation RemoveMember($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id memberCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeRole($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role joinedAt user { id handle } }\n  }\n"): (typeof documents)["\n  mutation ChangeRole($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role joinedAt user { id handle } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateConversation($id: ID!, $input: UpdateConversationInput!) {\n    updateConversation(id: $id, input: $input) { id title topic }\n  }\n"): (typeof documents)["\n  mutation UpdateConversation($id: ID!, $input: UpdateConversationInput!) {\n    updateConversation(id: $id, input: $input) { id title topic }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n"): (typeof documents)["\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n"): (typeof documents)["\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"): (typeof documents)["\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -110,6 +178,22 @@ export function graphql(source: "\n  mutation DeleteMessage($id: ID!) { deleteMe
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n"): (typeof documents)["\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n"): (typeof documents)["\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n"): (typeof documents)["\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

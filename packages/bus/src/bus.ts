@@ -52,11 +52,31 @@ export enum ConversationEvent {
   MessageAdded = 'message.added',
   MessageEdited = 'message.edited',
   MessageDeleted = 'message.deleted',
+  /** Someone joined or was added: MembershipEventPayload (also on the user's `membership` subject). */
+  MemberAdded = 'member.added',
+  /** Someone left or was removed: MembershipEventPayload (also on the user's `membership` subject). */
+  MemberRemoved = 'member.removed',
+  /** A member's role changed: MembershipEventPayload (also on the user's `membership` subject). */
+  RoleChanged = 'member.role_changed',
+  /** Title, topic or archivedAt changed: ConversationUpdatedPayload. */
+  ConversationUpdated = 'conversation.updated',
+  /** A reaction was added to a message: ReactionEventPayload. */
+  ReactionAdded = 'reaction.added',
+  /** A reaction was removed from a message: ReactionEventPayload. */
+  ReactionRemoved = 'reaction.removed',
+}
+
+/** Event names on a user subject (`topics(prefix).user(userId, event)`). */
+export enum UserEvent {
+  /** The user's membership of a conversation changed: MembershipEventPayload. */
+  Membership = 'membership',
+  /** The user's read position moved: ReadUpdatedPayload. */
+  ReadUpdated = 'read.updated',
 }
 
 export interface Topics {
   conversation(conversationId: string, event: ConversationEvent | '*' | '>'): string;
-  user(userId: string, event: string): string;
+  user(userId: string, event: UserEvent | string): string;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -82,5 +102,57 @@ export interface MessageEventPayload {
   seq: number;
   authorId: string;
   /** ISO timestamp of the commit; used for the commit → socket latency metric. */
+  committedAt: string;
+}
+
+/**
+ * The payload of `member.added` / `member.removed` / `member.role_changed`,
+ * published on the conversation subject AND on the affected user's
+ * `membership` subject. `lastSeq` is the conversation's seq at the change:
+ * a removed member receives nothing above it; a joined member's stream
+ * starts after it.
+ */
+export interface MembershipEventPayload {
+  /** `member.added`, `member.removed` or `member.role_changed` (the user subject carries all three). */
+  event: ConversationEvent.MemberAdded | ConversationEvent.MemberRemoved | ConversationEvent.RoleChanged;
+  conversationId: string;
+  /** The member whose membership changed. */
+  userId: string;
+  /** The member's role after the change; null once removed. */
+  role: 'OWNER' | 'ADMIN' | 'MEMBER' | null;
+  /** Who made the change (equal to userId for a join or a leave). */
+  actorId: string;
+  lastSeq: number;
+  committedAt: string;
+}
+
+/** The payload of `conversation.updated`. */
+export interface ConversationUpdatedPayload {
+  conversationId: string;
+  actorId: string;
+  title: string | null;
+  topic: string | null;
+  /** ISO timestamp, or null when not archived. */
+  archivedAt: string | null;
+  lastSeq: number;
+  committedAt: string;
+}
+
+/** The payload of `reaction.added` / `reaction.removed`. */
+export interface ReactionEventPayload {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  userId: string;
+  emoji: string;
+  committedAt: string;
+}
+
+/** The payload of `read.updated` on the reader's user subject. */
+export interface ReadUpdatedPayload {
+  conversationId: string;
+  userId: string;
+  /** The read position after the change. */
+  lastReadSeq: number;
   committedAt: string;
 }

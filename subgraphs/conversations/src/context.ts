@@ -2,7 +2,8 @@ import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { BatchLoader } from './loader.js';
-import type { ConversationRow, MessageRow, UserRef } from './models.js';
+import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
+import type { MembersService } from './modules/members/members.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
 import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
 
@@ -13,6 +14,9 @@ export interface ConversationsLoaders {
   /** Messages of the caller's conversations by id. */
   message: BatchLoader<string, MessageRow>;
   members: BatchLoader<string, UserRef[]>;
+  memberships: BatchLoader<string, MembershipRow[]>;
+  /** The caller's own membership per conversation. */
+  myMembership: BatchLoader<string, MembershipRow>;
   unreadCount: BatchLoader<string, number>;
   /** One loader per distinct (after, before, limit). */
   messagePage(page: PageArgs): BatchLoader<string, MessageRow[]>;
@@ -24,6 +28,7 @@ export interface ConversationsContext {
   prisma: PrismaClient;
   conversations: ConversationsService;
   messages: MessagesService;
+  members: MembersService;
   loaders: ConversationsLoaders;
 }
 
@@ -32,6 +37,7 @@ export interface ContextDeps {
   identityKey: Uint8Array;
   conversations: ConversationsService;
   messages: MessagesService;
+  members: MembersService;
 }
 
 export function createLoaders(userId: string, conversations: ConversationsService, messages: MessagesService): ConversationsLoaders {
@@ -40,6 +46,8 @@ export function createLoaders(userId: string, conversations: ConversationsServic
     conversation: new BatchLoader((ids) => conversations.byIdsForMember(ids, userId)),
     message: new BatchLoader((ids) => messages.byIdsForMember(ids, userId)),
     members: new BatchLoader((ids) => conversations.membersOf(ids)),
+    memberships: new BatchLoader((ids) => conversations.membershipsOf(ids)),
+    myMembership: new BatchLoader((ids) => conversations.membershipsOfUser(ids, userId)),
     unreadCount: new BatchLoader((ids) => conversations.unreadCounts(ids, userId)),
     messagePage(page) {
       const key = `${page.after ?? ''}|${page.before ?? ''}|${page.limit}`;
@@ -79,6 +87,7 @@ export function createContextFactory(deps: ContextDeps) {
       prisma: deps.prisma,
       conversations: deps.conversations,
       messages: deps.messages,
+      members: deps.members,
       loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages),
     };
   };

@@ -1,9 +1,24 @@
-import type { Conversation, Message } from './generated/prisma/client.js';
+import type { Conversation, Membership, Message } from './generated/prisma/client.js';
 
 /** What a Conversation resolver hands on: the row, only ever given to a member. */
 export type ConversationRow = Conversation;
+
 /** What a Message resolver hands on: the row, only ever given to a member of its conversation. */
 export type MessageRow = Message;
+
+/** A membership row (Membership resolves `user` from userId). */
+export type MembershipRow = Pick<Membership, 'conversationId' | 'userId' | 'role' | 'joinedAt'>;
+
+/** A channel as the directory lists it (to members and non-members alike). */
+export interface ChannelRow {
+  id: string;
+  title: string | null;
+  topic: string | null;
+  memberCount: number;
+  createdAt: Date;
+  joined: boolean;
+}
+
 /** A reference to a user of the users subgraph (it resolves the other fields). */
 export interface UserRef {
   __typename?: 'User';

@@ -6,6 +6,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { badInput } from '@storm/common';
 import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
+import { membersResolvers } from './modules/members/members.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 
 const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
@@ -14,7 +15,7 @@ const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
  * The module whose file carries `extend schema @link(...)` goes first; the
  * others extend Query / Mutation.
  */
-const MODULE_ORDER = ['conversations', 'messages'];
+const MODULE_ORDER = ['conversations', 'messages', 'members'];
 
 function readModules(): string {
   const names = readdirSync(modules, { withFileTypes: true })
@@ -74,6 +75,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers),
   });
 }

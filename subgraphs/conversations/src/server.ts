@@ -11,6 +11,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { createContextFactory, type ConversationsContext } from './context.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { ConversationsService } from './modules/conversations/conversations.service.js';
+import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
 import { buildSchema } from './schema.js';
@@ -60,8 +61,11 @@ const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
 export async function startConversationsService(deps: ConversationsServiceDeps): Promise<ConversationsRunningService> {
   const { prisma, bus, development } = deps;
   const relay = deps.relay === false ? undefined : startOutboxRelay({ ...deps.relay, prisma, bus });
-  const conversations = new ConversationsService(prisma, deps.userDirectory);
-  const messages = new MessagesService(prisma, topics(deps.busPrefix), () => relay?.kick());
+  const kick = () => relay?.kick();
+  const busTopics = topics(deps.busPrefix);
+  const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
+  const messages = new MessagesService(prisma, busTopics, kick);
+  const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
   const app = express();
   app.disable('x-powered-by');
@@ -100,7 +104,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members }) }),
   );
   app.use(bodyErrors);
 

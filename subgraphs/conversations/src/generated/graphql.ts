@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ConversationRow, MessageRow, UserRef } from '../models.js';
+import type { ConversationRow, MessageRow, UserRef, MembershipRow, ChannelRow } from '../models.js';
 import type { ConversationsContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -8,6 +8,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -21,16 +22,48 @@ export type Scalars = {
 };
 
 /**
+ * A public channel as the directory shows it to anyone signed in: member or
+ * not. Reading its messages takes joinChannel first.
+ */
+export type Channel = {
+  __typename?: 'Channel';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Whether the caller is a member. */
+  joined: Scalars['Boolean']['output'];
+  memberCount: Scalars['Int']['output'];
+  /** Null for an untitled channel (listed last). */
+  title?: Maybe<Scalars['String']['output']>;
+  topic?: Maybe<Scalars['String']['output']>;
+};
+
+export type ChannelPage = {
+  __typename?: 'ChannelPage';
+  channels: Array<Channel>;
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
  * A conversation the caller is a member of. Anything that is not the caller's
  * (or does not exist) is NOT_FOUND, so ids cannot be probed.
  */
 export type Conversation = {
   __typename?: 'Conversation';
+  /**
+   * Set while the conversation is archived: it is read-only (sendMessage,
+   * editMessage, deleteMessage, reactions, joinChannel, addMembers and
+   * updateConversation answer CONFLICT) until an owner unarchives it.
+   */
+  archivedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
   kind: ConversationKind;
   /** seq of the newest message, 0 when empty. */
   lastSeq: Scalars['Int']['output'];
+  memberCount: Scalars['Int']['output'];
   members: Array<User>;
+  /** Every member with their role, by join time. */
+  memberships: Array<Membership>;
   /**
    * By seq, ascending. With `after`: the first `limit` messages with seq > after.
    * With `before`: the last `limit` messages with seq < before. With neither: the
@@ -38,8 +71,12 @@ export type Conversation = {
    * `limit` is 1..200; `after` and `before` must not be negative.
    */
   messages: Array<Message>;
+  /** The caller's role in this conversation. */
+  myRole: MemberRole;
   /** Null for DIRECT conversations; at most 200 characters. */
   title?: Maybe<Scalars['String']['output']>;
+  /** Null unless set; GROUP and CHANNEL only; at most 250 characters. */
+  topic?: Maybe<Scalars['String']['output']>;
   /** For the caller: messages by others, not deleted, with seq above the caller's read position. */
   unreadCount: Scalars['Int']['output'];
 };
@@ -55,12 +92,11 @@ export type ConversationMessagesArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
-export enum ConversationKind {
-  Channel = 'CHANNEL',
+export type ConversationKind =
+  | 'CHANNEL'
   /** Two people; at most one per pair. */
-  Direct = 'DIRECT',
-  Group = 'GROUP'
-}
+  | 'DIRECT'
+  | 'GROUP';
 
 export type CreateConversationInput = {
   kind: ConversationKind;
@@ -73,6 +109,25 @@ export type CreateConversationInput = {
   memberIds: Array<Scalars['ID']['input']>;
   /** GROUP and CHANNEL only (DIRECT conversations have no title); at most 200 characters. */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A member's power in a conversation. OWNER: everything (change roles,
+ * archive); ADMIN: add and remove members (not owners), change title and topic;
+ * MEMBER: read, send, react, leave. DIRECT conversations have one OWNER (the
+ * creator) and one MEMBER, and their membership and settings are fixed.
+ */
+export type MemberRole =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER';
+
+export type Membership = {
+  __typename?: 'Membership';
+  conversationId: Scalars['ID']['output'];
+  joinedAt: Scalars['DateTime']['output'];
+  role: MemberRole;
+  user: User;
 };
 
 export type Message = {
@@ -93,18 +148,84 @@ export type Message = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * ADMIN or OWNER (a MEMBER is FORBIDDEN); GROUP and CHANNEL only (DIRECT:
+   * CONFLICT); CONFLICT when archived. New members join as MEMBER; ids already
+   * in are ignored. Every id must be an existing user (BAD_USER_INPUT, field
+   * "userIds"), at most 1,000 members in all.
+   */
+  addMembers: Conversation;
+  /** OWNER only (FORBIDDEN otherwise); GROUP and CHANNEL only. Archiving an archived conversation changes nothing. */
+  archiveConversation: Conversation;
+  /**
+   * OWNER only (FORBIDDEN otherwise). Making someone OWNER keeps the other
+   * owners; demoting the last OWNER (yourself included) is CONFLICT. NOT_FOUND
+   * when the user is not a member. DIRECT: CONFLICT. The same role again changes
+   * nothing.
+   */
+  changeRole: Membership;
   /** DIRECT returns the existing direct conversation of the pair when there is one. */
   createConversation: Conversation;
-  /** Author only. Leaves a tombstone: body becomes empty, seq stays, deletedAt is set. Deleting again is a no-op. */
+  /**
+   * The author, or an ADMIN or OWNER of the conversation (FORBIDDEN otherwise).
+   * Leaves a tombstone: body becomes empty, seq stays, deletedAt is set.
+   * Deleting again is a no-op.
+   */
   deleteMessage: Message;
-  /** Author only; not once deleted. Sets editedAt. */
+  /** Author only (FORBIDDEN otherwise); not once deleted (CONFLICT). Sets editedAt. */
   editMessage: Message;
+  /**
+   * Joins a CHANNEL as MEMBER. Joining a conversation the caller is already in
+   * returns it and changes nothing. NOT_FOUND for anything that is neither a
+   * channel nor the caller's; CONFLICT when the channel is archived or full
+   * (1,000 members).
+   */
+  joinChannel: Conversation;
+  /**
+   * Leaves a GROUP or CHANNEL (DIRECT: CONFLICT). The last OWNER cannot leave
+   * while others remain: hand over first with changeRole (CONFLICT). The last
+   * member leaving archives the conversation. Returns the conversation's id.
+   */
+  leaveConversation: Scalars['ID']['output'];
   /**
    * Moves the caller's read position to `seq`, never backwards. `seq` must be
    * between 0 and the conversation's lastSeq.
    */
   markRead: Conversation;
+  /**
+   * ADMIN or OWNER: an ADMIN removes members and admins, only an OWNER removes
+   * an owner (FORBIDDEN otherwise); a MEMBER removes nobody. Yourself: use
+   * leaveConversation (BAD_USER_INPUT, field "userId"). NOT_FOUND when the
+   * user is not a member. DIRECT: CONFLICT.
+   */
+  removeMember: Conversation;
+  /** Members only (NOT_FOUND otherwise); CONFLICT when the conversation is archived. */
   sendMessage: Message;
+  /** OWNER only; the reverse of archiveConversation. */
+  unarchiveConversation: Conversation;
+  /**
+   * ADMIN or OWNER; GROUP and CHANNEL only (DIRECT: CONFLICT); CONFLICT when
+   * archived. A member is FORBIDDEN.
+   */
+  updateConversation: Conversation;
+};
+
+
+export type MutationAddMembersArgs = {
+  conversationId: Scalars['ID']['input'];
+  userIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationArchiveConversationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangeRoleArgs = {
+  conversationId: Scalars['ID']['input'];
+  role: MemberRole;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -124,9 +245,25 @@ export type MutationEditMessageArgs = {
 };
 
 
+export type MutationJoinChannelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationLeaveConversationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationMarkReadArgs = {
   conversationId: Scalars['ID']['input'];
   seq: Scalars['Int']['input'];
+};
+
+
+export type MutationRemoveMemberArgs = {
+  conversationId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -134,14 +271,40 @@ export type MutationSendMessageArgs = {
   input: SendMessageInput;
 };
 
+
+export type MutationUnarchiveConversationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateConversationArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateConversationInput;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The directory of channels that are not archived, by title (case-insensitive,
+   * untitled last). `search` (at most 200 characters) keeps the channels whose
+   * title contains it, case-insensitively; blank means all. `limit` is 1..100;
+   * `after` is a `nextCursor` from the previous page (BAD_USER_INPUT, field
+   * "after", when it is not one).
+   */
+  channels: ChannelPage;
   /** NOT_FOUND when it does not exist or the caller is not a member. */
   conversation?: Maybe<Conversation>;
   /** The caller's conversations, newest activity (last message, else creation) first. */
   conversations: Array<Conversation>;
   /** NOT_FOUND when it does not exist or the caller is not a member of its conversation. */
   message?: Maybe<Message>;
+};
+
+
+export type QueryChannelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -180,6 +343,14 @@ export type Subscription = {
 export type SubscriptionMessageAddedArgs = {
   after?: InputMaybe<Scalars['Int']['input']>;
   conversationId: Scalars['ID']['input'];
+};
+
+/** Omitted fields stay as they are; null or a blank string clears. Trimmed. */
+export type UpdateConversationInput = {
+  /** At most 200 characters. */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** At most 250 characters. */
+  topic?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type User = {
@@ -286,53 +457,88 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Conversation: ResolverTypeWrapper<ConversationRow>;
+  Channel: ResolverTypeWrapper<ChannelRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ChannelPage: ResolverTypeWrapper<Omit<ChannelPage, 'channels'> & { channels: Array<ResolversTypes['Channel']> }>;
+  Conversation: ResolverTypeWrapper<ConversationRow>;
   ConversationKind: ConversationKind;
   CreateConversationInput: CreateConversationInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  MemberRole: MemberRole;
+  Membership: ResolverTypeWrapper<MembershipRow>;
   Message: ResolverTypeWrapper<MessageRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SendMessageInput: SendMessageInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateConversationInput: UpdateConversationInput;
   User: ResolverTypeWrapper<UserRef>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Conversation: ConversationRow;
+  Channel: ChannelRow;
   ID: Scalars['ID']['output'];
+  Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
+  ChannelPage: Omit<ChannelPage, 'channels'> & { channels: Array<ResolversParentTypes['Channel']> };
+  Conversation: ConversationRow;
   CreateConversationInput: CreateConversationInput;
   DateTime: Scalars['DateTime']['output'];
+  Membership: MembershipRow;
   Message: MessageRow;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   SendMessageInput: SendMessageInput;
   Subscription: Record<PropertyKey, never>;
+  UpdateConversationInput: UpdateConversationInput;
   User: UserRef;
-  Boolean: Scalars['Boolean']['output'];
+}>;
+
+export type ChannelResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Channel'] = ResolversParentTypes['Channel']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  joined?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ChannelPageResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ChannelPage'] = ResolversParentTypes['ChannelPage']> = ResolversObject<{
+  channels?: Resolver<Array<ResolversTypes['Channel']>, ParentType, ContextType>;
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ConversationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation'], FederationReferenceType extends FederationReferenceTypes['Conversation'] = FederationReferenceTypes['Conversation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Conversation']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ConversationKind'], ParentType, ContextType>;
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'limit'>>;
+  myRole?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type MembershipResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
 
 export type MessageResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Message'] = ResolversParentTypes['Message'], FederationReferenceType extends FederationReferenceTypes['Message'] = FederationReferenceTypes['Message']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Message']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -348,14 +554,23 @@ export type MessageResolvers<ContextType = ConversationsContext, ParentType exte
 }>;
 
 export type MutationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addMembers?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationAddMembersArgs, 'conversationId' | 'userIds'>>;
+  archiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationArchiveConversationArgs, 'id'>>;
+  changeRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationChangeRoleArgs, 'conversationId' | 'role' | 'userId'>>;
   createConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;
   deleteMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationDeleteMessageArgs, 'id'>>;
   editMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationEditMessageArgs, 'body' | 'id'>>;
+  joinChannel?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationJoinChannelArgs, 'id'>>;
+  leaveConversation?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationLeaveConversationArgs, 'id'>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
+  removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
+  unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
+  updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
 }>;
 
 export type QueryResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  channels?: Resolver<ResolversTypes['ChannelPage'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'limit'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
@@ -370,8 +585,11 @@ export type UserResolvers<ContextType = ConversationsContext, ParentType extends
 }>;
 
 export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
+  Channel?: ChannelResolvers<ContextType>;
+  ChannelPage?: ChannelPageResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Membership?: MembershipResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -19,6 +19,9 @@ export const conversationsResolvers: Resolvers = {
     async conversations(_root, _args, ctx) {
       return ctx.conversations.listForMember(requireUser(ctx.userId));
     },
+    async channels(_root, args, ctx) {
+      return ctx.conversations.channels(requireUser(ctx.userId), args);
+    },
   },
   Mutation: {
     async createConversation(_root, { input }, ctx) {
@@ -26,6 +29,15 @@ export const conversationsResolvers: Resolvers = {
     },
     async markRead(_root, { conversationId, seq }, ctx) {
       return ctx.conversations.markRead(requireUser(ctx.userId), conversationId, seq);
+    },
+    async updateConversation(_root, { id, input }, ctx) {
+      return ctx.conversations.update(requireUser(ctx.userId), id, input);
+    },
+    async archiveConversation(_root, { id }, ctx) {
+      return ctx.conversations.setArchived(requireUser(ctx.userId), id, true);
+    },
+    async unarchiveConversation(_root, { id }, ctx) {
+      return ctx.conversations.setArchived(requireUser(ctx.userId), id, false);
     },
   },
   Conversation: {
@@ -39,6 +51,19 @@ export const conversationsResolvers: Resolvers = {
     async members(conversation, _args, ctx) {
       return (await ctx.loaders.members.load(conversation.id)) ?? [];
     },
+    async memberships(conversation, _args, ctx) {
+      return (await ctx.loaders.memberships.load(conversation.id)) ?? [];
+    },
+    async memberCount(conversation, _args, ctx) {
+      return (await ctx.loaders.members.load(conversation.id))?.length ?? 0;
+    },
+    async myRole(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      const membership = await ctx.loaders.myMembership.load(conversation.id);
+      // Left or removed within this same operation (e.g. a mutation's result).
+      if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
+      return membership.role;
+    },
     async unreadCount(conversation, _args, ctx) {
       requireUser(ctx.userId);
       return (await ctx.loaders.unreadCount.load(conversation.id)) ?? 0;
@@ -46,5 +71,8 @@ export const conversationsResolvers: Resolvers = {
     async messages(conversation, args, ctx) {
       return (await ctx.loaders.messagePage(parsePage(args)).load(conversation.id)) ?? [];
     },
+  },
+  Membership: {
+    user: (membership) => ({ __typename: 'User', id: membership.userId }),
   },
 };

@@ -1,10 +1,13 @@
-import { badInput, ErrorCode, notFound, unavailable } from '@storm/common';
+import { ConversationEvent, type ConversationUpdatedPayload, type Topics } from '@storm/bus';
+import { badInput, conflict, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
-import type { PrismaClient } from '../../generated/prisma/client.js';
-import { ConversationKind } from '../../generated/prisma/enums.js';
-import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
-import type { ConversationRow, UserRef } from '../../models.js';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import { ConversationKind, MemberRole } from '../../generated/prisma/enums.js';
+import { isUniqueViolation, isUuid, mapDbError, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
+import type { ChannelRow, ConversationRow, MembershipRow, UserRef } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
+import { lockConversation, TX_OPTIONS } from '../members/members.service.js';
+import { writeOutbox } from '../outbox/outbox.service.js';
 
 /** Most members a GROUP or CHANNEL may be created with, the caller included. */
 export const MAX_MEMBERS = 1000;
@@ -17,11 +20,27 @@ export interface CreateConversationArgs {
   memberIds: readonly string[];
 }
 
+/** The columns of a ConversationRow, from `conversations.conversations c`. */
+export const CONVERSATION_COLUMNS = Prisma.sql`
+  c.id::text AS id, c.kind::text AS kind, c.title, c.topic, c.direct_key AS "directKey",
+  c.last_seq AS "lastSeq", c.created_by::text AS "createdBy", c.created_at AS "createdAt",
+  c.archived_at AS "archivedAt"`;
+
+/** Largest page of `channels`. */
+export const MAX_CHANNEL_PAGE = 100;
+/** Longest `channels(search:)`, in characters. */
+export const MAX_SEARCH_LENGTH = 200;
+/** Longest topic, in characters (the column is varchar(250)). */
+export const MAX_TOPIC_LENGTH = 250;
+
 /** Conversations, memberships and read state: the only code that touches them. */
 export class ConversationsService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly userDirectory: UserDirectory,
+    private readonly topics: Topics,
+    /** Called after a commit that wrote outbox rows (kicks the relay). */
+    private readonly onCommitted: () => void = () => {},
   ) {}
 
   /** The conversations among `ids` that `userId` is a member of, by id. */
@@ -44,8 +63,7 @@ export class ConversationsService {
     // The newest message is the one whose seq is the conversation's lastSeq:
     // an index lookup per conversation, no scan of its messages.
     return this.prisma.$queryRaw<ConversationRow[]>`
-      SELECT c.id::text AS id, c.kind::text AS kind, c.title, c.direct_key AS "directKey",
-             c.last_seq AS "lastSeq", c.created_by::text AS "createdBy", c.created_at AS "createdAt"
+      SELECT ${CONVERSATION_COLUMNS}
       FROM conversations.memberships ms
       JOIN conversations.conversations c ON c.id = ms.conversation_id
       LEFT JOIN conversations.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
@@ -63,6 +81,70 @@ export class ConversationsService {
     const members = new Map<string, UserRef[]>(conversationIds.map((id) => [id, []]));
     for (const row of rows) members.get(row.conversationId)?.push({ __typename: 'User', id: row.userId });
     return members;
+  }
+
+  /** Memberships per conversation, by join time (callers have already checked membership). */
+  async membershipsOf(conversationIds: readonly string[]): Promise<Map<string, MembershipRow[]>> {
+    const rows = await this.prisma.membership.findMany({
+      where: { conversationId: { in: [...conversationIds] } },
+      select: { conversationId: true, userId: true, role: true, joinedAt: true },
+      orderBy: [{ joinedAt: 'asc' }, { userId: 'asc' }],
+    });
+    const memberships = new Map<string, MembershipRow[]>(conversationIds.map((id) => [id, []]));
+    for (const row of rows) memberships.get(row.conversationId)?.push(row);
+    return memberships;
+  }
+
+  /** The caller's own membership per conversation. */
+  async membershipsOfUser(conversationIds: readonly string[], userId: string): Promise<Map<string, MembershipRow>> {
+    const rows = await this.prisma.membership.findMany({
+      where: { conversationId: { in: [...conversationIds] }, userId },
+      select: { conversationId: true, userId: true, role: true, joinedAt: true },
+    });
+    return new Map(rows.map((row) => [row.conversationId, row]));
+  }
+
+  /**
+   * The channel directory: live (not archived) channels by lower(title), id
+   * (untitled last), optionally those whose title contains `search`
+   * case-insensitively. Keyset-paginated on that order, so a page costs an
+   * index range scan however deep it is (conversations_channel_name_idx; the
+   * trigram index serves the search where pg_trgm exists).
+   */
+  async channels(userId: string, args: { search?: string | null; limit?: number | null; after?: string | null }): Promise<{ channels: ChannelRow[]; nextCursor: string | null }> {
+    const limit = args.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANNEL_PAGE) throw badInput(`limit must be between 1 and ${MAX_CHANNEL_PAGE}`, 'limit');
+    if (args.search !== null && args.search !== undefined && typeof args.search !== 'string') throw badInput('search must be a string', 'search');
+    const search = (args.search ?? '').trim().toLowerCase();
+    if ([...search].length > MAX_SEARCH_LENGTH) throw badInput(`search must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
+    if (search.includes('\u0000')) throw badInput('search must not contain NUL characters', 'search');
+    const cursor = args.after === null || args.after === undefined ? null : decodeChannelCursor(args.after);
+
+    const conditions = [Prisma.sql`c.kind = 'CHANNEL'`, Prisma.sql`c.archived_at IS NULL`];
+    if (search !== '') {
+      // LIKE's own wildcards in the user's text are literal characters.
+      const pattern = `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      conditions.push(Prisma.sql`lower(c.title) LIKE ${pattern} ESCAPE '\\'`);
+    }
+    if (cursor) {
+      conditions.push(
+        cursor.title === null
+          ? Prisma.sql`(c.title IS NULL AND c.id > ${cursor.id}::uuid)`
+          : Prisma.sql`(lower(c.title) > ${cursor.title} OR (lower(c.title) = ${cursor.title} AND c.id > ${cursor.id}::uuid) OR c.title IS NULL)`,
+      );
+    }
+    const rows = await this.prisma.$queryRaw<Array<ChannelRow & { sortTitle: string | null }>>`
+      SELECT c.id::text AS id, c.title, c.topic, c.created_at AS "createdAt", lower(c.title) AS "sortTitle",
+             (SELECT count(*)::int FROM conversations.memberships m WHERE m.conversation_id = c.id) AS "memberCount",
+             EXISTS (SELECT 1 FROM conversations.memberships m WHERE m.conversation_id = c.id AND m.user_id = ${userId}::uuid) AS joined
+      FROM conversations.conversations c
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY lower(c.title) ASC NULLS LAST, c.id ASC
+      LIMIT ${limit + 1}`;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > limit && last ? encodeChannelCursor({ title: last.sortTitle, id: last.id }) : null;
+    return { channels: page.map(({ sortTitle: _s, ...row }) => row), nextCursor };
   }
 
   /** Per conversation: messages by others, not deleted, above the user's read position. */
@@ -145,6 +227,68 @@ export class ConversationsService {
     return conversation;
   }
 
+  /**
+   * Title and topic: ADMIN or OWNER of a GROUP or CHANNEL that is not
+   * archived. An omitted field stays; null or blank clears. Announced as
+   * `conversation.updated` when something changed.
+   */
+  async update(userId: string, idArg: unknown, input: { title?: unknown; topic?: unknown }): Promise<ConversationRow> {
+    const id = parseId(idArg, 'id');
+    const data: { title?: string | null; topic?: string | null } = {};
+    if (input.title !== undefined) data.title = parseTitle(input.title, ConversationKind.GROUP);
+    if (input.topic !== undefined) data.topic = parseTopic(input.topic);
+    return this.settings(userId, id, MemberRole.ADMIN, (conversation) => {
+      if (conversation.archivedAt) throw conflict('This conversation is archived');
+      const changed = Object.entries(data).some(([key, value]) => conversation[key as keyof typeof data] !== value);
+      return changed ? data : null;
+    });
+  }
+
+  /** OWNER only; idempotent. */
+  async setArchived(userId: string, idArg: unknown, archived: boolean): Promise<ConversationRow> {
+    const id = parseId(idArg, 'id');
+    return this.settings(userId, id, MemberRole.OWNER, (conversation) =>
+      Boolean(conversation.archivedAt) === archived ? null : { archivedAt: archived ? new Date() : null },
+    );
+  }
+
+  private async settings(
+    userId: string,
+    id: string,
+    minimum: MemberRole,
+    change: (conversation: ConversationRow) => Prisma.ConversationUpdateInput | null,
+  ): Promise<ConversationRow> {
+    try {
+      const { conversation, changed } = await this.prisma.$transaction(async (tx) => {
+        const locked = await lockConversation(tx, id, userId);
+        if (!locked?.role) throw notFound(NOT_FOUND_CONVERSATION);
+        const { conversation, role } = locked;
+        if (conversation.kind === ConversationKind.DIRECT) throw conflict('A direct conversation’s members and settings are fixed');
+        if (minimum === MemberRole.OWNER ? role !== MemberRole.OWNER : role === MemberRole.MEMBER) {
+          throw forbidden(minimum === MemberRole.OWNER ? 'Only owners can do this' : 'Only admins and owners can do this');
+        }
+        const data = change(conversation);
+        if (!data) return { conversation, changed: false };
+        const updated = await tx.conversation.update({ where: { id }, data });
+        const payload: ConversationUpdatedPayload = {
+          conversationId: id,
+          actorId: userId,
+          title: updated.title,
+          topic: updated.topic,
+          archivedAt: updated.archivedAt?.toISOString() ?? null,
+          lastSeq: updated.lastSeq,
+          committedAt: new Date().toISOString(),
+        };
+        await writeOutbox(tx, this.topics.conversation(id, ConversationEvent.ConversationUpdated), payload);
+        return { conversation: updated, changed: true };
+      }, TX_OPTIONS);
+      if (changed) this.onCommitted();
+      return conversation;
+    } catch (err) {
+      throw mapDbError(err);
+    }
+  }
+
   private async findDirect(directKey: string, userId: string): Promise<ConversationRow | null> {
     return this.prisma.conversation.findFirst({ where: { directKey, memberships: { some: { userId } } } });
   }
@@ -159,17 +303,52 @@ export class ConversationsService {
   }
 }
 
+function parseTopic(topic: unknown): string | null {
+  if (topic === null) return null;
+  if (typeof topic !== 'string') throw badInput('topic must be a string', 'topic');
+  const trimmed = topic.trim();
+  if ([...trimmed].length > MAX_TOPIC_LENGTH) throw badInput(`topic must be at most ${MAX_TOPIC_LENGTH} characters`, 'topic');
+  if (trimmed.includes('\u0000')) throw badInput('topic must not contain NUL characters', 'topic');
+  return trimmed === '' ? null : trimmed;
+}
+
+interface ChannelCursor {
+  title: string | null;
+  id: string;
+}
+
+function encodeChannelCursor(cursor: ChannelCursor): string {
+  return Buffer.from(JSON.stringify([cursor.title, cursor.id])).toString('base64url');
+}
+
+function decodeChannelCursor(value: unknown): ChannelCursor {
+  const invalid = () => badInput('after must be a cursor returned by channels()', 'after');
+  if (typeof value !== 'string' || value.length > 2000) throw invalid();
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
+  const [title, id] = decoded as unknown[];
+  if ((title !== null && typeof title !== 'string') || !isUuid(id)) throw invalid();
+  return { title, id: id.toLowerCase() };
+}
+
 function parseKind(kind: unknown): ConversationKind {
   if (kind === ConversationKind.DIRECT || kind === ConversationKind.GROUP || kind === ConversationKind.CHANNEL) return kind;
   throw badInput('kind must be DIRECT, GROUP or CHANNEL', 'kind');
 }
 
-function parseTitle(title: unknown, kind: ConversationKind): string | null {
+/** Trimmed title or null; refuses a DIRECT title and one over 200 characters (field "title"). */
+export function parseTitle(title: unknown, kind: ConversationKind): string | null {
   if (title === null || title === undefined) return null;
   if (typeof title !== 'string') throw badInput('title must be a string', 'title');
   const trimmed = title.trim();
   if (kind === ConversationKind.DIRECT && trimmed !== '') throw badInput('A DIRECT conversation has no title', 'title');
   // Counted in code points, like the varchar(200) column does.
   if ([...trimmed].length > MAX_TITLE_LENGTH) throw badInput(`title must be at most ${MAX_TITLE_LENGTH} characters`, 'title');
+  if (trimmed.includes('\u0000')) throw badInput('title must not contain NUL characters', 'title');
   return trimmed === '' ? null : trimmed;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConversationEvent, type Topics } from '@storm/bus';
 import { badInput, conflict, forbidden, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import type { MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
@@ -10,6 +11,8 @@ import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../ou
 export const MAX_BODY_LENGTH = 4000;
 /** Longest clientMsgId, in characters (the column is varchar(64)). */
 export const MAX_CLIENT_MSG_ID_LENGTH = 64;
+const ARCHIVED = 'This conversation is archived';
+
 /** Largest page of `Conversation.messages`. */
 export const MAX_PAGE_SIZE = 200;
 
@@ -99,15 +102,21 @@ export class MessagesService {
         : Promise.resolve(null);
     try {
       const { message, created } = await this.prisma.$transaction(async (tx) => {
-        const member = await tx.membership.findUnique({
-          where: { conversationId_userId: { conversationId, userId } },
-          select: { userId: true },
-        });
+        // FOR KEY SHARE: a concurrent removal of this member (a DELETE of the
+        // row) waits for this send to commit, or this send sees the row gone;
+        // a removed member can never commit a message after the removal.
+        const [member] = await tx.$queryRaw<Array<{ archived: boolean }>>`
+          SELECT c.archived_at IS NOT NULL AS archived
+          FROM conversations.memberships ms JOIN conversations.conversations c ON c.id = ms.conversation_id
+          WHERE ms.conversation_id = ${conversationId}::uuid AND ms.user_id = ${userId}::uuid
+          FOR KEY SHARE OF ms`;
         if (!member) throw notFound(NOT_FOUND_CONVERSATION);
         const existing = await byClientMsgId(tx);
         if (existing) return { message: existing, created: false };
+        if (member.archived) throw conflict(ARCHIVED);
         const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId });
-        if (!message) throw notFound(NOT_FOUND_CONVERSATION);
+        // The UPDATE skips an archived conversation: archived after our check.
+        if (!message) throw conflict(ARCHIVED);
         return { message, created: true };
       }, TX_OPTIONS);
       if (created) this.onCommitted();
@@ -138,7 +147,7 @@ export class MessagesService {
     const [row] = await tx.$queryRaw<MessageRow[]>`
       WITH bumped AS (
         UPDATE conversations.conversations SET last_seq = last_seq + 1
-        WHERE id = ${m.conversationId}::uuid
+        WHERE id = ${m.conversationId}::uuid AND archived_at IS NULL
         RETURNING last_seq
       ), m AS (
         INSERT INTO conversations.messages (id, conversation_id, seq, author_id, body, client_msg_id)
@@ -158,7 +167,7 @@ export class MessagesService {
   async edit(userId: string, idArg: unknown, bodyArg: unknown): Promise<MessageRow> {
     const id = parseId(idArg, 'id');
     const body = parseBody(bodyArg);
-    return this.change(userId, id, async (tx, current) => {
+    return this.change(userId, id, (current) => current.authorId === userId, 'Only the author can edit this message', async (tx, current) => {
       if (current.deletedAt) throw conflict('A deleted message cannot be edited');
       const message = await tx.message.update({ where: { id }, data: { body, editedAt: new Date() } });
       await writeMessageEvent(tx, this.topics, ConversationEvent.MessageEdited, message);
@@ -167,13 +176,14 @@ export class MessagesService {
   }
 
   /**
-   * Author only. A tombstone: the row and its seq stay (so seq keeps no
+   * The author, or an ADMIN or OWNER of the conversation (moderation). A tombstone: the row and its seq stay (so seq keeps no
    * gaps), the body becomes empty and deletedAt is set. Deleting a deleted
    * message returns it unchanged and announces nothing.
    */
   async delete(userId: string, idArg: unknown): Promise<MessageRow> {
     const id = parseId(idArg, 'id');
-    return this.change(userId, id, async (tx, current) => {
+    const allowed = (current: MessageRow, role: MemberRole) => current.authorId === userId || role !== 'MEMBER';
+    return this.change(userId, id, allowed, 'Only the author, an admin or an owner can delete this message', async (tx, current) => {
       if (current.deletedAt) return { message: current, changed: false };
       const message = await tx.message.update({ where: { id }, data: { body: '', deletedAt: new Date() } });
       await writeMessageEvent(tx, this.topics, ConversationEvent.MessageDeleted, message);
@@ -181,10 +191,12 @@ export class MessagesService {
     });
   }
 
-  /** Locks the message row, checks membership and authorship, then applies `apply`. */
+  /** Locks the message row, checks membership, `allowed` and that the conversation is not archived, then applies `apply`. */
   private async change(
     userId: string,
     id: string,
+    allowed: (current: MessageRow, role: MemberRole) => boolean,
+    refusal: string,
     apply: (tx: Prisma.TransactionClient, current: MessageRow) => Promise<{ message: MessageRow; changed: boolean }>,
   ): Promise<MessageRow> {
     try {
@@ -193,12 +205,13 @@ export class MessagesService {
         const [current] = await tx.$queryRaw<MessageRow[]>`
           SELECT ${MESSAGE_COLUMNS} FROM conversations.messages m WHERE m.id = ${id}::uuid FOR UPDATE`;
         if (!current) throw notFound(NOT_FOUND_MESSAGE);
-        const member = await tx.membership.findUnique({
-          where: { conversationId_userId: { conversationId: current.conversationId, userId } },
-          select: { userId: true },
-        });
+        const [member] = await tx.$queryRaw<Array<{ role: MemberRole; archived: boolean }>>`
+          SELECT ms.role::text AS role, c.archived_at IS NOT NULL AS archived
+          FROM conversations.memberships ms JOIN conversations.conversations c ON c.id = ms.conversation_id
+          WHERE ms.conversation_id = ${current.conversationId}::uuid AND ms.user_id = ${userId}::uuid`;
         if (!member) throw notFound(NOT_FOUND_MESSAGE);
-        if (current.authorId !== userId) throw forbidden('Only the author can change this message');
+        if (!allowed(current, member.role)) throw forbidden(refusal);
+        if (member.archived) throw conflict(ARCHIVED);
         return apply(tx, current);
       }, TX_OPTIONS);
       if (changed) this.onCommitted();

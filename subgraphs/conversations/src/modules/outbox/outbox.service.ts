@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConversationEvent, type MessageEventPayload, type Topics } from '@storm/bus';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { MessageRow } from '../../models.js';
@@ -48,5 +49,23 @@ export async function writeMessageEvent(
       msgId: messageEventMsgId(event, message),
       payload: messageEventPayload(message) as unknown as Prisma.InputJsonValue,
     },
+  });
+}
+
+/**
+ * Writes one outbox row inside the caller's transaction. `msgId` must be
+ * unique per event (the bus drops a repeat as a duplicate): events that may
+ * happen many times over (membership, reactions, read positions) take a
+ * random one, since each row is published once and only its retries repeat it.
+ */
+export async function writeOutbox(tx: Prisma.TransactionClient, subject: string, payload: object, msgId: string = randomUUID()): Promise<void> {
+  await tx.outboxEvent.create({ data: { subject, msgId, payload: payload as Prisma.InputJsonValue } });
+}
+
+/** Several outbox rows in one INSERT (membership changes of many users at once). */
+export async function writeOutboxMany(tx: Prisma.TransactionClient, rows: Array<{ subject: string; payload: object; msgId?: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.outboxEvent.createMany({
+    data: rows.map((row) => ({ subject: row.subject, msgId: row.msgId ?? randomUUID(), payload: row.payload as Prisma.InputJsonValue })),
   });
 }

@@ -1,0 +1,138 @@
+// The chat product of issue 5, end to end through the router over the real
+// PostgreSQL and NATS: channels and roles, threads, reactions, mentions, read
+// state, search, rate limits.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, Recorder, request, wsClient } from './testkit/client.js';
+import {
+  AddMembers,
+  ArchiveConversation,
+  ChangeRole,
+  Channels,
+  ConversationDetails,
+  JoinChannel,
+  LeaveConversation,
+  RemoveMember,
+  UnarchiveConversation,
+  UpdateConversation,
+} from './testkit/chat-operations.js';
+import { ConversationHistory, CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { startTestStack, type TestStack } from './testkit/stack.js';
+import { registerUser, type TestUser } from './testkit/users.js';
+
+let stack: TestStack;
+let db: pg.Client;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+
+beforeAll(async () => {
+  stack = await startTestStack({ bus: 'nats' });
+  db = new pg.Client({ connectionString: stack.db.url });
+  await db.connect();
+  [alice, bob, carol] = await Promise.all([registerUser(stack.httpUrl, 'alice'), registerUser(stack.httpUrl, 'bob'), registerUser(stack.httpUrl, 'carol')]);
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.dispose();
+});
+
+const code = (response: { errors?: Array<{ extensions?: { code?: string } }> }) => response.errors?.[0]?.extensions?.code;
+
+/** Outbox rows (published or not) about a conversation, subjects without the bus prefix. */
+async function outbox(conversationId: string): Promise<Array<{ subject: string; payload: Record<string, unknown>; sent: boolean }>> {
+  const { rows } = await db.query<{ subject: string; payload: Record<string, unknown>; sent: boolean }>(
+    `SELECT subject, payload, sent_at IS NOT NULL AS sent FROM conversations.outbox WHERE payload->>'conversationId' = $1 ORDER BY id`,
+    [conversationId],
+  );
+  return rows.map((row) => ({ ...row, subject: row.subject.split('.').slice(1).join('.') }));
+}
+
+describe('channels, members and roles', () => {
+  it('a channel is found by name, joined, and its live messages reach the new member', async () => {
+    const tag = `e2e${Date.now().toString(36)}`;
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'CHANNEL', title: `${tag} General`, memberIds: [] } }, alice.accessToken);
+    const id = createConversation.id;
+    await ok(stack.httpUrl, UpdateConversation, { id, input: { topic: 'everything' } }, alice.accessToken);
+
+    const found = await ok(stack.httpUrl, Channels, { search: `${tag} gen` }, bob.accessToken);
+    expect(found.channels.channels).toEqual([{ id, title: `${tag} General`, topic: 'everything', memberCount: 1, joined: false }]);
+    // Not a member yet: the conversation itself stays hidden.
+    expect(code(await request(stack.httpUrl, ConversationHistory, { id }, bob.accessToken))).toBe('NOT_FOUND');
+
+    const { joinChannel } = await ok(stack.httpUrl, JoinChannel, { id }, bob.accessToken);
+    expect(joinChannel).toMatchObject({ id, myRole: 'MEMBER', memberCount: 2 });
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const live = new Recorder(client, MessageAdded, { conversationId: id });
+    await stack.subscriptionsOpen(1);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'welcome' } }, alice.accessToken);
+    const [event] = await live.waitFor(1);
+    expect(event!.data?.messageAdded).toMatchObject({ body: 'welcome', author: { handle: alice.handle } });
+    live.unsubscribe();
+    await client.dispose();
+
+    // The join was announced on the conversation and on bob's own subject, and published.
+    await expect
+      .poll(async () => (await outbox(id)).filter((e) => e.payload.event === 'member.added').map((e) => [e.subject, e.sent]))
+      .toEqual([
+        [`conv.${id}.member.added`, true],
+        [`user.${bob.id}.membership`, true],
+      ]);
+  });
+
+  it('roles: members cannot remove admins, admins cannot remove owners, only owners change roles, the last owner cannot leave', async () => {
+    const { createConversation } = await ok(
+      stack.httpUrl,
+      CreateConversation,
+      { input: { kind: 'GROUP', title: 'roles', memberIds: [bob.id] } },
+      alice.accessToken,
+    );
+    const id = createConversation.id;
+    expect(code(await request(stack.httpUrl, AddMembers, { conversationId: id, userIds: [carol.id] }, bob.accessToken))).toBe('FORBIDDEN');
+    await ok(stack.httpUrl, ChangeRole, { conversationId: id, userId: bob.id, role: 'ADMIN' }, alice.accessToken);
+    expect((await ok(stack.httpUrl, AddMembers, { conversationId: id, userIds: [carol.id] }, bob.accessToken)).addMembers.memberCount).toBe(3);
+
+    expect(code(await request(stack.httpUrl, RemoveMember, { conversationId: id, userId: bob.id }, carol.accessToken))).toBe('FORBIDDEN');
+    expect(code(await request(stack.httpUrl, RemoveMember, { conversationId: id, userId: alice.id }, bob.accessToken))).toBe('FORBIDDEN');
+    expect(code(await request(stack.httpUrl, ChangeRole, { conversationId: id, userId: carol.id, role: 'ADMIN' }, bob.accessToken))).toBe('FORBIDDEN');
+    expect(code(await request(stack.httpUrl, LeaveConversation, { id }, alice.accessToken))).toBe('CONFLICT');
+
+    const details = await ok(stack.httpUrl, ConversationDetails, { id }, carol.accessToken);
+    expect(details.conversation?.myRole).toBe('MEMBER');
+    // By join time; alice and bob joined in the same statement.
+    expect(details.conversation?.memberships.map((m) => [m.user.handle, m.role]).sort()).toEqual([
+      [alice.handle, 'OWNER'],
+      [bob.handle, 'ADMIN'],
+      [carol.handle, 'MEMBER'],
+    ]);
+
+    // Removal takes effect at once: carol can neither read nor send.
+    await ok(stack.httpUrl, RemoveMember, { conversationId: id, userId: carol.id }, bob.accessToken);
+    expect(code(await request(stack.httpUrl, ConversationHistory, { id }, carol.accessToken))).toBe('NOT_FOUND');
+    expect(code(await request(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'hello?' } }, carol.accessToken))).toBe('NOT_FOUND');
+
+    // Hand over, then the former owner may leave.
+    await ok(stack.httpUrl, ChangeRole, { conversationId: id, userId: bob.id, role: 'OWNER' }, alice.accessToken);
+    expect((await ok(stack.httpUrl, LeaveConversation, { id }, alice.accessToken)).leaveConversation).toBe(id);
+    await expect
+      .poll(async () => (await outbox(id)).filter((e) => e.subject.startsWith('user.')).map((e) => [e.subject.split('.')[1], e.payload.event, e.sent]))
+      .toEqual([
+        [bob.id, 'member.role_changed', true],
+        [carol.id, 'member.added', true],
+        [carol.id, 'member.removed', true],
+        [bob.id, 'member.role_changed', true],
+        [alice.id, 'member.removed', true],
+      ]);
+  });
+
+  it('an archived conversation refuses sends with CONFLICT until unarchived', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'old', memberIds: [bob.id] } }, alice.accessToken);
+    const id = createConversation.id;
+    const { archiveConversation } = await ok(stack.httpUrl, ArchiveConversation, { id }, alice.accessToken);
+    expect(archiveConversation.archivedAt).toEqual(expect.any(String));
+    expect(code(await request(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'anyone?' } }, bob.accessToken))).toBe('CONFLICT');
+    expect(code(await request(stack.httpUrl, ArchiveConversation, { id }, bob.accessToken))).toBe('FORBIDDEN');
+    await ok(stack.httpUrl, UnarchiveConversation, { id }, alice.accessToken);
+    expect((await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'back' } }, bob.accessToken)).sendMessage.seq).toBe(1);
+  });
+});
