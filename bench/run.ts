@@ -1,9 +1,10 @@
 // `npm run bench -- <scenario> [--flags]`: load generators that print figures
 // and write a report to bench/results/. Never timed unit tests: a benchmark
 // measures, it does not assert.
+import { fanout } from './fanout.js';
 import { latency } from './latency.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { latency };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;

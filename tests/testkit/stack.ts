@@ -10,6 +10,9 @@ export interface TestStack extends Stack {
   db: TestDatabase;
   bus: Bus;
   busKind: BusKind;
+  busPrefix: string;
+  /** What another router replica needs to join this stack. */
+  secrets: { identitySecret: string; jwtPublicKeyPem: string };
   /** Waits until the router holds `count` open subscriptions (they are set up asynchronously). */
   subscriptionsOpen(count: number, timeoutMs?: number): Promise<void>;
 }
@@ -33,7 +36,9 @@ export async function startTestStack(
         ? { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix }
         : { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix },
   );
-  const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keyPair = generateKeyPairSync('ed25519');
+  const privateKeyPem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const identitySecret = randomBytes(32).toString('base64url');
   let stack: Stack;
   try {
     stack = await startStack({
@@ -41,7 +46,7 @@ export async function startTestStack(
       migrate: false,
       bus,
       busPrefix: prefix,
-      identitySecret: randomBytes(32).toString('base64url'),
+      identitySecret,
       jwtPrivateKeyPem: privateKeyPem,
       jwt: options.accessTtlSeconds ? { accessTtlSeconds: options.accessTtlSeconds } : undefined,
       ports: { router: 0, users: 0, conversations: 0, media: 0 },
@@ -59,6 +64,8 @@ export async function startTestStack(
     db,
     bus,
     busKind,
+    busPrefix: prefix,
+    secrets: { identitySecret, jwtPublicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
     async subscriptionsOpen(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (stack.router.engine.subscriberCount < count) {

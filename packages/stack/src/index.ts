@@ -58,6 +58,7 @@ export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
   wsInitTimeoutMs: 10_000,
   wsKeepAliveMs: 15_000,
   wsMaxSubscriptions: 100,
+  wsMaxBufferedBytes: 1024 * 1024,
   replayLimit: 10_000,
 };
 

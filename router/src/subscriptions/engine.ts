@@ -1,10 +1,10 @@
-import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { badInput, ErrorCode, notFound } from '@storm/common';
 import { ConversationEvent, type Bus, type MessageEventPayload, type Subscription as BusSubscription, type Topics } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
-import { FETCH_PAGE_SIZE, SUBSCRIBER_QUEUE_LIMIT, SubscriptionErrorCode } from './protocol.js';
-import { PushQueue } from './queue.js';
+import { FETCH_PAGE_SIZE, SubscriptionErrorCode } from './protocol.js';
 import { SEQ_ALIAS, type SelectionPlan } from './selection.js';
+import type { DeliverySink, Operation } from './wire.js';
 
 /** Runs an operation through the query planner as `userId`. */
 export type Executor = (
@@ -29,7 +29,8 @@ const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 interface Delivery {
   seq: number;
-  result: ExecutionResult;
+  /** The serialised ExecutionResult: made once per group, sent as is to every subscriber. */
+  json: string;
 }
 
 /**
@@ -50,7 +51,8 @@ export class SubscriptionEngine {
    * Authorizes and opens one subscription. Throws a GraphQLError (NOT_FOUND,
    * FORBIDDEN, BAD_USER_INPUT, RESYNC_REQUIRED) when it cannot be opened.
    */
-  async open(userId: string, plan: SelectionPlan): Promise<AsyncIterableIterator<ExecutionResult>> {
+  async open(sink: DeliverySink, plan: SelectionPlan): Promise<Operation> {
+    const userId = sink.userId;
     if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
     const feed = this.feed(plan.conversationId);
     feed.refs++;
@@ -67,8 +69,8 @@ export class SubscriptionEngine {
         }
       }
       await feed.ready;
-      const subscriber = feed.join(plan, userId, lastSeq, plan.after ?? lastSeq);
-      return subscriber.queue;
+      const subscriber = feed.join(plan, sink, lastSeq, plan.after ?? lastSeq);
+      return { stop: () => subscriber.group.remove(subscriber) };
     } finally {
       feed.refs--;
       feed.releaseIfIdle();
@@ -129,7 +131,7 @@ class Feed {
     this.ready.catch(() => this.close());
   }
 
-  join(plan: SelectionPlan, userId: string, lastSeq: number, cursor: number): Subscriber {
+  join(plan: SelectionPlan, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
     let group = this.groups.get(plan.groupKey);
     const created = !group;
     if (!group) {
@@ -137,7 +139,7 @@ class Feed {
       this.groups.set(plan.groupKey, group);
       this.engine.options.metrics.groups.inc();
     }
-    const subscriber = new Subscriber(group, userId, cursor);
+    const subscriber = new Subscriber(group, sink, cursor);
     group.add(subscriber);
     // Messages committed between the head read and the bus subscription going
     // live sent their events before we listened: look once.
@@ -230,15 +232,18 @@ class Group {
             return;
           }
           this.retries = 0;
-          for (const delivery of page.deliveries) {
-            if (delivery.seq <= this.cursor) continue;
-            this.cursor = delivery.seq;
-            const committedAt = this.feed.commitTimes.get(delivery.seq);
-            if (committedAt !== undefined) {
-              metrics.deliveryLatency.observe((Date.now() - committedAt) / 1000);
-              this.feed.commitTimes.delete(delivery.seq);
+          const fresh = page.deliveries.filter((d) => d.seq > this.cursor);
+          if (fresh.length > 0) {
+            this.cursor = fresh[fresh.length - 1]!.seq;
+            for (const delivery of fresh) {
+              const committedAt = this.feed.commitTimes.get(delivery.seq);
+              if (committedAt !== undefined) {
+                metrics.deliveryLatency.observe((Date.now() - committedAt) / 1000);
+                this.feed.commitTimes.delete(delivery.seq);
+              }
             }
-            for (const subscriber of this.subscribers) subscriber.offer(delivery);
+            // Subscriber by subscriber, the whole batch at once: one socket write each.
+            for (const subscriber of this.subscribers) subscriber.offer(fresh);
           }
           if (page.deliveries.length < FETCH_PAGE_SIZE) break;
         }
@@ -265,27 +270,19 @@ class Group {
 }
 
 class Subscriber {
-  readonly queue: PushQueue<ExecutionResult>;
   /** Events the group handed out while this subscriber was still replaying. */
   private buffer: Delivery[] | undefined;
-  /** seq of the last event pulled by the socket: where a resync resumes. */
-  private sentSeq: number;
-  private readonly seqOf = new WeakMap<ExecutionResult, number>();
+  private ended = false;
 
   constructor(
     readonly group: Group,
-    readonly userId: string,
-    /** Highest seq queued for this subscriber. */
+    readonly sink: DeliverySink,
+    /** Highest seq handed to the socket for this subscriber. */
     public cursor: number,
-  ) {
-    this.sentSeq = cursor;
-    this.queue = new PushQueue<ExecutionResult>(
-      () => this.group.remove(this),
-      (item) => {
-        const seq = this.seqOf.get(item);
-        if (seq !== undefined) this.sentSeq = seq;
-      },
-    );
+  ) {}
+
+  get userId(): string {
+    return this.sink.userId;
   }
 
   /** Replays seq in (cursor, group.cursor] from the database, then switches to live. */
@@ -293,48 +290,55 @@ class Subscriber {
     this.buffer = [];
     const { execute, metrics } = this.group.feed.engine.options;
     try {
-      while (this.cursor < this.group.cursor && !this.queue.closed) {
+      while (this.cursor < this.group.cursor && !this.ended) {
         const page = await fetchPage(execute, this.group.plan, this.cursor, this.userId);
         if (page.error) {
-          this.queue.end({ errors: [page.error] });
-          this.group.remove(this);
+          this.fail([page.error]);
           return;
         }
         if (page.deliveries.length === 0) break;
-        for (const delivery of page.deliveries) {
-          if (this.push(delivery)) metrics.replayed.inc();
-        }
+        this.sink.batch(() => {
+          for (const delivery of page.deliveries) if (this.push(delivery)) metrics.replayed.inc();
+        });
       }
     } finally {
       const buffered = this.buffer ?? [];
       this.buffer = undefined;
-      for (const delivery of buffered) this.push(delivery);
+      this.sink.batch(() => buffered.forEach((d) => this.push(d)));
     }
   }
 
-  offer(delivery: Delivery): void {
-    if (this.buffer) this.buffer.push(delivery);
-    else this.push(delivery);
+  offer(deliveries: Delivery[]): void {
+    if (this.buffer) this.buffer.push(...deliveries);
+    else if (deliveries.length === 1) this.push(deliveries[0]!);
+    else this.sink.batch(() => deliveries.forEach((d) => this.push(d)));
   }
 
   private push(delivery: Delivery): boolean {
-    if (delivery.seq <= this.cursor || this.queue.closed) return false;
-    if (this.queue.size >= SUBSCRIBER_QUEUE_LIMIT) {
+    if (delivery.seq <= this.cursor || this.ended) return false;
+    if (!this.sink.next(delivery.json)) {
       // Never drop silently: tell the client where its stream stopped.
       this.group.feed.engine.options.metrics.resyncs.inc();
-      this.queue.end({ errors: [resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.sentSeq).toJSON()] });
-      this.group.remove(this);
+      this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.cursor).toJSON()]);
       return false;
     }
     this.cursor = delivery.seq;
-    this.seqOf.set(delivery.result, delivery.seq);
-    this.queue.push(delivery.result);
     this.group.feed.engine.options.metrics.deliveries.inc();
     return true;
   }
 
+  private fail(errors: readonly GraphQLFormattedError[]): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink.error(errors);
+    this.group.remove(this);
+  }
+
+  /** The group is gone (router shutting down): complete the stream. */
   end(): void {
-    this.queue.end();
+    if (this.ended) return;
+    this.ended = true;
+    this.sink.complete();
   }
 }
 
@@ -358,7 +362,7 @@ async function fetchPage(
   return {
     deliveries: messages.map((message) => {
       const { [SEQ_ALIAS]: seq, ...fields } = message;
-      return { seq: seq as number, result: { data: { [plan.responseKey]: fields } } };
+      return { seq: seq as number, json: JSON.stringify({ data: { [plan.responseKey]: fields } }) };
     }),
   };
 }

@@ -1,13 +1,17 @@
 /**
  * The live protocol's names and numbers, mirroring router/SUBSCRIPTIONS.md.
- * graphql-ws owns the close codes it sends itself (4400, 4401, 4403, 4408,
- * 4409, 4429); these are the ones STORM adds or chooses.
+ * graphql-ws's `CloseCode` enum owns the protocol's own codes (4400, 4401,
+ * 4403, 4406, 4408, 4409, 4429); these are the ones STORM adds or chooses.
  */
 export enum StormCloseCode {
   /** The router is draining; reconnect (to any replica) with your cursor. */
   GoingAway = 1001,
-  /** graphql-ws's Forbidden: missing or invalid access token in connection_init. */
-  Forbidden = 4403,
+  /**
+   * The access token presented in connection_init expired. graphql-ws's
+   * Forbidden, which its client retries (calling connectionParams again, so
+   * a client that returns a fresh token there reconnects by itself).
+   */
+  AccessTokenExpired = 4403,
 }
 
 /** extensions.code values the subscription engine adds to ErrorCode. */
@@ -21,7 +25,5 @@ export enum SubscriptionField {
   MessageAdded = 'messageAdded',
 }
 
-/** Most events waiting for one subscriber's socket before it is told to resync. */
-export const SUBSCRIBER_QUEUE_LIMIT = 1_000;
 /** Messages fetched per database read while replaying or catching up. */
 export const FETCH_PAGE_SIZE = 100;

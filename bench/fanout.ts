@@ -1,0 +1,254 @@
+// Fan-out: N graphql-ws subscribers, messages offered at fixed rates, and
+// what arrives. Three servers in one invocation, each in its own process,
+// driven by this one (the machine's other core):
+//   storm       the real router, full path: sendMessage → PostgreSQL (seq +
+//               outbox) → relay → bus → group resolution through the query
+//               planner with author { displayName } from the users subgraph
+//   graphql-ws  graphql-ws useServer, library defaults: executes each event
+//               once per subscriber
+//   bare        the wire protocol straight on ws, one serialisation per event
+//
+//   npm run bench -- fanout [--clients 10000] [--conversations 1]
+//       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
+//
+// Reports deliveries/s, p50/p99 latency (send → client) per offered rate, and
+// server memory per idle subscriber (heap and RSS after a forced GC).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { flag, summarize, writeReport } from './stats.js';
+
+type Target = 'storm' | 'graphql-ws' | 'bare';
+
+interface Ready {
+  wsUrl: string;
+  httpUrl?: string;
+  control: number;
+  tokens?: string[];
+  senderToken?: string;
+  conversationIds?: string[];
+}
+
+const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body author { displayName } } }';
+const SEND = 'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
+const now = () => performance.timeOrigin + performance.now();
+
+export async function fanout(args: string[]): Promise<void> {
+  const clients = Number(flag(args, 'clients', '10000'));
+  const conversations = Number(flag(args, 'conversations', '1'));
+  const rates = flag(args, 'rates', '2,4,8,16').split(',').map(Number);
+  const seconds = Number(flag(args, 'seconds', '5'));
+  const targets = flag(args, 'targets', 'storm,graphql-ws,bare').split(',') as Target[];
+  const bus = flag(args, 'bus', 'nats');
+  const results: Record<string, unknown> = {};
+
+  for (const target of targets) {
+    console.log(`\n== ${target}: ${clients} subscribers over ${conversations} conversation(s)`);
+    // STORM: the measured router runs alone in its process; the subgraphs, the
+    // database and the bus are the back end (other processes), as deployed.
+    const backend = target === 'storm' ? await startServer('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus }) : undefined;
+    const server = await startServer(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) });
+    try {
+      const info = server.info;
+      const conversationIds = info.conversationIds ?? Array.from({ length: conversations }, (_, i) => `c${i}`);
+      const memBefore = await memory(info.control);
+      const fleet = await connectFleet(info, clients, conversationIds);
+      if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
+      else await new Promise((r) => setTimeout(r, 2_000));
+      const memAfter = await memory(info.control);
+      const perConnection = {
+        heapBytes: Math.round((memAfter.heapUsed - memBefore.heapUsed) / clients),
+        rssBytes: Math.round((memAfter.rss - memBefore.rss) / clients),
+        heapPlusExternalBytes: Math.round((memAfter.heapUsed + memAfter.external - memBefore.heapUsed - memBefore.external) / clients),
+      };
+      console.log(`memory per idle subscriber: heap ${(perConnection.heapBytes / 1024).toFixed(1)} KB, heap+external ${(perConnection.heapPlusExternalBytes / 1024).toFixed(1)} KB, RSS ${(perConnection.rssBytes / 1024).toFixed(1)} KB`);
+
+      const runs = [];
+      for (const rate of rates) {
+        const run = await offer(target, info, fleet, conversationIds, rate, seconds);
+        runs.push(run);
+        if (target === 'storm') {
+          const buckets = ((await control(info.control, '/latency')) as Array<{ labels: { le?: number | string }; value: number; metricName?: string }>).filter((v) => v.metricName?.endsWith('_bucket'));
+          const resolutions = ((await control(info.control, '/resolutions')) as Array<{ value: number }>)[0]?.value;
+          console.log(`  router commit→socket (cumulative): ${buckets.map((b) => `≤${b.labels.le}s:${b.value}`).join(' ')}; resolutions so far ${resolutions}`);
+        }
+        console.log(
+          `offered ${String(rate).padStart(3)} msg/s (${(rate * (clients / conversations)).toLocaleString('en-US')} deliveries/s): ` +
+            `got ${Math.round(run.deliveriesPerSecond).toLocaleString('en-US')} deliveries/s, ` +
+            `p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms, missing ${run.missing}, errors ${run.errors}`,
+        );
+      }
+      fleet.close();
+      results[target] = { memoryPerIdleSubscriber: perConnection, runs };
+    } finally {
+      await server.stop();
+      await backend?.stop();
+    }
+  }
+  const file = await writeReport('fanout', { clients, conversations, seconds, bus, results });
+  console.log(`\nreport: ${file}`);
+}
+
+interface Fleet {
+  sockets: WebSocket[];
+  /** Deliveries and errors received since the last take(). */
+  progress(): number;
+  /** Per-delivery latencies recorded since the last take(); resets. */
+  take(): { latencies: number[]; count: number; errors: number };
+  close(): void;
+}
+
+async function connectFleet(info: Ready, clients: number, conversationIds: string[]): Promise<Fleet> {
+  const sockets: WebSocket[] = [];
+  let latencies: number[] = [];
+  let count = 0;
+  let errors = 0;
+  const onMessage = (data: WebSocket.RawData) => {
+    const text = data.toString();
+    if (text.charCodeAt(2) !== 105 /* {"id" */) return; // connection_ack, pong
+    const message = JSON.parse(text);
+    if (message.type === 'next') {
+      const body = message.payload?.data?.messageAdded?.body as string | undefined;
+      if (body?.startsWith('t:')) {
+        latencies.push(now() - Number(body.slice(2)));
+        count++;
+      } else errors++;
+    } else if (message.type === 'error') errors++;
+  };
+  const batch = 250;
+  for (let start = 0; start < clients; start += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, clients - start) }, (_, k) => {
+        const i = start + k;
+        return new Promise<void>((resolve, reject) => {
+          const socket = new WebSocket(info.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
+          sockets.push(socket);
+          socket.once('error', reject);
+          socket.once('open', () => {
+            const token = info.tokens ? info.tokens[i % info.tokens.length] : 'bench';
+            socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+          });
+          socket.once('message', (data) => {
+            if (!data.toString().includes('connection_ack')) return reject(new Error(`no ack: ${data.toString()}`));
+            socket.on('message', onMessage);
+            socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { conversationId: conversationIds[i % conversationIds.length] } } }));
+            resolve();
+          });
+        });
+      }),
+    );
+  }
+  return {
+    sockets,
+    progress: () => count + errors,
+    take() {
+      const out = { latencies, count, errors };
+      latencies = [];
+      count = 0;
+      errors = 0;
+      return out;
+    },
+    close() {
+      for (const s of sockets) s.terminate();
+    },
+  };
+}
+
+async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds: string[], rate: number, seconds: number) {
+  fleet.take();
+  const total = Math.max(1, Math.round(rate * seconds));
+  const interval = 1000 / rate;
+  const started = now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const conversationId = conversationIds[i % conversationIds.length]!;
+    const text = `t:${now()}`;
+    sends.push(
+      target === 'storm'
+        ? fetch(info.httpUrl!, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${info.senderToken}` },
+            body: JSON.stringify({ query: SEND, variables: { input: { conversationId, body: text } } }),
+          }).then((r) => r.json())
+        : control(info.control, '/publish', { conversationId, text }),
+    );
+  }
+  await Promise.all(sends);
+  const expected = total * (fleet.sockets.length / conversationIds.length);
+  // Let in-flight deliveries land: until all arrived or 10 s without progress.
+  let last = -1;
+  let quietSince = now();
+  for (;;) {
+    const seen = fleet.progress();
+    if (seen >= expected) break;
+    if (seen !== last) {
+      last = seen;
+      quietSince = now();
+    } else if (now() - quietSince > 10_000) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const ended = now();
+  const { latencies, count, errors } = fleet.take();
+  return {
+    offeredMessagesPerSecond: rate,
+    offeredDeliveriesPerSecond: rate * (fleet.sockets.length / conversationIds.length),
+    messages: total,
+    deliveries: count,
+    missing: Math.max(0, expected - count - errors),
+    errors,
+    deliveriesPerSecond: count / ((ended - started) / 1000),
+    latencyMs: summarize(latencies),
+  };
+}
+
+async function startServer(target: Target | 'storm-backend', env: Record<string, string>): Promise<{ info: Ready; stop(): Promise<void> }> {
+  const script = fileURLToPath(new URL(`./servers/${target}.ts`, import.meta.url));
+  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...profile, '--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${target} did not start in 180 s`)), 180_000);
+    child.once('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{"ready"')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as Ready);
+    });
+  });
+  return {
+    info,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function control(port: number, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json();
+}
+
+async function memory(port: number): Promise<NodeJS.MemoryUsage> {
+  return control(port, '/bench/memory');
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for subscribers');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,46 @@
+// Shared by the benchmark servers: each runs in its own process, prints one
+// JSON line `{"ready":…}` on stdout, and serves GET /bench/memory on its
+// control port (a forced GC first when run with --expose-gc) so the driver
+// can measure memory per connection.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export async function startControl(extra: Record<string, (body: unknown) => Promise<unknown>> = {}): Promise<number> {
+  const server = http.createServer(async (req, res) => {
+    try {
+      if (req.url === '/bench/memory') {
+        (globalThis as { gc?: () => void }).gc?.();
+        (globalThis as { gc?: () => void }).gc?.();
+        res.end(JSON.stringify(process.memoryUsage()));
+        return;
+      }
+      const handler = extra[req.url ?? ''];
+      if (!handler) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const out = await handler(chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined);
+      res.end(JSON.stringify(out ?? null));
+    } catch (err) {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: String(err) }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+export function ready(info: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid, ...info })}\n`);
+}
+
+/** The payload every server sends per event, so the three are compared on the same bytes. */
+export interface BenchMessage {
+  id: string;
+  seq: number;
+  body: string;
+  author: { displayName: string };
+}

@@ -1,0 +1,47 @@
+// The back end of STORM's fan-out benchmark: the three subgraphs (and a
+// router used for setup) in this process over a fresh database on the real
+// PostgreSQL and a shared bus (NATS by default). Registers `users` users and
+// `conversations` GROUP conversations they all belong to, and hands the
+// driver what the measured router replica (storm.ts, its own process) needs.
+import { ok } from '../../tests/testkit/client.js';
+import { CreateConversation } from '../../tests/testkit/operations.js';
+import { startTestStack } from '../../tests/testkit/stack.js';
+import { registerUser } from '../../tests/testkit/users.js';
+import { ready, startControl } from './harness.js';
+
+const users = Number(process.env.BENCH_USERS ?? 50);
+const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 1);
+const bus = (process.env.BENCH_BUS ?? 'nats') as 'memory' | 'nats' | 'redis';
+
+const stack = await startTestStack({ bus, accessTtlSeconds: 3600, routerLimits: { wsMaxSubscriptions: 10_000 } });
+const registered = [];
+for (let i = 0; i < users; i++) registered.push(await registerUser(stack.httpUrl, `bench${i}`));
+const owner = registered[0]!;
+const conversationIds: string[] = [];
+for (let c = 0; c < conversations; c++) {
+  const { createConversation } = await ok(
+    stack.httpUrl,
+    CreateConversation,
+    { input: { kind: 'GROUP', title: `bench ${c}`, memberIds: registered.slice(1).map((u) => u.id) } },
+    owner.accessToken,
+  );
+  conversationIds.push(createConversation.id);
+}
+if (bus === 'memory') throw new Error('the fan-out benchmark runs the router in its own process: BENCH_BUS must be nats or redis');
+const control = await startControl();
+const shutdown = async () => {
+  await stack.dispose();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());
+ready({
+  control,
+  subgraphs: { users: stack.users.url, conversations: stack.conversations.url, media: stack.media.url },
+  busPrefix: stack.busPrefix,
+  ...stack.secrets,
+  tokens: registered.map((u) => u.accessToken),
+  senderToken: owner.accessToken,
+  senderName: owner.displayName,
+  conversationIds,
+});

@@ -1,0 +1,293 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
+import type { GraphQLFormattedError } from 'graphql';
+import type { RouterMetrics } from '../metrics.js';
+import { StormCloseCode } from './protocol.js';
+
+/**
+ * The graphql-transport-ws protocol (graphql-ws PROTOCOL.md) written on `ws`,
+ * with graphql-ws's own message parser, names and close codes. STORM runs
+ * its own server loop instead of graphql-ws's `useServer` for two reasons
+ * the library cannot serve: a group's result is serialised once and the
+ * same string goes to every subscriber (`DeliverySink.next` takes JSON), and
+ * each socket's backlog is bounded by `ws.bufferedAmount`, so a client that
+ * stops reading is told to resync instead of growing the heap.
+ */
+
+/** Where the engine delivers one subscription's events. */
+export interface DeliverySink {
+  readonly userId: string;
+  /**
+   * Sends one pre-serialised ExecutionResult (`{"data":…}`). Returns false
+   * when the subscriber cannot take it (socket gone or too far behind); the
+   * engine then ends the subscription with `error`.
+   */
+  next(payloadJson: string): boolean;
+  /**
+   * Runs `send` with the socket corked, so every `next` inside leaves in one
+   * write (one syscall per socket per batch of events instead of per event).
+   */
+  batch(send: () => void): void;
+  /** Ends the subscription with an `error` message. */
+  error(errors: readonly GraphQLFormattedError[]): void;
+  /** Ends the subscription with `complete`. */
+  complete(): void;
+}
+
+/** A running operation: `stop` is called when the client completes it or the socket closes. */
+export interface Operation {
+  stop(): void;
+}
+
+export interface WireHandlers {
+  /** Verifies `connection_init`'s `authorization`; rejects when it does not verify. */
+  authenticate(authorization: string): Promise<{ userId: string; exp?: number }>;
+  /**
+   * Starts one operation for `sink`. Resolves to its handle, or to errors that
+   * refuse it (sent as `error` for that id; the socket stays open).
+   */
+  subscribe(sink: DeliverySink, payload: SubscribePayload, activeOperations: number): Promise<Operation | readonly GraphQLFormattedError[]>;
+}
+
+export interface WireOptions {
+  httpServer: HttpServer;
+  path: string;
+  /** Largest accepted frame; larger ones close the socket with 1009. */
+  maxPayload: number;
+  /** ms to wait for connection_init before closing with 4408. */
+  initTimeoutMs: number;
+  /** ms between server pings; a socket that did not answer the previous one is terminated. 0 = off. */
+  keepAliveMs: number;
+  /** Bytes a socket may have waiting to be written before its subscriptions are told to resync. */
+  maxBufferedBytes: number;
+  metrics: RouterMetrics;
+  handlers: WireHandlers;
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface WireServer {
+  /** Closes every socket with 1001 (going away) and stops accepting new ones. */
+  dispose(): Promise<void>;
+}
+
+const stringify = (message: Record<string, unknown>) => JSON.stringify(message);
+
+export function attachWire(options: WireOptions): WireServer {
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayload,
+    handleProtocols: (protocols) => handleProtocols(protocols) || false,
+  });
+  const connections = new Set<Connection>();
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const connection = new Connection(socket, request, options);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
+  });
+  wss.on('error', (err) => options.log?.('websocket server error', err));
+
+  const pinger =
+    options.keepAliveMs > 0
+      ? setInterval(() => {
+          for (const connection of connections) connection.keepAlive();
+        }, options.keepAliveMs)
+      : undefined;
+  pinger?.unref();
+
+  return {
+    async dispose() {
+      clearInterval(pinger);
+      for (const connection of connections) connection.close(StormCloseCode.GoingAway, 'Server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+class Connection {
+  private initReceived = false;
+  private acknowledged = false;
+  private userId: string | undefined;
+  private alive = true;
+  private closed = false;
+  /** null = accepted, being set up; Operation once running. */
+  private readonly operations = new Map<string, Operation | null>();
+  private readonly initTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    _request: IncomingMessage,
+    private readonly options: WireOptions,
+  ) {
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+      this.closed = true;
+      return;
+    }
+    if (options.initTimeoutMs > 0) {
+      this.initTimer = setTimeout(() => {
+        if (!this.initReceived) this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      }, options.initTimeoutMs);
+    }
+    socket.on('message', (data, isBinary) => void this.onMessage(isBinary ? data : data.toString()));
+    socket.on('pong', () => (this.alive = true));
+    socket.on('error', () => {}); // 'close' follows; errors such as 1009 are reported by their close code
+    socket.once('close', () => this.onClose());
+  }
+
+  keepAlive(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      // No pong since the last ping: the peer is gone without a close frame.
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+    this.stopAll();
+  }
+
+  private async onMessage(data: unknown): Promise<void> {
+    if (this.closed) return;
+    let message: ReturnType<typeof parseMessage>;
+    try {
+      if (typeof data !== 'string') throw new Error('binary frame');
+      message = parseMessage(data);
+    } catch {
+      return this.close(CloseCode.BadRequest, 'Invalid message received');
+    }
+    switch (message.type) {
+      case MessageType.ConnectionInit:
+        return this.onInit(message.payload);
+      case MessageType.Ping:
+        return this.send(stringify(message.payload ? { type: MessageType.Pong, payload: message.payload } : { type: MessageType.Pong }));
+      case MessageType.Pong:
+        return;
+      case MessageType.Subscribe:
+        return this.onSubscribe(message.id, message.payload);
+      case MessageType.Complete: {
+        const operation = this.operations.get(message.id);
+        this.operations.delete(message.id);
+        operation?.stop();
+        return;
+      }
+      default:
+        // Server-to-client types (next, error, complete from a client is handled above).
+        return this.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
+    }
+  }
+
+  private async onInit(payload: Record<string, unknown> | undefined): Promise<void> {
+    if (this.initReceived) return this.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+    this.initReceived = true;
+    clearTimeout(this.initTimer);
+    const authorization = payload?.authorization;
+    if (typeof authorization !== 'string') return this.close(CloseCode.Forbidden, 'Forbidden');
+    let identity: { userId: string; exp?: number };
+    try {
+      identity = await this.options.handlers.authenticate(authorization);
+    } catch {
+      return this.close(CloseCode.Forbidden, 'Forbidden');
+    }
+    if (this.closed) return;
+    this.userId = identity.userId;
+    this.acknowledged = true;
+    this.options.metrics.connections.inc();
+    if (identity.exp !== undefined) {
+      // The token's lifetime is the connection's: the client reconnects with a fresh one.
+      const ms = identity.exp * 1000 - Date.now();
+      this.expiryTimer = setTimeout(() => this.close(StormCloseCode.AccessTokenExpired, 'Access token expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      this.expiryTimer.unref();
+    }
+    this.send(stringify({ type: MessageType.ConnectionAck }));
+  }
+
+  private async onSubscribe(id: string, payload: SubscribePayload): Promise<void> {
+    if (!this.acknowledged) return this.close(CloseCode.Unauthorized, 'Unauthorized');
+    if (this.operations.has(id)) return this.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+    this.operations.set(id, null);
+    const sink = this.sink(id);
+    let result: Operation | readonly GraphQLFormattedError[];
+    try {
+      result = await this.options.handlers.subscribe(sink, payload, this.operations.size - 1);
+    } catch (err) {
+      this.options.log?.('operation failed to start', err);
+      result = [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }];
+    }
+    if (Array.isArray(result)) {
+      if (this.operations.get(id) === null) {
+        this.operations.delete(id);
+        this.send(stringify({ id, type: MessageType.Error, payload: result }));
+      }
+      return;
+    }
+    const operation = result as Operation;
+    // Completed by the client (or the socket closed) while it was starting.
+    if (!this.operations.has(id) || this.closed) return operation.stop();
+    if (this.operations.get(id) === null) this.operations.set(id, operation);
+  }
+
+  private sink(id: string): DeliverySink {
+    const conn = this;
+    // `{"id":…,"type":"next","payload":` is the only per-subscriber part of a delivery.
+    const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    const open = () => conn.operations.has(id) && !conn.closed;
+    return {
+      userId: conn.userId!,
+      next(payloadJson) {
+        if (!open()) return false;
+        if (conn.socket.bufferedAmount > conn.options.maxBufferedBytes) return false;
+        conn.socket.send(head + payloadJson + '}');
+        return true;
+      },
+      batch(send) {
+        const raw = (conn.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        if (!raw) return send();
+        raw.cork();
+        try {
+          send();
+        } finally {
+          raw.uncork();
+        }
+      },
+      error(errors) {
+        if (!open()) return;
+        conn.operations.delete(id);
+        conn.send(stringify({ id, type: MessageType.Error, payload: errors }));
+      },
+      complete() {
+        if (!open()) return;
+        conn.operations.delete(id);
+        conn.send(stringify({ id, type: MessageType.Complete }));
+      },
+    };
+  }
+
+  private send(text: string): void {
+    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(text);
+  }
+
+  private stopAll(): void {
+    const operations = [...this.operations.values()];
+    this.operations.clear();
+    for (const operation of operations) operation?.stop();
+  }
+
+  private onClose(): void {
+    clearTimeout(this.initTimer);
+    clearTimeout(this.expiryTimer);
+    if (this.acknowledged) this.options.metrics.connections.dec();
+    this.acknowledged = false;
+    this.closed = true;
+    this.stopAll();
+  }
+}
