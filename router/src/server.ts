@@ -14,7 +14,7 @@ import { createGateway, type SubgraphUrls } from './gateway.js';
 import { bodyErrorHandler, createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
-import { operationLimitRules, requestIdFrom, requestIdPlugin, resolveOperationLimits, REQUEST_ID_HEADER, type OperationLimits } from './plugins/index.js';
+import { operationGuardPlugin, operationLimitRules, requestIdFrom, requestIdPlugin, resolveOperationLimits, REQUEST_ID_HEADER, type OperationLimits } from './plugins/index.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { attachWebSocket } from './subscriptions/server.js';
 
@@ -82,11 +82,17 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     validationRules: operationLimitRules(operationLimits),
     // Apollo's guard against fragment fan-out that the per-operation rules cannot see.
     maxRecursiveSelections: true,
-    formatError: (formatted) => maskError(formatted, { development: deps.development }),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, { development: deps.development });
+      // Masked for the client, kept for the operator.
+      if (masked.extensions?.code === ErrorCode.Internal) console.error('[router] unexpected error', error);
+      return masked;
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationMetrics(metrics),
       requestIdPlugin<RouterContext>(),
+      operationGuardPlugin(),
       ...(deps.development ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });

@@ -66,6 +66,18 @@ describe('operation limits in production (defaults)', () => {
     expect(tokens.errors?.[0]?.message).toMatch(/2000 tokens/);
   });
 
+  it('answers an unknown operationName and a subscription over HTTP with 400, not a gateway 500 (found by the fuzz suite)', async () => {
+    const unknown = await post(stack.httpUrl, { query: 'query A { me { id } }', operationName: 'B' }, { authorization: `Bearer ${alice.accessToken}` });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const ambiguous = await post(stack.httpUrl, { query: 'query A { me { id } } query B { me { handle } }' }, { authorization: `Bearer ${alice.accessToken}` });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const subscription = await post(stack.httpUrl, { query: 'subscription($c: ID!) { messageAdded(conversationId: $c) { id } }', variables: { c: '00000000-0000-4000-8000-000000000000' } }, { authorization: `Bearer ${alice.accessToken}` });
+    expect(subscription.status).toBe(400);
+    expect(subscription.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/WebSocket/) });
+  });
+
   it('refuses batched requests (Apollo default, stated in server.ts)', async () => {
     const res = await post(stack.httpUrl, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(res.status).toBe(400);

@@ -13,3 +13,4 @@ export {
   type OperationLimits,
 } from './operation-limits.js';
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id.js';
+export { operationGuardPlugin } from './operation-guard.js';
