@@ -24,6 +24,8 @@ type Documents = {
     "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": typeof types.ArchiveConversationDocument,
     "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": typeof types.UnarchiveConversationDocument,
     "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": typeof types.ConversationDetailsDocument,
+    "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
+    "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -53,6 +55,8 @@ const documents: Documents = {
     "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": types.ArchiveConversationDocument,
     "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": types.UnarchiveConversationDocument,
     "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": types.ConversationDetailsDocument,
+    "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
+    "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -126,6 +130,14 @@ export function graphql(source: "\n  mutation UnarchiveConversation($id: ID!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"): (typeof documents)["\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n"): (typeof documents)["\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n"): (typeof documents)["\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

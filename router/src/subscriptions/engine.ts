@@ -1,6 +1,13 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { badInput, ErrorCode, notFound } from '@storm/common';
-import { ConversationEvent, type Bus, type MessageEventPayload, type Subscription as BusSubscription, type Topics } from '@storm/bus';
+import {
+  ConversationEvent,
+  type Bus,
+  type MembershipEventPayload,
+  type MessageEventPayload,
+  type Subscription as BusSubscription,
+  type Topics,
+} from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
 import { FETCH_PAGE_SIZE, SubscriptionErrorCode } from './protocol.js';
 import { SEQ_ALIAS, type SelectionPlan } from './selection.js';
@@ -122,11 +129,18 @@ class Feed {
     private readonly forget: () => void,
   ) {
     const { bus, topics } = engine.options;
-    const subject = topics.conversation(conversationId, ConversationEvent.MessageAdded);
-    this.ready = bus.subscribe(subject, (payload: unknown) => this.onEvent(payload as MessageEventPayload)).then((s: BusSubscription) => {
-      this.busSubscription = s;
-      if (this.closed) void s.unsubscribe();
-    });
+    // One bus subscription for every event of the conversation; dispatched by subject.
+    const added = topics.conversation(conversationId, ConversationEvent.MessageAdded);
+    const removed = topics.conversation(conversationId, ConversationEvent.MemberRemoved);
+    this.ready = bus
+      .subscribe(topics.conversation(conversationId, '>'), (payload: unknown, subject: string) => {
+        if (subject === added) this.onMessageAdded(payload as MessageEventPayload);
+        else if (subject === removed) this.onMemberRemoved(payload as MembershipEventPayload);
+      })
+      .then((s: BusSubscription) => {
+        this.busSubscription = s;
+        if (this.closed) void s.unsubscribe();
+      });
     // A failed bus subscription must not stay cached: the next open tries again.
     this.ready.catch(() => this.close());
   }
@@ -147,7 +161,18 @@ class Feed {
     return subscriber;
   }
 
-  onEvent(event: MessageEventPayload): void {
+  /**
+   * Continuous authorization: a member who leaves or is removed stops
+   * receiving at once, on every replica (each hears the event). A missed
+   * event (Redis pub/sub keeps nothing) is caught by the resolution itself:
+   * a group whose viewer lost access drops that viewer (Group.pump).
+   */
+  onMemberRemoved(event: MembershipEventPayload): void {
+    if (typeof event?.userId !== 'string') return;
+    for (const group of [...this.groups.values()]) group.revoke(event.userId);
+  }
+
+  onMessageAdded(event: MessageEventPayload): void {
     this.engine.options.metrics.busEvents.inc();
     if (typeof event?.seq === 'number' && typeof event.committedAt === 'string') {
       this.commitTimes.set(event.seq, Date.parse(event.committedAt));
@@ -204,6 +229,13 @@ class Group {
     if (this.subscribers.size === 0) this.close();
   }
 
+  /** Ends the subscriptions of a user who is no longer a member. */
+  revoke(userId: string): void {
+    for (const subscriber of [...this.subscribers]) {
+      if (subscriber.userId === userId) subscriber.fail([{ message: 'You are no longer a member of this conversation', extensions: { code: ErrorCode.Forbidden } }]);
+    }
+  }
+
   /** Resolve whatever is newer than `cursor`; coalesces wake-ups that arrive while resolving. */
   wake(): void {
     if (this.closed) return;
@@ -227,7 +259,13 @@ class Group {
           const page = await fetchPage(execute, this.plan, this.cursor, viewer.userId);
           if (this.closed) return;
           if (page.error) {
-            log?.(`subscription group resolution failed (${page.error.extensions?.code ?? 'error'}); retrying`);
+            const code = page.error.extensions?.code;
+            if (code === ErrorCode.NotFound || code === ErrorCode.Forbidden) {
+              // The viewer lost access (its removal event may have been lost): drop it, resolve as another member.
+              this.revoke(viewer.userId);
+              continue;
+            }
+            log?.(`subscription group resolution failed (${code ?? 'error'}); retrying`);
             this.scheduleRetry();
             return;
           }
@@ -327,7 +365,7 @@ class Subscriber {
     return true;
   }
 
-  private fail(errors: readonly GraphQLFormattedError[]): void {
+  fail(errors: readonly GraphQLFormattedError[]): void {
     if (this.ended) return;
     this.ended = true;
     this.sink.error(errors);
