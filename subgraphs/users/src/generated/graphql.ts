@@ -74,6 +74,12 @@ export type Mutation = {
    * from this address; `retryAfter` seconds).
    */
   register: AuthPayload;
+  /**
+   * Marks the caller away (idle) or back. Lasts while the caller has a live
+   * connection; a new session after going offline starts ONLINE. Returns the
+   * caller, whose `presence` shows the result. Errors: UNAUTHENTICATED.
+   */
+  setAway: User;
   /** Updates the caller's profile. Errors: UNAUTHENTICATED, BAD_USER_INPUT (with `field`). */
   updateProfile: User;
 };
@@ -96,6 +102,11 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationSetAwayArgs = {
+  away: Scalars['Boolean']['input'];
 };
 
 
@@ -338,6 +349,7 @@ export type MutationResolvers<ContextType = UsersContext, ParentType extends Res
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  setAway?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetAwayArgs, 'away'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 }>;
 

@@ -1,4 +1,5 @@
 import type { Presence, PresenceStore } from '@storm/presence';
+import { unavailable } from '@storm/common';
 import { BatchLoader } from '../../loader.js';
 
 const UNKNOWN: Presence = { status: 'OFFLINE', lastSeenAt: null };
@@ -11,7 +12,7 @@ export class PresenceService {
   private readonly loader: BatchLoader<string, Presence>;
 
   constructor(
-    store: PresenceStore,
+    private readonly store: PresenceStore,
     /** Presence is ephemeral and best effort: a store outage degrades it to OFFLINE rather than failing the user. */
     onStoreError: (err: unknown) => void,
   ) {
@@ -23,6 +24,15 @@ export class PresenceService {
         return new Map();
       }
     });
+  }
+
+  /** Writes the caller's away flag; unlike reads, a store failure is an error (UNAVAILABLE): the caller asked for a change. */
+  async setAway(userId: string, away: boolean): Promise<void> {
+    try {
+      await this.store.setAway(userId, away);
+    } catch (err) {
+      throw unavailable(undefined, err);
+    }
   }
 
   async of(userId: string): Promise<Presence> {

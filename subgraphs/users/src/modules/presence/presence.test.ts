@@ -53,6 +53,18 @@ describe('User.presence over the memory store', () => {
     expect(res.data!.user.presence).toEqual({ status: 'OFFLINE', lastSeenAt: null });
   });
 
+  it('setAway marks the caller away while connected, and back', async () => {
+    const [a] = ids as [string];
+    await store.connected(a, 'ws-away');
+    const SET = `mutation ($away: Boolean!) { setAway(away: $away) { id presence { status } } }`;
+    const away = await h.gql<{ setAway: Row }>(SET, { away: true }, { userId: a });
+    expect(away.data!.setAway).toEqual({ id: a, presence: { status: 'AWAY' } });
+    expect((await store.get([a])).get(a)!.status).toBe('AWAY');
+    const back = await h.gql<{ setAway: Row }>(SET, { away: false }, { userId: a });
+    expect(back.data!.setAway.presence.status).toBe('ONLINE');
+    expect((await h.gql(SET, { away: true }, { userId: null })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('is refused to an anonymous caller', async () => {
     const res = await h.gql<{ _entities: Row[] }>(ENTITIES, { r: [{ __typename: 'User', id: ids[0] }] }, { userId: null });
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -90,9 +102,10 @@ describe('User.presence over Redis', () => {
 });
 
 describe('User.presence when the store fails', () => {
-  it('degrades to OFFLINE and reports the failure instead of failing the user', async () => {
+  it('reads degrade to OFFLINE (reported) instead of failing the user; setAway fails UNAVAILABLE', async () => {
     const errors: unknown[] = [];
-    const broken: PresenceStore = { ...createMemoryPresence(), get: () => Promise.reject(new Error('redis down')) };
+    const down = () => Promise.reject(new Error('redis down'));
+    const broken: PresenceStore = { ...createMemoryPresence(), get: down, setAway: down };
     const h = await startUsersHarness({}, { presence: broken, logError: (_m: string, err: unknown) => void errors.push(err) });
     try {
       const handle = `pr_f_${randomBytes(3).toString('hex')}`;
@@ -101,6 +114,9 @@ describe('User.presence when the store fails', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data!.me.presence).toEqual({ status: 'OFFLINE', lastSeenAt: null });
       expect(errors).toHaveLength(1);
+      // A write the caller asked for is not silently dropped.
+      const set = await h.gql(`mutation { setAway(away: true) { id } }`, {}, { userId: user.id });
+      expect(set.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
     } finally {
       await h.close();
       await broken.dispose();
