@@ -124,4 +124,40 @@ describe('graphql-ws conformance', () => {
     expect(await socket.next('next')).toMatchObject({ id: 'q', payload: { data: { me: { id: alice.id } } } });
     expect((await fetch(stack.httpUrl.replace(/\/graphql$/, '/healthz'))).status).toBe(200);
   });
+
+  // Waits for router/src/subscriptions/server.ts to validate with
+  // validateOperation (router/src/plugins) instead of graphql's bare validate:
+  // until then a subscription escapes the operation limits and production
+  // leaks "Did you mean" suggestions over the socket. Un-skip when wired.
+  describe.skip('the same operation checks as HTTP', () => {
+    const errorFor = async (socket: RawSocket, id: string) => {
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        const found = socket.messages.find((m) => m.id === id && (m.type === 'error' || m.type === 'next'));
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no answer for ${id}`);
+    };
+
+    it('refuses a subscription above the alias, depth or token limits, and keeps the socket open', async () => {
+      const socket = await acked();
+      const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ');
+      socket.send({ id: 'aliases', type: 'subscribe', payload: { query: `subscription($c: ID!) { messageAdded(conversationId: $c) { ${aliases} } }`, variables: { conversationId } } });
+      expect(await errorFor(socket, 'aliases')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'maxAliases' } }] });
+      const ids = Array.from({ length: 2100 }, () => 'id').join(' ');
+      socket.send({ id: 'tokens', type: 'subscribe', payload: { query: `subscription($c: ID!) { messageAdded(conversationId: $c) { ${ids} } }`, variables: { conversationId } } });
+      expect(await errorFor(socket, 'tokens')).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      socket.send({ type: 'ping' });
+      await socket.next('pong');
+    });
+
+    it('gives no field suggestions in production', async () => {
+      const socket = await acked();
+      socket.send({ id: 'typo', type: 'subscribe', payload: { query: 'subscription { messageAdde(conversationId: "x") { id } }' } });
+      const answer = await errorFor(socket, 'typo');
+      expect(JSON.stringify(answer)).toContain('GRAPHQL_VALIDATION_FAILED');
+      expect(JSON.stringify(answer)).not.toMatch(/Did you mean/);
+    });
+  });
 });

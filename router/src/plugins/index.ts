@@ -14,3 +14,4 @@ export {
 } from './operation-limits.js';
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id.js';
 export { operationGuardPlugin } from './operation-guard.js';
+export { validateOperation, type ValidateOperationOptions } from './validate-operation.js';

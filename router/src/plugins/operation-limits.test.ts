@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, getIntrospectionQuery, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPERATION_LIMITS, resolveOperationLimits, validateOperationLimits } from './operation-limits.js';
+import { validateOperation } from './validate-operation.js';
 
 const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
 const check = (query: string, limits = DEFAULT_OPERATION_LIMITS) => validateOperationLimits(schema, parse(query), limits).map((e) => e.extensions);
@@ -33,5 +34,33 @@ describe('operation limits', () => {
 
   it('fills unset limits from the defaults', () => {
     expect(resolveOperationLimits({ maxDepth: 3, maxCost: undefined })).toEqual({ ...DEFAULT_OPERATION_LIMITS, maxDepth: 3 });
+  });
+});
+
+describe('validateOperation (the WebSocket path)', () => {
+  const run = (query: string, development: boolean, limits = DEFAULT_OPERATION_LIMITS) =>
+    validateOperation(schema, parse(query), { development, limits }).map((e) => ({ message: e.message, ...e.extensions }));
+
+  it('passes a valid subscription and query', () => {
+    expect(run('subscription($c: ID!) { messageAdded(conversationId: $c) { id author { displayName } } }', false)).toEqual([]);
+    expect(run('{ me { id } }', false)).toEqual([]);
+  });
+
+  it('strips field suggestions in production only', () => {
+    expect(run('{ conversatons { id } }', false)).toEqual([{ message: 'Cannot query field "conversatons" on type "Query".', code: 'GRAPHQL_VALIDATION_FAILED' }]);
+    expect(run('{ conversatons { id } }', true)[0]!.message).toMatch(/Did you mean "conversations"/);
+  });
+
+  it('refuses introspection in production only', () => {
+    const refused = run('{ __schema { types { name } } }', false);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused) expect(error).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', message: expect.stringMatching(/introspection/i) });
+    expect(run('{ __schema { types { name } } }', true)).toEqual([]);
+  });
+
+  it('applies the operation limits to subscriptions', () => {
+    const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ');
+    expect(run(`subscription { messageAdded(conversationId: "c") { ${aliases} } }`, false)).toEqual([expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'maxAliases' })]);
+    expect(run('subscription { messageAdded(conversationId: "c") { author { id } } }', false, resolveOperationLimits({ maxDepth: 2 }))).toEqual([expect.objectContaining({ limit: 'maxDepth' })]);
   });
 });
