@@ -10,7 +10,7 @@ import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type Gr
 import { ErrorCode, maskError, type RunningService } from '@storm/common';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
-import { createGateway, type SubgraphUrls } from './gateway.js';
+import { createGateway, createSubgraphAgent, type SubgraphUrls } from './gateway.js';
 import { bodyErrorHandler, createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
@@ -59,7 +59,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   const metrics = createMetrics();
   const signer = new IdentitySigner(deps.identityKey);
-  const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer);
+  const subgraphAgent = createSubgraphAgent();
+  const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer, subgraphAgent);
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
@@ -185,6 +186,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
         await engine.dispose();
         await ws.dispose();
         await apollo.stop();
+        await subgraphAgent.close();
       })()),
   };
 }

@@ -1,0 +1,126 @@
+// One resolution per group: 1,000 subscribers with the same selection cost one
+// trip to each subgraph per event, not 1,000. Counted at the subgraphs' door
+// by proxies placed between a router replica and the subgraphs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { print } from 'graphql';
+import { createBus, type Bus } from '@storm/bus';
+import { identityKey } from '@storm/common';
+import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
+import { DEFAULT_ROUTER_LIMITS } from '@storm/stack';
+import { startRouter, type RunningRouter } from '@storm/router/server';
+import { ok } from './testkit/client.js';
+import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { startTestStack, type TestStack } from './testkit/stack.js';
+import { registerUser, type TestUser } from './testkit/users.js';
+
+const SOCKETS = 10;
+const PER_SOCKET = 100;
+const EVENTS = 5;
+
+/** Forwards POSTs to `target` and counts them. */
+async function countingProxy(target: string): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer(async (req, res) => {
+    requests++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+    const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    count: () => requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('fan-out resolution', () => {
+  let stack: TestStack;
+  let bus: Bus;
+  let router: RunningRouter;
+  let proxies: Awaited<ReturnType<typeof countingProxy>>[];
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ bus: 'nats' });
+    proxies = await Promise.all([countingProxy(stack.users.url), countingProxy(stack.conversations.url)]);
+    bus = await createBus({ kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: stack.busPrefix });
+    const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
+    router = await startRouter({
+      supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),
+      subgraphs: { users: proxies[0]!.url, conversations: proxies[1]!.url, media: stack.media.url },
+      bus,
+      busPrefix: stack.busPrefix,
+      identityKey: identityKey(stack.secrets.identitySecret),
+      verifyAccessToken: (token) => verifyAccessToken(token, key, { issuer: 'storm', audience: 'storm' }),
+      host: '127.0.0.1',
+      port: 0,
+      development: false,
+      limits: { ...DEFAULT_ROUTER_LIMITS, wsMaxSubscriptions: PER_SOCKET },
+    });
+    alice = await registerUser(stack.httpUrl, 'alice');
+    bob = await registerUser(stack.httpUrl, 'bob');
+  });
+  afterAll(async () => {
+    await router?.dispose();
+    await bus?.dispose();
+    for (const p of proxies ?? []) await p.close();
+    await stack?.dispose();
+  });
+
+  it('resolves each event once for 1,000 subscribers with the same selection and sends them identical bytes', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'DIRECT', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const payloads = new Map<number, Set<string>>();
+    let received = 0;
+    const sockets = await Promise.all(
+      Array.from({ length: SOCKETS }, (_, s) => {
+        const socket = new WebSocket(router.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+        return new Promise<WebSocket>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${s % 2 ? alice.accessToken : bob.accessToken}` } })));
+          socket.on('message', (data) => {
+            const message = JSON.parse(data.toString());
+            if (message.type === 'connection_ack') {
+              for (let i = 0; i < PER_SOCKET; i++) {
+                socket.send(JSON.stringify({ id: `s${i}`, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId } } }));
+              }
+              resolve(socket);
+            } else if (message.type === 'next') {
+              const seq = message.payload.data.messageAdded.seq as number;
+              if (!payloads.has(seq)) payloads.set(seq, new Set());
+              payloads.get(seq)!.add(JSON.stringify(message.payload));
+              received++;
+            }
+          });
+        });
+      }),
+    );
+    while (router.engine.subscriberCount < SOCKETS * PER_SOCKET) await new Promise((r) => setTimeout(r, 20));
+    expect(router.engine.groupCount).toBe(1);
+
+    const before = proxies.map((p) => p.count());
+    for (let e = 1; e <= EVENTS; e++) {
+      await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: `event ${e}` } }, alice.accessToken);
+      while (received < e * SOCKETS * PER_SOCKET) await new Promise((r) => setTimeout(r, 10));
+    }
+    const [usersTrips, conversationsTrips] = proxies.map((p, i) => p.count() - before[i]!);
+    // One page query per event (a wake-up can find nothing new: allow one spare), and one author fetch per page.
+    expect(conversationsTrips).toBeGreaterThanOrEqual(1);
+    expect(conversationsTrips).toBeLessThanOrEqual(EVENTS + 1);
+    expect(usersTrips).toBeLessThanOrEqual(EVENTS + 1);
+    expect(received).toBe(EVENTS * SOCKETS * PER_SOCKET);
+    // Every subscriber of the group got the very same payload for each event.
+    for (const variants of payloads.values()) expect(variants.size).toBe(1);
+    for (const socket of sockets) socket.terminate();
+  }, 60_000);
+});
