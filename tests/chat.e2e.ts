@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
 import {
   AddMembers,
+  AddReaction,
+  ChatHistory,
+  RemoveReaction,
+  SendChatMessage,
+  Thread,
   ArchiveConversation,
   ChangeRole,
   Channels,
@@ -16,7 +21,7 @@ import {
   UnarchiveConversation,
   UpdateConversation,
 } from './testkit/chat-operations.js';
-import { ConversationHistory, CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -134,5 +139,57 @@ describe('channels, members and roles', () => {
     expect(code(await request(stack.httpUrl, ArchiveConversation, { id }, bob.accessToken))).toBe('FORBIDDEN');
     await ok(stack.httpUrl, UnarchiveConversation, { id }, alice.accessToken);
     expect((await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'back' } }, bob.accessToken)).sendMessage.seq).toBe(1);
+  });
+});
+
+describe('messages: threads, reactions, mentions', () => {
+  it('a thread with replies, grouped reactions and @mentions resolved by the users subgraph, all through the router', async () => {
+    const { createConversation } = await ok(
+      stack.httpUrl,
+      CreateConversation,
+      { input: { kind: 'GROUP', title: 'threads', memberIds: [bob.id, carol.id] } },
+      alice.accessToken,
+    );
+    const id = createConversation.id;
+    const root = (await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `@${bob.handle} can you look?` } }, alice.accessToken)).sendMessage;
+    expect(root.mentions).toEqual([{ id: bob.id, handle: bob.handle }]);
+    expect(root.mentionsMe).toBe(false);
+    const reply = (
+      await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `on it @${alice.handle.toUpperCase()} @no_such_user_zz`, replyToId: root.id } }, bob.accessToken)
+    ).sendMessage;
+    expect(reply.replyTo).toEqual({ id: root.id, body: root.body });
+    expect(reply.mentions).toEqual([{ id: alice.id, handle: alice.handle }]);
+    await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: 'me too', replyToId: reply.id } }, carol.accessToken);
+
+    await ok(stack.httpUrl, AddReaction, { messageId: root.id, emoji: '👍' }, bob.accessToken);
+    await ok(stack.httpUrl, AddReaction, { messageId: root.id, emoji: '👍' }, carol.accessToken);
+    await ok(stack.httpUrl, AddReaction, { messageId: root.id, emoji: '👍🏽' }, carol.accessToken);
+    await ok(stack.httpUrl, AddReaction, { messageId: root.id, emoji: '🎉' }, alice.accessToken);
+    await ok(stack.httpUrl, RemoveReaction, { messageId: root.id, emoji: '👍🏽' }, carol.accessToken);
+    const bad = await request(stack.httpUrl, AddReaction, { messageId: root.id, emoji: 'lol' }, bob.accessToken);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'emoji' });
+
+    const history = await ok(stack.httpUrl, ChatHistory, { id, limit: 10 }, bob.accessToken);
+    const [first] = history.conversation!.messages;
+    expect(first).toMatchObject({
+      id: root.id,
+      replyCount: 2,
+      mentionsMe: true,
+      author: { handle: alice.handle },
+      mentions: [{ handle: bob.handle, displayName: bob.displayName }],
+      reactions: [
+        { emoji: '👍', count: 2, reactedByMe: true },
+        { emoji: '🎉', count: 1, reactedByMe: false },
+      ],
+    });
+    const thread = await ok(stack.httpUrl, Thread, { id, rootId: root.id }, carol.accessToken);
+    expect(thread.conversation!.thread.map((m) => [m.body, m.author.handle, m.replyTo?.id])).toEqual([
+      [reply.body, bob.handle, root.id],
+      ['me too', carol.handle, root.id],
+    ]);
+
+    // Someone else's message cannot be edited; an admin's moderation delete works.
+    expect(code(await request(stack.httpUrl, EditMessage, { id: reply.id, body: 'hijacked' }, alice.accessToken))).toBe('FORBIDDEN');
+    expect((await ok(stack.httpUrl, DeleteMessage, { id: reply.id }, alice.accessToken)).deleteMessage.deletedAt).toEqual(expect.any(String));
   });
 });

@@ -24,6 +24,11 @@ type Documents = {
     "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": typeof types.ArchiveConversationDocument,
     "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": typeof types.UnarchiveConversationDocument,
     "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": typeof types.ConversationDetailsDocument,
+    "\n  mutation SendChatMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id seq body\n      replyTo { id body }\n      mentions { id handle }\n      mentionsMe\n    }\n  }\n": typeof types.SendChatMessageDocument,
+    "\n  mutation AddReaction($messageId: ID!, $emoji: String!) {\n    addReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": typeof types.AddReactionDocument,
+    "\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": typeof types.RemoveReactionDocument,
+    "\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": typeof types.ChatHistoryDocument,
+    "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": typeof types.ThreadDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -55,6 +60,11 @@ const documents: Documents = {
     "\n  mutation ArchiveConversation($id: ID!) { archiveConversation(id: $id) { id archivedAt } }\n": types.ArchiveConversationDocument,
     "\n  mutation UnarchiveConversation($id: ID!) { unarchiveConversation(id: $id) { id archivedAt } }\n": types.UnarchiveConversationDocument,
     "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n": types.ConversationDetailsDocument,
+    "\n  mutation SendChatMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id seq body\n      replyTo { id body }\n      mentions { id handle }\n      mentionsMe\n    }\n  }\n": types.SendChatMessageDocument,
+    "\n  mutation AddReaction($messageId: ID!, $emoji: String!) {\n    addReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": types.AddReactionDocument,
+    "\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": types.RemoveReactionDocument,
+    "\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": types.ChatHistoryDocument,
+    "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": types.ThreadDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -130,6 +140,26 @@ export function graphql(source: "\n  mutation UnarchiveConversation($id: ID!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"): (typeof documents)["\n  query ConversationDetails($id: ID!) {\n    conversation(id: $id) {\n      id kind title topic archivedAt myRole memberCount\n      memberships { role joinedAt user { id handle displayName } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendChatMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id seq body\n      replyTo { id body }\n      mentions { id handle }\n      mentionsMe\n    }\n  }\n"): (typeof documents)["\n  mutation SendChatMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id seq body\n      replyTo { id body }\n      mentions { id handle }\n      mentionsMe\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddReaction($messageId: ID!, $emoji: String!) {\n    addReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n"): (typeof documents)["\n  mutation AddReaction($messageId: ID!, $emoji: String!) {\n    addReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n"): (typeof documents)["\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n"): (typeof documents)["\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

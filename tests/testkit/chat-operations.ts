@@ -59,3 +59,48 @@ export const ConversationDetails = graphql(`
     }
   }
 `);
+
+export const SendChatMessage = graphql(`
+  mutation SendChatMessage($input: SendMessageInput!) {
+    sendMessage(input: $input) {
+      id seq body
+      replyTo { id body }
+      mentions { id handle }
+      mentionsMe
+    }
+  }
+`);
+
+export const AddReaction = graphql(`
+  mutation AddReaction($messageId: ID!, $emoji: String!) {
+    addReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }
+  }
+`);
+
+export const RemoveReaction = graphql(`
+  mutation RemoveReaction($messageId: ID!, $emoji: String!) {
+    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }
+  }
+`);
+
+export const ChatHistory = graphql(`
+  query ChatHistory($id: ID!, $limit: Int) {
+    conversation(id: $id) {
+      id
+      messages(limit: $limit) {
+        id seq body replyCount mentionsMe
+        author { handle }
+        mentions { handle displayName }
+        reactions { emoji count reactedByMe }
+      }
+    }
+  }
+`);
+
+export const Thread = graphql(`
+  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {
+    conversation(id: $id) {
+      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }
+    }
+  }
+`);

@@ -4,6 +4,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { BatchLoader } from './loader.js';
 import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
+import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
 import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
 
@@ -18,6 +19,10 @@ export interface ConversationsLoaders {
   /** The caller's own membership per conversation. */
   myMembership: BatchLoader<string, MembershipRow>;
   unreadCount: BatchLoader<string, number>;
+  reactions: BatchLoader<string, ReactionGroupRow[]>;
+  replyCount: BatchLoader<string, number>;
+  /** Mentioned user ids per message. */
+  mentions: BatchLoader<string, string[]>;
   /** One loader per distinct (after, before, limit). */
   messagePage(page: PageArgs): BatchLoader<string, MessageRow[]>;
 }
@@ -29,6 +34,7 @@ export interface ConversationsContext {
   conversations: ConversationsService;
   messages: MessagesService;
   members: MembersService;
+  reactions: ReactionsService;
   loaders: ConversationsLoaders;
 }
 
@@ -38,9 +44,15 @@ export interface ContextDeps {
   conversations: ConversationsService;
   messages: MessagesService;
   members: MembersService;
+  reactions: ReactionsService;
 }
 
-export function createLoaders(userId: string, conversations: ConversationsService, messages: MessagesService): ConversationsLoaders {
+export function createLoaders(
+  userId: string,
+  conversations: ConversationsService,
+  messages: MessagesService,
+  reactions: ReactionsService,
+): ConversationsLoaders {
   const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
   return {
     conversation: new BatchLoader((ids) => conversations.byIdsForMember(ids, userId)),
@@ -48,6 +60,9 @@ export function createLoaders(userId: string, conversations: ConversationsServic
     members: new BatchLoader((ids) => conversations.membersOf(ids)),
     memberships: new BatchLoader((ids) => conversations.membershipsOf(ids)),
     myMembership: new BatchLoader((ids) => conversations.membershipsOfUser(ids, userId)),
+    reactions: new BatchLoader((ids) => reactions.groups(ids, userId)),
+    replyCount: new BatchLoader((ids) => messages.replyCounts(ids)),
+    mentions: new BatchLoader((ids) => messages.mentionsOf(ids)),
     unreadCount: new BatchLoader((ids) => conversations.unreadCounts(ids, userId)),
     messagePage(page) {
       const key = `${page.after ?? ''}|${page.before ?? ''}|${page.limit}`;
@@ -88,7 +103,8 @@ export function createContextFactory(deps: ContextDeps) {
       conversations: deps.conversations,
       messages: deps.messages,
       members: deps.members,
-      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages),
+      reactions: deps.reactions,
+      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions),
     };
   };
 }

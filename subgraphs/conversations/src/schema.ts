@@ -8,6 +8,7 @@ import { badInput } from '@storm/common';
 import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
 import { membersResolvers } from './modules/members/members.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
+import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
 
 const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
 
@@ -15,7 +16,7 @@ const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
  * The module whose file carries `extend schema @link(...)` goes first; the
  * others extend Query / Mutation.
  */
-const MODULE_ORDER = ['conversations', 'messages', 'members'];
+const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions'];
 
 function readModules(): string {
   const names = readdirSync(modules, { withFileTypes: true })
@@ -75,6 +76,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers),
   });
 }

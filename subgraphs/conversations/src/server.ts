@@ -13,6 +13,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { ConversationsService } from './modules/conversations/conversations.service.js';
 import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
+import { ReactionsService } from './modules/reactions/reactions.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
 import { buildSchema } from './schema.js';
 import type { UserDirectory } from './user-directory.js';
@@ -64,7 +65,8 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const kick = () => relay?.kick();
   const busTopics = topics(deps.busPrefix);
   const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
-  const messages = new MessagesService(prisma, busTopics, kick);
+  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory);
+  const reactions = new ReactionsService(prisma, busTopics, kick);
   const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
   const app = express();
@@ -104,7 +106,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions }) }),
   );
   app.use(bodyErrors);
 

@@ -24,8 +24,8 @@ export interface Kit {
   key: Uint8Array;
   users: ReturnType<typeof createStaticUserDirectory>;
   service: ConversationsRunningService;
-  /** A new user id the directory knows. */
-  newUser(): string;
+  /** A new user id the directory knows (with `handle`, found by it too). */
+  newUser(handle?: string): string;
   /** POST /graphql as `userId` (null: anonymous; undefined header: see `raw`). */
   gql<T = Record<string, any>>(userId: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   raw(headers: Record<string, string>, body: unknown): Promise<GraphQLResponse>;
@@ -68,9 +68,10 @@ export async function startKit(
     key,
     users,
     service,
-    newUser() {
+    newUser(handle) {
       const id = randomUUID();
-      users.add(id);
+      if (handle) users.addHandle(id, handle);
+      else users.add(id);
       return id;
     },
     async gql(userId, query, variables) {

@@ -32,10 +32,18 @@ describe('createHttpUserDirectory against the users subgraph', () => {
     expect(await directory.existing([])).toEqual(new Set());
   });
 
+  it('resolves exact handles (case-insensitive) to ids, and leaves prefixes, unknown and malformed handles out', async () => {
+    const directory = createHttpUserDirectory({ url: users.service.url, identityKey: users.identityKey });
+    const found = await directory.byHandles(['DIR_ALICE', 'dir_bob', 'dir_', 'dir_nobody', 'x', 'bad-handle!'], registered[0]!);
+    expect(found).toEqual(new Map([['dir_alice', registered[0]], ['dir_bob', registered[1]]]));
+    expect(await directory.byHandles([], registered[0]!)).toEqual(new Map());
+  });
+
   it('is UNAVAILABLE when its identity is refused or the service is gone', async () => {
     const wrongKey = createHttpUserDirectory({ url: users.service.url, identityKey: new TextEncoder().encode('w'.repeat(40)) });
     await expect(wrongKey.existing(registered)).rejects.toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
     const gone = createHttpUserDirectory({ url: 'http://127.0.0.1:9/graphql', identityKey: users.identityKey, timeoutMs: 500 });
     await expect(gone.existing(registered)).rejects.toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
+    await expect(gone.byHandles(['dir_alice'], registered[0]!)).rejects.toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
   });
 });

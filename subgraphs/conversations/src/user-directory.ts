@@ -12,7 +12,17 @@ export interface UserDirectory {
    * `asUserId`, when given, is the identity the question is asked as.
    */
   existing(ids: string[], asUserId?: string | null): Promise<Set<string>>;
+  /**
+   * The users with exactly these handles (lower-case), as handle → id; a
+   * handle nobody has is simply absent. Rejects with UNAVAILABLE like
+   * `existing`. `asUserId` is the identity asked as (the users subgraph
+   * requires an authenticated caller).
+   */
+  byHandles(handles: string[], asUserId: string): Promise<Map<string, string>>;
 }
+
+/** What a handle is (users subgraph rule): 3–32 characters of [a-z0-9_]. */
+export const HANDLE = /^[a-z0-9_]{3,32}$/;
 
 export interface HttpUserDirectoryOptions {
   /** The users subgraph's GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql. */
@@ -35,25 +45,56 @@ const MISSING_CODES = new Set(['NOT_FOUND', 'BAD_USER_INPUT']);
  */
 export function createHttpUserDirectory(options: HttpUserDirectoryOptions): UserDirectory {
   const timeoutMs = options.timeoutMs ?? 5000;
+  const post = async <T>(query: string, variables: Record<string, unknown>, asUserId: string | null): Promise<{ data?: T | null; errors?: Array<{ extensions?: { code?: unknown } }> }> => {
+    try {
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [IDENTITY_HEADER]: await signIdentity({ userId: asUserId }, options.identityKey),
+        },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!response.ok) throw new Error(`users subgraph answered HTTP ${response.status}`);
+      return (await response.json()) as { data?: T | null; errors?: Array<{ extensions?: { code?: unknown } }> };
+    } catch (err) {
+      throw unavailable('The user directory is unavailable; retry later', err);
+    }
+  };
   return {
+    /**
+     * One request: `users(handlePrefix: h, limit: 1)` per handle, aliased.
+     * The users subgraph orders by handle bytewise, so an exact match is the
+     * first (shortest) user with that prefix; anything else is no match.
+     */
+    async byHandles(handles, asUserId) {
+      const valid = [...new Set(handles.map((h) => h.toLowerCase()))].filter((h) => HANDLE.test(h));
+      if (valid.length === 0) return new Map();
+      const fields = valid.map((_, i) => `h${i}: users(handlePrefix: $h${i}, limit: 1) { id handle }`).join(' ');
+      const query = `query StormUsersByHandle(${valid.map((_, i) => `$h${i}: String!`).join(', ')}) { ${fields} }`;
+      const body = await post<Record<string, Array<{ id?: unknown; handle?: unknown }> | null>>(
+        query,
+        Object.fromEntries(valid.map((h, i) => [`h${i}`, h])),
+        asUserId,
+      );
+      if (!body.data || (body.errors?.length ?? 0) > 0) {
+        throw unavailable('The user directory is unavailable; retry later', new Error(`users subgraph errors: ${JSON.stringify(body.errors ?? []).slice(0, 500)}`));
+      }
+      const found = new Map<string, string>();
+      valid.forEach((handle, i) => {
+        const [user] = body.data?.[`h${i}`] ?? [];
+        if (user && typeof user.id === 'string' && typeof user.handle === 'string' && user.handle.toLowerCase() === handle) found.set(handle, user.id.toLowerCase());
+      });
+      return found;
+    },
     async existing(ids, asUserId = null) {
       if (ids.length === 0) return new Set();
-      let body: { data?: { _entities?: Array<{ id?: unknown } | null> | null } | null; errors?: Array<{ extensions?: { code?: unknown } }> };
-      try {
-        const response = await fetch(options.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [IDENTITY_HEADER]: await signIdentity({ userId: asUserId }, options.identityKey),
-          },
-          body: JSON.stringify({ query: ENTITIES_QUERY, variables: { r: ids.map((id) => ({ __typename: 'User', id })) } }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (!response.ok) throw new Error(`users subgraph answered HTTP ${response.status}`);
-        body = (await response.json()) as typeof body;
-      } catch (err) {
-        throw unavailable('The user directory is unavailable; retry later', err);
-      }
+      const body = await post<{ _entities?: Array<{ id?: unknown } | null> | null }>(
+        ENTITIES_QUERY,
+        { r: ids.map((id) => ({ __typename: 'User', id })) },
+        asUserId,
+      );
       const entities = body.data?._entities;
       const errors = body.errors ?? [];
       if (!Array.isArray(entities) || errors.some((e) => !MISSING_CODES.has(String(e.extensions?.code)))) {
@@ -68,11 +109,26 @@ export function createHttpUserDirectory(options: HttpUserDirectoryOptions): User
   };
 }
 
-/** An in-memory directory for tests and embedded setups: exactly the ids it is given (mutable). */
-export function createStaticUserDirectory(ids: Iterable<string> = []): UserDirectory & { add(...ids: string[]): void } {
+/** An in-memory directory for tests and embedded setups: exactly the ids (and handles) it is given (mutable). */
+export function createStaticUserDirectory(
+  ids: Iterable<string> = [],
+): UserDirectory & { add(...ids: string[]): void; addHandle(id: string, handle: string): void } {
   const known = new Set([...ids].map((id) => id.toLowerCase()));
+  const handles = new Map<string, string>();
   return {
     add: (...more) => more.forEach((id) => known.add(id.toLowerCase())),
+    addHandle(id, handle) {
+      known.add(id.toLowerCase());
+      handles.set(handle.toLowerCase(), id.toLowerCase());
+    },
+    async byHandles(asked) {
+      const found = new Map<string, string>();
+      for (const handle of asked.map((h) => h.toLowerCase())) {
+        const id = handles.get(handle);
+        if (id) found.set(handle, id);
+      }
+      return found;
+    },
     async existing(asked) {
       return new Set(asked.map((id) => id.toLowerCase()).filter((id) => known.has(id)));
     },

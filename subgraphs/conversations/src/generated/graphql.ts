@@ -73,6 +73,11 @@ export type Conversation = {
   messages: Array<Message>;
   /** The caller's role in this conversation. */
   myRole: MemberRole;
+  /**
+   * The replies in the thread of `rootId` (a message of this conversation,
+   * NOT_FOUND otherwise) with seq > after, by seq ascending; `limit` 1..200.
+   */
+  thread: Array<Message>;
   /** Null for DIRECT conversations; at most 200 characters. */
   title?: Maybe<Scalars['String']['output']>;
   /** Null unless set; GROUP and CHANNEL only; at most 250 characters. */
@@ -90,6 +95,17 @@ export type ConversationMessagesArgs = {
   after?: InputMaybe<Scalars['Int']['input']>;
   before?: InputMaybe<Scalars['Int']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A conversation the caller is a member of. Anything that is not the caller's
+ * (or does not exist) is NOT_FOUND, so ids cannot be probed.
+ */
+export type ConversationThreadArgs = {
+  after?: InputMaybe<Scalars['Int']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  rootId: Scalars['ID']['input'];
 };
 
 export type ConversationKind =
@@ -142,6 +158,20 @@ export type Message = {
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
   editedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  /**
+   * The members named as `@handle` in the body (when sent or last edited), by
+   * id. A handle nobody has, or of someone who is not a member, is not a
+   * mention. Empty once deleted.
+   */
+  mentions: Array<User>;
+  /** Whether the caller is among `mentions`. */
+  mentionsMe: Scalars['Boolean']['output'];
+  /** Grouped by emoji, in order of each emoji's first use. Empty once deleted. */
+  reactions: Array<ReactionGroup>;
+  /** Replies in this message's thread that are not deleted (0 for a reply). */
+  replyCount: Scalars['Int']['output'];
+  /** The thread root this message replies to; null for a message that is not a reply. */
+  replyTo?: Maybe<Message>;
   /** 1, 2, 3 … per conversation, no gaps, assigned at commit. */
   seq: Scalars['Int']['output'];
 };
@@ -155,6 +185,12 @@ export type Mutation = {
    * "userIds"), at most 1,000 members in all.
    */
   addMembers: Conversation;
+  /**
+   * Adds the caller's reaction (idempotent: adding it again changes nothing).
+   * `emoji` must be exactly one emoji (BAD_USER_INPUT, field "emoji"). A deleted
+   * message or an archived conversation: CONFLICT. Non-members: NOT_FOUND.
+   */
+  addReaction: Message;
   /** OWNER only (FORBIDDEN otherwise); GROUP and CHANNEL only. Archiving an archived conversation changes nothing. */
   archiveConversation: Conversation;
   /**
@@ -199,6 +235,8 @@ export type Mutation = {
    * user is not a member. DIRECT: CONFLICT.
    */
   removeMember: Conversation;
+  /** Removes the caller's reaction; removing one that is not there changes nothing. */
+  removeReaction: Message;
   /** Members only (NOT_FOUND otherwise); CONFLICT when the conversation is archived. */
   sendMessage: Message;
   /** OWNER only; the reverse of archiveConversation. */
@@ -214,6 +252,12 @@ export type Mutation = {
 export type MutationAddMembersArgs = {
   conversationId: Scalars['ID']['input'];
   userIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationAddReactionArgs = {
+  emoji: Scalars['String']['input'];
+  messageId: Scalars['ID']['input'];
 };
 
 
@@ -267,6 +311,12 @@ export type MutationRemoveMemberArgs = {
 };
 
 
+export type MutationRemoveReactionArgs = {
+  emoji: Scalars['String']['input'];
+  messageId: Scalars['ID']['input'];
+};
+
+
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
 };
@@ -317,6 +367,14 @@ export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** One emoji on a message: how many members reacted with it, and whether the caller did. */
+export type ReactionGroup = {
+  __typename?: 'ReactionGroup';
+  count: Scalars['Int']['output'];
+  emoji: Scalars['String']['output'];
+  reactedByMe: Scalars['Boolean']['output'];
+};
+
 export type SendMessageInput = {
   /** Trimmed; 1 to 4,000 characters. */
   body: Scalars['String']['input'];
@@ -327,6 +385,12 @@ export type SendMessageInput = {
    */
   clientMsgId?: InputMaybe<Scalars['String']['input']>;
   conversationId: Scalars['ID']['input'];
+  /**
+   * Makes the message a reply in a thread: a message of the same conversation
+   * (BAD_USER_INPUT, field "replyToId", otherwise). Threads are one level deep:
+   * replying to a reply joins its root's thread.
+   */
+  replyToId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type Subscription = {
@@ -472,6 +536,7 @@ export type ResolversTypes = ResolversObject<{
   Message: ResolverTypeWrapper<MessageRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReactionGroup: ResolverTypeWrapper<ReactionGroup>;
   SendMessageInput: SendMessageInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateConversationInput: UpdateConversationInput;
@@ -493,6 +558,7 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageRow;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  ReactionGroup: ReactionGroup;
   SendMessageInput: SendMessageInput;
   Subscription: Record<PropertyKey, never>;
   UpdateConversationInput: UpdateConversationInput;
@@ -524,6 +590,7 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'limit'>>;
   myRole?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  thread?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationThreadArgs, 'limit' | 'rootId'>>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -550,11 +617,17 @@ export type MessageResolvers<ContextType = ConversationsContext, ParentType exte
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   editedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mentions?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  mentionsMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reactions?: Resolver<Array<ResolversTypes['ReactionGroup']>, ParentType, ContextType>;
+  replyCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replyTo?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type MutationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addMembers?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationAddMembersArgs, 'conversationId' | 'userIds'>>;
+  addReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAddReactionArgs, 'emoji' | 'messageId'>>;
   archiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationArchiveConversationArgs, 'id'>>;
   changeRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationChangeRoleArgs, 'conversationId' | 'role' | 'userId'>>;
   createConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;
@@ -564,6 +637,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   leaveConversation?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationLeaveConversationArgs, 'id'>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
+  removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
@@ -574,6 +648,12 @@ export type QueryResolvers<ContextType = ConversationsContext, ParentType extend
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+}>;
+
+export type ReactionGroupResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ReactionGroup'] = ResolversParentTypes['ReactionGroup']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  emoji?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reactedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -593,6 +673,7 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReactionGroup?: ReactionGroupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

@@ -71,6 +71,9 @@ export const conversationsResolvers: Resolvers = {
     async messages(conversation, args, ctx) {
       return (await ctx.loaders.messagePage(parsePage(args)).load(conversation.id)) ?? [];
     },
+    async thread(conversation, { rootId, after, limit }, ctx) {
+      return ctx.messages.thread(conversation.id, rootId, { after, limit });
+    },
   },
   Membership: {
     user: (membership) => ({ __typename: 'User', id: membership.userId }),

@@ -20,7 +20,7 @@ let directory: UserDirectory;
 let kit: Kit;
 
 beforeAll(async () => {
-  kit = await startKit({ userDirectory: { existing: (ids, as) => directory.existing(ids, as) } });
+  kit = await startKit({ userDirectory: { existing: (ids, as) => directory.existing(ids, as), byHandles: (handles, as) => directory.byHandles(handles, as) } });
   directory = kit.users;
 });
 afterAll(async () => {

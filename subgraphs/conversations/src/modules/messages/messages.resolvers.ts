@@ -47,5 +47,23 @@ export const messagesResolvers: Resolvers = {
       return row;
     },
     author: (message) => ({ __typename: 'User', id: message.authorId }),
+    async replyTo(message, _args, ctx) {
+      if (!message.replyToId) return null;
+      // Same conversation, so the caller's membership already covers it.
+      return (await ctx.loaders.message.load(message.replyToId)) ?? null;
+    },
+    async replyCount(message, _args, ctx) {
+      if (message.replyToId) return 0;
+      return (await ctx.loaders.replyCount.load(message.id)) ?? 0;
+    },
+    async mentions(message, _args, ctx) {
+      if (message.deletedAt) return [];
+      return ((await ctx.loaders.mentions.load(message.id)) ?? []).map((id) => ({ __typename: 'User' as const, id }));
+    },
+    async mentionsMe(message, _args, ctx) {
+      const me = requireUser(ctx.userId);
+      if (message.deletedAt) return false;
+      return ((await ctx.loaders.mentions.load(message.id)) ?? []).includes(me);
+    },
   },
 };

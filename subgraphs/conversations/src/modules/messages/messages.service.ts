@@ -5,7 +5,9 @@ import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_CONVERSATION, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
+import type { UserDirectory } from '../../user-directory.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
+import { parseMentionHandles } from './mentions.js';
 
 /** Longest message body, in characters (code points), after trimming. */
 export const MAX_BODY_LENGTH = 4000;
@@ -26,6 +28,7 @@ export interface SendMessageArgs {
   conversationId: unknown;
   body: unknown;
   clientMsgId?: unknown;
+  replyToId?: unknown;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface PageArgs {
 const MESSAGE_COLUMNS = Prisma.sql`
   m.id::text AS id, m.conversation_id::text AS "conversationId", m.seq, m.author_id::text AS "authorId",
   m.body, m.client_msg_id AS "clientMsgId", m.created_at AS "createdAt", m.edited_at AS "editedAt",
-  m.deleted_at AS "deletedAt"`;
+  m.deleted_at AS "deletedAt", m.reply_to_id::text AS "replyToId"`;
 
 /** Messages: the only code that writes them (and their outbox events). */
 export class MessagesService {
@@ -52,7 +55,27 @@ export class MessagesService {
     private readonly topics: Topics,
     /** Called after a commit that wrote outbox rows (kicks the relay). */
     private readonly onCommitted: () => void = () => {},
+    /** Resolves `@handle` mentions; without one, nothing is a mention. */
+    private readonly userDirectory?: UserDirectory,
   ) {}
+
+  /**
+   * The user ids behind the `@handle`s of `body`. Asked before the
+   * transaction (a network call must not hold locks). Unknown handles are
+   * simply not mentions; if the users service cannot answer, the message is
+   * still sent, without mentions (logged): a mention is worth less than the
+   * message.
+   */
+  private async resolveMentions(body: string, asUserId: string): Promise<string[]> {
+    const handles = parseMentionHandles(body);
+    if (handles.length === 0 || !this.userDirectory) return [];
+    try {
+      return [...new Set((await this.userDirectory.byHandles(handles, asUserId)).values())];
+    } catch (err) {
+      console.warn('[conversations] mentions not resolved: the user directory is unavailable', err);
+      return [];
+    }
+  }
 
   /** The messages among `ids` whose conversation `userId` is a member of, by id. */
   async byIdsForMember(ids: readonly string[], userId: string): Promise<Map<string, MessageRow>> {
@@ -86,6 +109,39 @@ export class MessagesService {
   }
 
   /**
+   * The replies of `rootId` (a message of `conversationId`, else NOT_FOUND)
+   * with seq > after, by seq, at most `limit` (callers have already checked
+   * membership of the conversation).
+   */
+  async thread(conversationId: string, rootIdArg: unknown, page: { after?: number | null; limit?: number | null }): Promise<MessageRow[]> {
+    const rootId = parseId(rootIdArg, 'rootId');
+    const { after, limit } = parsePage({ after: page.after, limit: page.limit });
+    const root = await this.prisma.message.findUnique({ where: { id: rootId }, select: { conversationId: true } });
+    if (!root || root.conversationId !== conversationId) throw notFound(NOT_FOUND_MESSAGE);
+    return this.prisma.$queryRaw<MessageRow[]>`
+      SELECT ${MESSAGE_COLUMNS} FROM conversations.messages m
+      WHERE m.reply_to_id = ${rootId}::uuid AND m.seq > ${after ?? 0}
+      ORDER BY m.seq ASC LIMIT ${limit}`;
+  }
+
+  /** Replies that are not deleted, per thread root. */
+  async replyCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; count: number }>>`
+      SELECT m.reply_to_id::text AS id, count(*)::int AS count FROM conversations.messages m
+      WHERE m.reply_to_id = ANY(${[...ids]}::uuid[]) AND m.deleted_at IS NULL
+      GROUP BY m.reply_to_id`;
+    return new Map(rows.map((row) => [row.id, row.count]));
+  }
+
+  /** Mentioned user ids per message. */
+  async mentionsOf(ids: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await this.prisma.mention.findMany({ where: { messageId: { in: [...ids] } }, select: { messageId: true, userId: true }, orderBy: { userId: 'asc' } });
+    const mentions = new Map<string, string[]>(ids.map((id) => [id, []]));
+    for (const row of rows) mentions.get(row.messageId)?.push(row.userId);
+    return mentions;
+  }
+
+  /**
    * Sends a message: one transaction takes the next seq under the
    * conversation's row lock (concurrent senders queue there, so seq has no
    * gap and no duplicate), inserts the message and its outbox event. A
@@ -96,6 +152,8 @@ export class MessagesService {
     const conversationId = parseId(args.conversationId, 'conversationId');
     const body = parseBody(args.body);
     const clientMsgId = parseClientMsgId(args.clientMsgId);
+    const replyToArg = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
+    const mentionIds = await this.resolveMentions(body, userId);
     const byClientMsgId = (tx: Prisma.TransactionClient | PrismaClient) =>
       clientMsgId
         ? tx.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } })
@@ -114,7 +172,8 @@ export class MessagesService {
         const existing = await byClientMsgId(tx);
         if (existing) return { message: existing, created: false };
         if (member.archived) throw conflict(ARCHIVED);
-        const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId });
+        const replyToId = replyToArg && (await threadRoot(tx, conversationId, replyToArg));
+        const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId }, mentionIds);
         // The UPDATE skips an archived conversation: archived after our check.
         if (!message) throw conflict(ARCHIVED);
         return { message, created: true };
@@ -140,25 +199,35 @@ export class MessagesService {
    */
   private async insertNext(
     tx: Prisma.TransactionClient,
-    m: { id: string; conversationId: string; authorId: string; body: string; clientMsgId: string | null },
+    m: { id: string; conversationId: string; authorId: string; body: string; clientMsgId: string | null; replyToId: string | null },
+    mentionIds: string[],
   ): Promise<MessageRow | undefined> {
     const event = ConversationEvent.MessageAdded;
     const source = { ...m, seq: 0, editedAt: null };
+    // Only members can be mentioned; the hot path (no mention) skips the CTE.
+    const mentions =
+      mentionIds.length === 0
+        ? Prisma.empty
+        : Prisma.sql`, mentioned AS (
+            INSERT INTO conversations.mentions (message_id, user_id, conversation_id, seq)
+            SELECT m.id, ms.user_id, m.conversation_id, m.seq FROM m
+            JOIN conversations.memberships ms ON ms.conversation_id = m.conversation_id AND ms.user_id = ANY(${mentionIds}::uuid[])
+          )`;
     const [row] = await tx.$queryRaw<MessageRow[]>`
       WITH bumped AS (
         UPDATE conversations.conversations SET last_seq = last_seq + 1
         WHERE id = ${m.conversationId}::uuid AND archived_at IS NULL
         RETURNING last_seq
       ), m AS (
-        INSERT INTO conversations.messages (id, conversation_id, seq, author_id, body, client_msg_id)
-        SELECT ${m.id}::uuid, ${m.conversationId}::uuid, last_seq, ${m.authorId}::uuid, ${m.body}, ${m.clientMsgId} FROM bumped
+        INSERT INTO conversations.messages (id, conversation_id, seq, author_id, body, client_msg_id, reply_to_id)
+        SELECT ${m.id}::uuid, ${m.conversationId}::uuid, last_seq, ${m.authorId}::uuid, ${m.body}, ${m.clientMsgId}, ${m.replyToId}::uuid FROM bumped
         RETURNING *
       ), event AS (
         INSERT INTO conversations.outbox (subject, msg_id, payload)
         SELECT ${this.topics.conversation(m.conversationId, event)}, ${messageEventMsgId(event, source)},
                jsonb_set(${JSON.stringify(messageEventPayload(source))}::jsonb, '{seq}', to_jsonb(m.seq))
         FROM m
-      )
+      )${mentions}
       SELECT ${MESSAGE_COLUMNS} FROM m`;
     return row;
   }
@@ -167,9 +236,19 @@ export class MessagesService {
   async edit(userId: string, idArg: unknown, bodyArg: unknown): Promise<MessageRow> {
     const id = parseId(idArg, 'id');
     const body = parseBody(bodyArg);
+    const mentionIds = await this.resolveMentions(body, userId);
     return this.change(userId, id, (current) => current.authorId === userId, 'Only the author can edit this message', async (tx, current) => {
       if (current.deletedAt) throw conflict('A deleted message cannot be edited');
       const message = await tx.message.update({ where: { id }, data: { body, editedAt: new Date() } });
+      // Mentions follow the body: whoever is no longer named is no longer mentioned.
+      await tx.mention.deleteMany({ where: { messageId: id } });
+      if (mentionIds.length > 0) {
+        await tx.$executeRaw`
+          INSERT INTO conversations.mentions (message_id, user_id, conversation_id, seq)
+          SELECT ${id}::uuid, ms.user_id, ms.conversation_id, ${current.seq}
+          FROM conversations.memberships ms
+          WHERE ms.conversation_id = ${current.conversationId}::uuid AND ms.user_id = ANY(${mentionIds}::uuid[])`;
+      }
       await writeMessageEvent(tx, this.topics, ConversationEvent.MessageEdited, message);
       return { message, changed: true };
     });
@@ -220,6 +299,17 @@ export class MessagesService {
       throw mapDbError(err);
     }
   }
+}
+
+/**
+ * The root of the thread a reply joins: the message itself, or its root when
+ * it is a reply (threads are one level deep). BAD_USER_INPUT field
+ * "replyToId" when it is not a message of this conversation.
+ */
+async function threadRoot(tx: Prisma.TransactionClient, conversationId: string, replyToId: string): Promise<string> {
+  const parent = await tx.message.findUnique({ where: { id: replyToId }, select: { conversationId: true, replyToId: true } });
+  if (!parent || parent.conversationId !== conversationId) throw badInput('replyToId must be a message of the same conversation', 'replyToId');
+  return parent.replyToId ?? replyToId;
 }
 
 /** Validates page arguments: limit 1..200, after/before non-negative. */

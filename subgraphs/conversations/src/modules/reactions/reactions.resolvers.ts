@@ -1,0 +1,19 @@
+import { requireUser } from '../../errors.js';
+import type { Resolvers } from '../../generated/graphql.js';
+
+export const reactionsResolvers: Resolvers = {
+  Mutation: {
+    async addReaction(_root, { messageId, emoji }, ctx) {
+      return ctx.reactions.add(requireUser(ctx.userId), messageId, emoji);
+    },
+    async removeReaction(_root, { messageId, emoji }, ctx) {
+      return ctx.reactions.remove(requireUser(ctx.userId), messageId, emoji);
+    },
+  },
+  Message: {
+    async reactions(message, _args, ctx) {
+      if (message.deletedAt) return [];
+      return (await ctx.loaders.reactions.load(message.id)) ?? [];
+    },
+  },
+};
