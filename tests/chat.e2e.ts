@@ -16,6 +16,8 @@ import {
   Channels,
   ConversationDetails,
   JoinChannel,
+  MarkReadState,
+  ReadState,
   LeaveConversation,
   RemoveMember,
   UnarchiveConversation,
@@ -191,5 +193,41 @@ describe('messages: threads, reactions, mentions', () => {
     // Someone else's message cannot be edited; an admin's moderation delete works.
     expect(code(await request(stack.httpUrl, EditMessage, { id: reply.id, body: 'hijacked' }, alice.accessToken))).toBe('FORBIDDEN');
     expect((await ok(stack.httpUrl, DeleteMessage, { id: reply.id }, alice.accessToken)).deleteMessage.deletedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('read state', () => {
+  it('unreadCount, mentionCount and the totals follow sends, deletes and markRead; a bad seq writes nothing', async () => {
+    const dave = await registerUser(stack.httpUrl, 'dave');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'reads', memberIds: [dave.id] } }, alice.accessToken);
+    const id = createConversation.id;
+    const { createConversation: direct } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'DIRECT', memberIds: [dave.id] } }, bob.accessToken);
+    await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `@${dave.handle} first` } }, alice.accessToken);
+    const second = (await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `@${dave.handle} second` } }, alice.accessToken)).sendMessage;
+    await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: 'third' } }, alice.accessToken);
+    await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: direct.id, body: 'psst' } }, bob.accessToken);
+    await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `talking to myself @${dave.handle}` } }, dave.accessToken);
+
+    const before = await ok(stack.httpUrl, ReadState, {}, dave.accessToken);
+    expect(before.unreadTotal).toBe(4);
+    expect(before.mentionTotal).toBe(2);
+    expect(before.conversations.find((c) => c.id === id)).toMatchObject({ unreadCount: 3, mentionCount: 2 });
+
+    await ok(stack.httpUrl, DeleteMessage, { id: second.id }, alice.accessToken);
+    const marked = await ok(stack.httpUrl, MarkReadState, { id, seq: 1 }, dave.accessToken);
+    expect(marked.markRead).toEqual({ id, unreadCount: 1, mentionCount: 0 });
+    const bad = await request(stack.httpUrl, MarkReadState, { id, seq: 99 }, dave.accessToken);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'seq' });
+    const after = await ok(stack.httpUrl, ReadState, {}, dave.accessToken);
+    expect([after.unreadTotal, after.mentionTotal]).toEqual([2, 0]);
+    await expect
+      .poll(async () => {
+        const { rows } = await db.query<{ subject: string; payload: { lastReadSeq: number }; sent: boolean }>(
+          `SELECT subject, payload, sent_at IS NOT NULL AS sent FROM conversations.outbox WHERE subject LIKE $1`,
+          [`%.user.${dave.id}.read.updated`],
+        );
+        return rows.map((r) => [r.payload.lastReadSeq, r.sent]);
+      })
+      .toEqual([[1, true]]);
   });
 });

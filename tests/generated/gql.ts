@@ -29,6 +29,8 @@ type Documents = {
     "\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": typeof types.RemoveReactionDocument,
     "\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": typeof types.ChatHistoryDocument,
     "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": typeof types.ThreadDocument,
+    "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": typeof types.ReadStateDocument,
+    "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": typeof types.MarkReadStateDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -65,6 +67,8 @@ const documents: Documents = {
     "\n  mutation RemoveReaction($messageId: ID!, $emoji: String!) {\n    removeReaction(messageId: $messageId, emoji: $emoji) { id reactions { emoji count reactedByMe } }\n  }\n": types.RemoveReactionDocument,
     "\n  query ChatHistory($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id\n      messages(limit: $limit) {\n        id seq body replyCount mentionsMe\n        author { handle }\n        mentions { handle displayName }\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": types.ChatHistoryDocument,
     "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": types.ThreadDocument,
+    "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": types.ReadStateDocument,
+    "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": types.MarkReadStateDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -160,6 +164,14 @@ export function graphql(source: "\n  query ChatHistory($id: ID!, $limit: Int) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n"): (typeof documents)["\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n"): (typeof documents)["\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n"): (typeof documents)["\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

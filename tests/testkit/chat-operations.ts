@@ -104,3 +104,15 @@ export const Thread = graphql(`
     }
   }
 `);
+
+export const ReadState = graphql(`
+  query ReadState {
+    unreadTotal
+    mentionTotal
+    conversations { id unreadCount mentionCount }
+  }
+`);
+
+export const MarkReadState = graphql(`
+  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }
+`);

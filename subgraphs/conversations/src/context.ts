@@ -1,6 +1,7 @@
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { requireUser } from './errors.js';
 import { BatchLoader } from './loader.js';
 import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
@@ -19,6 +20,9 @@ export interface ConversationsLoaders {
   /** The caller's own membership per conversation. */
   myMembership: BatchLoader<string, MembershipRow>;
   unreadCount: BatchLoader<string, number>;
+  mentionCount: BatchLoader<string, number>;
+  /** The caller's totals over all conversations, computed once per request. */
+  totals(): Promise<{ unread: number; mentions: number }>;
   reactions: BatchLoader<string, ReactionGroupRow[]>;
   replyCount: BatchLoader<string, number>;
   /** Mentioned user ids per message. */
@@ -54,6 +58,7 @@ export function createLoaders(
   reactions: ReactionsService,
 ): ConversationsLoaders {
   const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
+  let totals: Promise<{ unread: number; mentions: number }> | undefined;
   return {
     conversation: new BatchLoader((ids) => conversations.byIdsForMember(ids, userId)),
     message: new BatchLoader((ids) => messages.byIdsForMember(ids, userId)),
@@ -64,6 +69,11 @@ export function createLoaders(
     replyCount: new BatchLoader((ids) => messages.replyCounts(ids)),
     mentions: new BatchLoader((ids) => messages.mentionsOf(ids)),
     unreadCount: new BatchLoader((ids) => conversations.unreadCounts(ids, userId)),
+    mentionCount: new BatchLoader((ids) => conversations.mentionCounts(ids, userId)),
+    totals() {
+      totals ??= conversations.totals(requireUser(userId));
+      return totals;
+    },
     messagePage(page) {
       const key = `${page.after ?? ''}|${page.before ?? ''}|${page.limit}`;
       let loader = pages.get(key);

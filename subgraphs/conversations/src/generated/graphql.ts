@@ -64,6 +64,8 @@ export type Conversation = {
   members: Array<User>;
   /** Every member with their role, by join time. */
   memberships: Array<Membership>;
+  /** For the caller: the unread messages (as counted by unreadCount) that mention the caller. */
+  mentionCount: Scalars['Int']['output'];
   /**
    * By seq, ascending. With `after`: the first `limit` messages with seq > after.
    * With `before`: the last `limit` messages with seq < before. With neither: the
@@ -225,7 +227,8 @@ export type Mutation = {
   leaveConversation: Scalars['ID']['output'];
   /**
    * Moves the caller's read position to `seq`, never backwards. `seq` must be
-   * between 0 and the conversation's lastSeq.
+   * between 0 and the conversation's lastSeq. When the position moves, a
+   * `read.updated` event goes to the caller's user subject (other devices).
    */
   markRead: Conversation;
   /**
@@ -346,8 +349,12 @@ export type Query = {
   conversation?: Maybe<Conversation>;
   /** The caller's conversations, newest activity (last message, else creation) first. */
   conversations: Array<Conversation>;
+  /** The sum of mentionCount over the caller's conversations. */
+  mentionTotal: Scalars['Int']['output'];
   /** NOT_FOUND when it does not exist or the caller is not a member of its conversation. */
   message?: Maybe<Message>;
+  /** The sum of unreadCount over the caller's conversations. */
+  unreadTotal: Scalars['Int']['output'];
 };
 
 
@@ -588,6 +595,7 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  mentionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'limit'>>;
   myRole?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
   thread?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationThreadArgs, 'limit' | 'rootId'>>;
@@ -647,7 +655,9 @@ export type QueryResolvers<ContextType = ConversationsContext, ParentType extend
   channels?: Resolver<ResolversTypes['ChannelPage'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'limit'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  mentionTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+  unreadTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ReactionGroupResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ReactionGroup'] = ResolversParentTypes['ReactionGroup']> = ResolversObject<{

@@ -19,6 +19,12 @@ export const conversationsResolvers: Resolvers = {
     async conversations(_root, _args, ctx) {
       return ctx.conversations.listForMember(requireUser(ctx.userId));
     },
+    async unreadTotal(_root, _args, ctx) {
+      return (await ctx.loaders.totals()).unread;
+    },
+    async mentionTotal(_root, _args, ctx) {
+      return (await ctx.loaders.totals()).mentions;
+    },
     async channels(_root, args, ctx) {
       return ctx.conversations.channels(requireUser(ctx.userId), args);
     },
@@ -63,6 +69,10 @@ export const conversationsResolvers: Resolvers = {
       // Left or removed within this same operation (e.g. a mutation's result).
       if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
       return membership.role;
+    },
+    async mentionCount(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      return (await ctx.loaders.mentionCount.load(conversation.id)) ?? 0;
     },
     async unreadCount(conversation, _args, ctx) {
       requireUser(ctx.userId);

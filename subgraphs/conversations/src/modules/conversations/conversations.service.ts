@@ -1,4 +1,5 @@
-import { ConversationEvent, type ConversationUpdatedPayload, type Topics } from '@storm/bus';
+import { randomUUID } from 'node:crypto';
+import { ConversationEvent, UserEvent, type ConversationUpdatedPayload, type ReadUpdatedPayload, type Topics } from '@storm/bus';
 import { badInput, conflict, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
@@ -147,6 +148,42 @@ export class ConversationsService {
     return { channels: page.map(({ sortTitle: _s, ...row }) => row), nextCursor };
   }
 
+  /**
+   * Per conversation: messages by others, not deleted, above the user's read
+   * position, that mention the user. The mentions index (user, conversation,
+   * seq) makes it a range scan per conversation.
+   */
+  async mentionCounts(conversationIds: readonly string[], userId: string): Promise<Map<string, number>> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; count: number }>>`
+      SELECT ms.conversation_id::text AS id, count(m.id)::int AS count
+      FROM conversations.memberships ms
+      LEFT JOIN conversations.mentions mn
+        ON mn.user_id = ms.user_id AND mn.conversation_id = ms.conversation_id AND mn.seq > ms.last_read_seq
+      LEFT JOIN conversations.messages m
+        ON m.id = mn.message_id AND m.deleted_at IS NULL AND m.author_id <> ms.user_id
+      WHERE ms.user_id = ${userId}::uuid AND ms.conversation_id = ANY(${[...conversationIds]}::uuid[])
+      GROUP BY ms.conversation_id`;
+    return new Map(rows.map((row) => [row.id, row.count]));
+  }
+
+  /** Unread messages (as unreadCount) and unread mentions (as mentionCount) over all the user's conversations. */
+  async totals(userId: string): Promise<{ unread: number; mentions: number }> {
+    const [row] = await this.prisma.$queryRaw<Array<{ unread: number; mentions: number }>>`
+      SELECT COALESCE(sum(u.unread), 0)::int AS unread, COALESCE(sum(u.mentions), 0)::int AS mentions
+      FROM conversations.memberships ms
+      CROSS JOIN LATERAL (
+        SELECT
+          (SELECT count(*) FROM conversations.messages m
+            WHERE m.conversation_id = ms.conversation_id AND m.seq > ms.last_read_seq
+              AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS unread,
+          (SELECT count(*) FROM conversations.mentions mn JOIN conversations.messages m ON m.id = mn.message_id
+            WHERE mn.user_id = ms.user_id AND mn.conversation_id = ms.conversation_id AND mn.seq > ms.last_read_seq
+              AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS mentions
+      ) u
+      WHERE ms.user_id = ${userId}::uuid`;
+    return row ?? { unread: 0, mentions: 0 };
+  }
+
   /** Per conversation: messages by others, not deleted, above the user's read position. */
   async unreadCounts(conversationIds: readonly string[], userId: string): Promise<Map<string, number>> {
     const rows = await this.prisma.$queryRaw<Array<{ id: string; unread: number }>>`
@@ -221,9 +258,21 @@ export class ConversationsService {
     const conversation = await this.getForMember(conversationId, userId);
     // lastSeq only grows, so a seq valid now stays valid at the update.
     if (seq > conversation.lastSeq) throw badInput(`seq must not exceed the conversation's lastSeq (${conversation.lastSeq})`, 'seq');
-    await this.prisma.$executeRaw`
-      UPDATE conversations.memberships SET last_read_seq = GREATEST(last_read_seq, ${seq})
-      WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid`;
+    // One statement: the position only moves forward (concurrent markReads
+    // end at the highest seq), and `read.updated` is written to the outbox
+    // exactly when it moved, atomically with the move.
+    const payload: Omit<ReadUpdatedPayload, 'lastReadSeq'> = { conversationId, userId, committedAt: new Date().toISOString() };
+    const moved = await this.prisma.$executeRaw`
+      WITH moved AS (
+        UPDATE conversations.memberships SET last_read_seq = ${seq}
+        WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid AND last_read_seq < ${seq}
+        RETURNING last_read_seq
+      )
+      INSERT INTO conversations.outbox (subject, msg_id, payload)
+      SELECT ${this.topics.user(userId, UserEvent.ReadUpdated)}, ${`${UserEvent.ReadUpdated}:${randomUUID()}`},
+             jsonb_set(${JSON.stringify(payload)}::jsonb, '{lastReadSeq}', to_jsonb(moved.last_read_seq))
+      FROM moved`;
+    if (moved > 0) this.onCommitted();
     return conversation;
   }
 
