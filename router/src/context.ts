@@ -4,4 +4,6 @@ export interface RouterContext {
   userId: string | null;
   /** Correlates a client's request with logs; echoed as `x-request-id`. */
   requestId: string;
+  /** The client's address (the socket's peer), forwarded for per-address limits. */
+  clientIp?: string;
 }

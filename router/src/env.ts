@@ -47,6 +47,11 @@ const schema = z
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(2_000),
     /** Most directives in one operation. @default 20 */
     GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(20),
+    /**
+     * Key prefix of the presence store in Redis (REDIS_URL), shared with the users
+     * subgraph. Unset: this router records no presence (nobody shows online).
+     */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional(),
     /** Serve Apollo Sandbox-friendly introspection outside development. @default false */
     INTROSPECTION: envBool(false),
   })

@@ -33,8 +33,15 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const ctx = context as Partial<RouterContext> | undefined;
     request.http!.headers.set(IDENTITY_HEADER, await this.signer.sign(ctx?.userId ?? null));
     if (ctx?.requestId) request.http!.headers.set('x-request-id', ctx.requestId);
+    // Always overwritten, never passed through from the client: subgraphs trust it
+    // (login throttling per address) because only the router can reach them.
+    if (ctx?.clientIp) request.http!.headers.set(CLIENT_IP_HEADER, ctx.clientIp);
+    else request.http!.headers.delete(CLIENT_IP_HEADER);
   }
 }
+
+/** The client's address, for subgraphs' per-address limits. */
+export const CLIENT_IP_HEADER = 'x-storm-client-ip';
 
 /** Connections kept per subgraph origin. */
 export const SUBGRAPH_CONNECTIONS = 64;

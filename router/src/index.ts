@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { busConfigFromEnv, createBus } from '@storm/bus';
+import { createPresenceStore } from '@storm/presence';
 import { loadRouterEnv } from './env.js';
 import { createAccessTokenVerifier, resolveIdentitySecret } from './auth.js';
 import { startRouter } from './server.js';
@@ -10,6 +11,10 @@ import { startRouter } from './server.js';
 await runOrExit(async () => {
   const env = loadRouterEnv();
   const supergraphSdl = await readFile(fileURLToPath(new URL('../supergraph.graphql', import.meta.url)), 'utf8');
+  const presence = env.REDIS_PREFIX
+    ? await createPresenceStore({ redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX }, heartbeatIntervalMs: env.WS_KEEPALIVE_MS })
+    : undefined;
+  if (!presence) console.warn('[router] REDIS_PREFIX is not set: connections are not recorded as presence');
   const busConfig = busConfigFromEnv(env);
   const bus = await createBus(busConfig);
   const router = await startRouter({
@@ -23,6 +28,7 @@ await runOrExit(async () => {
     port: env.PORT,
     development: env.NODE_ENV !== 'production',
     introspection: env.INTROSPECTION,
+    presence,
     limits: {
       maxBodyBytes: env.MAX_BODY_BYTES,
       wsMaxPayload: env.WS_MAX_PAYLOAD,
@@ -41,5 +47,5 @@ await runOrExit(async () => {
     },
   });
   console.log(`STORM router ready at ${router.url} (WebSocket on the same path)`);
-  drainOnSignals([() => bus.dispose(), () => router.dispose()]);
+  drainOnSignals([async () => presence?.dispose(), () => bus.dispose(), () => router.dispose()]);
 });

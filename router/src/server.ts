@@ -14,7 +14,17 @@ import { createGateway, createSubgraphAgent, type SubgraphUrls } from './gateway
 import { bodyErrorHandler, createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
-import { operationGuardPlugin, operationLimitRules, requestIdFrom, requestIdPlugin, resolveOperationLimits, REQUEST_ID_HEADER, type OperationLimits } from './plugins/index.js';
+import {
+  operationGuardPlugin,
+  operationLimitRules,
+  requestIdFrom,
+  requestIdPlugin,
+  resolveOperationLimits,
+  validateOperation,
+  REQUEST_ID_HEADER,
+  type OperationLimits,
+} from './plugins/index.js';
+import type { PresenceStore } from '@storm/presence';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { attachWebSocket } from './subscriptions/server.js';
 
@@ -47,6 +57,11 @@ export interface RouterDeps {
   /** Serve introspection even outside development (Apollo Sandbox against staging). */
   introspection?: boolean;
   limits: RouterLimits;
+  /**
+   * Where live connections are recorded (online / away / offline): the
+   * store the users subgraph reads. Optional: without it nobody shows online.
+   */
+  presence?: PresenceStore;
 }
 
 export interface RunningRouter extends RunningService {
@@ -108,10 +123,11 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   const runAs = async (
     request: { query: string; variables?: Record<string, unknown>; operationName?: string | null },
     userId: string,
+    clientIp?: string,
   ): Promise<ExecutionResult> => {
     const response = await apollo.executeOperation(
       { query: request.query, variables: request.variables, operationName: request.operationName ?? undefined },
-      { contextValue: { userId, requestId: randomUUID() } },
+      { contextValue: { userId, requestId: randomUUID(), clientIp } },
     );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported');
     return response.body.singleResult as ExecutionResult;
@@ -140,11 +156,13 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RouterContext> => {
         const requestId = res.locals.requestId as string;
+        // The socket's peer; behind an ingress this is the proxy (a trusted-proxy setting is future work).
+        const clientIp = req.socket.remoteAddress;
         const authorization = req.headers.authorization;
-        if (!authorization) return { userId: null, requestId };
+        if (!authorization) return { userId: null, requestId, clientIp };
         try {
           const { userId } = await authenticate(authorization);
-          return { userId, requestId };
+          return { userId, requestId, clientIp };
         } catch {
           throw new GraphQLError('Invalid or expired access token', {
             extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
@@ -167,6 +185,10 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     keepAliveMs: deps.limits.wsKeepAliveMs,
     maxSubscriptionsPerConnection: deps.limits.wsMaxSubscriptions,
     maxBufferedBytes: deps.limits.wsMaxBufferedBytes,
+    maxTokens: operationLimits.maxTokens,
+    validate: (schema, document) =>
+      validateOperation(schema, document, { limits: operationLimits, development: deps.development, introspection: deps.introspection === true || deps.development }),
+    lifecycle: deps.presence ? presenceHooks(deps.presence) : undefined,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -188,6 +210,16 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
         await apollo.stop();
         await subgraphAgent.close();
       })()),
+  };
+}
+
+/** Records connections in the presence store; a store failure is logged, never fatal to a socket. */
+function presenceHooks(store: PresenceStore) {
+  const report = (err: unknown) => console.warn('[router] presence store failed', err);
+  return {
+    connected: (userId: string, id: string) => void store.connected(userId, id).catch(report),
+    alive: (userId: string, id: string) => void store.heartbeat(userId, id).catch(report),
+    disconnected: (userId: string, id: string) => void store.disconnected(userId, id).catch(report),
   };
 }
 

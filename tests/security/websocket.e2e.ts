@@ -125,11 +125,8 @@ describe('graphql-ws conformance', () => {
     expect((await fetch(stack.httpUrl.replace(/\/graphql$/, '/healthz'))).status).toBe(200);
   });
 
-  // Waits for router/src/subscriptions/server.ts to validate with
-  // validateOperation (router/src/plugins) instead of graphql's bare validate:
-  // until then a subscription escapes the operation limits and production
-  // leaks "Did you mean" suggestions over the socket. Un-skip when wired.
-  describe.skip('the same operation checks as HTTP', () => {
+  // The socket validates with validateOperation (router/src/plugins), like HTTP.
+  describe('the same operation checks as HTTP', () => {
     const errorFor = async (socket: RawSocket, id: string) => {
       const deadline = Date.now() + 5_000;
       while (Date.now() < deadline) {

@@ -5,6 +5,7 @@ import { createBus, type Bus, type BusKind } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { startStack, type Stack } from '@storm/stack';
 import type { RouterLimits } from '@storm/router/server';
+import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 
 export interface TestStack extends Stack {
   db: TestDatabase;
@@ -24,7 +25,7 @@ const supergraph = fileURLToPath(new URL('../../router/supergraph.graphql', impo
  * PostgreSQL and the chosen real bus, with fresh keys and a unique bus prefix.
  */
 export async function startTestStack(
-  options: { bus?: BusKind; routerLimits?: Partial<RouterLimits>; accessTtlSeconds?: number } = {},
+  options: { bus?: BusKind; routerLimits?: Partial<RouterLimits>; accessTtlSeconds?: number; throttle?: Partial<ThrottleSettings> } = {},
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'memory';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
@@ -52,6 +53,8 @@ export async function startTestStack(
       ports: { router: 0, users: 0, conversations: 0, media: 0 },
       development: false,
       routerLimits: options.routerLimits,
+      // Every test client is 127.0.0.1: per-address limits would count the whole suite as one attacker.
+      throttle: { registerAddressLimit: 1_000_000, loginAddressLimit: 1_000_000, ...options.throttle },
       supergraphSdl: await readFile(supergraph, 'utf8'),
     });
   } catch (err) {

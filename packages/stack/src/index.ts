@@ -8,6 +8,8 @@ import { identityKey, type RunningService } from '@storm/common';
 import { adapterFor, migrate, type DbTarget } from '@storm/db';
 import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } from '@storm/auth';
 import type { Bus } from '@storm/bus';
+import { createPresenceStore, type PresenceStore } from '@storm/presence';
+import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import { startUsersService } from '@storm/users/server';
 import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
 import { startConversationsService } from '@storm/conversations/server';
@@ -37,6 +39,14 @@ export interface StackOptions {
   routerLimits?: Partial<RouterLimits>;
   /** Where the supergraph comes from (router/supergraph.graphql). */
   supergraphSdl: string;
+  /**
+   * Online / away / offline, written by the router, read by users. Given: the
+   * caller owns it (e.g. Redis, shared with other replicas). Unset: an
+   * in-memory store for this process, disposed with the stack.
+   */
+  presence?: PresenceStore;
+  /** Login / registration throttling of the users service. @default its defaults */
+  throttle?: Partial<ThrottleSettings>;
   log?: (message: string) => void;
 }
 
@@ -89,6 +99,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const conversationsPrisma = new ConversationsPrisma({ adapter: adapterFor(options.db) });
     const mediaPrisma = new MediaPrisma({ adapter: adapterFor(options.db) });
     cleanups.push(() => usersPrisma.$disconnect(), () => conversationsPrisma.$disconnect(), () => mediaPrisma.$disconnect());
+    const limits = { ...DEFAULT_ROUTER_LIMITS, ...options.routerLimits };
+    let presence = options.presence;
+    if (!presence) {
+      const own = await createPresenceStore({ memory: true, heartbeatIntervalMs: limits.wsKeepAliveMs });
+      cleanups.push(() => own.dispose());
+      presence = own;
+    }
 
     const users = await startUsersService({
       prisma: usersPrisma,
@@ -98,6 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       development: options.development,
       signingKeys,
       tokens,
+      presence,
+      throttle: options.throttle,
     });
     cleanups.push(() => users.dispose());
     const conversations = await startConversationsService({
@@ -124,7 +143,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host,
       port: options.ports.router,
       development: options.development,
-      limits: { ...DEFAULT_ROUTER_LIMITS, ...options.routerLimits },
+      limits,
+      presence,
     });
     cleanups.push(() => router.dispose());
 

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { ErrorCode } from '@storm/common';
 import type { RouterMetrics } from '../metrics.js';
@@ -20,7 +20,14 @@ export interface WsOptions {
   executeOperation: (
     request: { query: string; variables?: Record<string, unknown>; operationName?: string | null },
     userId: string,
+    clientIp: string | undefined,
   ) => Promise<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>;
+  /** The HTTP endpoint's validation (spec rules, operation limits, no suggestions in production). */
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  /** Parser token limit, as over HTTP. */
+  maxTokens: number;
+  /** Connection lifecycle hooks (presence). */
+  lifecycle?: Pick<import('./wire.js').WireHandlers, 'connected' | 'alive' | 'disconnected'>;
   maxPayload: number;
   initTimeoutMs: number;
   keepAliveMs: number;
@@ -49,6 +56,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
     log: (message, err) => console.warn(`[router] ${message}`, err ?? ''),
     handlers: {
       authenticate: options.authenticate,
+      ...options.lifecycle,
       async subscribe(sink, payload: SubscribePayload, active) {
         const schema = options.schema();
         if (!schema) return failed(ErrorCode.Unavailable, 'The router is starting');
@@ -57,12 +65,12 @@ export function attachWebSocket(options: WsOptions): WireServer {
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: 5_000 });
+          document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (err) {
           return failed('GRAPHQL_PARSE_FAILED', (err as Error).message);
         }
-        const errors = validate(schema, document);
-        if (errors.length) return errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const errors = options.validate(schema, document);
+        if (errors.length) return errors.map((e) => ({ ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return failed(ErrorCode.BadUserInput, 'Could not determine the operation to run');
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
@@ -77,7 +85,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
         }
         // A query or mutation: one `next`, then `complete`.
         let stopped = false;
-        void options.executeOperation({ query: payload.query, variables, operationName: payload.operationName }, sink.userId).then(
+        void options.executeOperation({ query: payload.query, variables, operationName: payload.operationName }, sink.userId, sink.clientIp).then(
           (result) => {
             if (stopped) return;
             sink.next(JSON.stringify(result));

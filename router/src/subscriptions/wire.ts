@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql';
@@ -18,6 +19,8 @@ import { StormCloseCode } from './protocol.js';
 /** Where the engine delivers one subscription's events. */
 export interface DeliverySink {
   readonly userId: string;
+  /** The client's address (socket peer). */
+  readonly clientIp: string | undefined;
   /**
    * Sends one pre-serialised ExecutionResult (`{"data":…}`). Returns false
    * when the subscriber cannot take it (socket gone or too far behind); the
@@ -43,6 +46,10 @@ export interface Operation {
 export interface WireHandlers {
   /** Verifies `connection_init`'s `authorization`; rejects when it does not verify. */
   authenticate(authorization: string): Promise<{ userId: string; exp?: number }>;
+  /** Connection lifecycle, for presence: acknowledged, answered a keep-alive ping, closed. */
+  connected?(userId: string, connectionId: string): void;
+  alive?(userId: string, connectionId: string): void;
+  disconnected?(userId: string, connectionId: string): void;
   /**
    * Starts one operation for `sink`. Resolves to its handle, or to errors that
    * refuse it (sent as `error` for that id; the socket stays open).
@@ -116,12 +123,15 @@ class Connection {
   private readonly operations = new Map<string, Operation | null>();
   private readonly initTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly id = randomUUID();
+  private readonly clientIp: string | undefined;
 
   constructor(
     private readonly socket: WebSocket,
-    _request: IncomingMessage,
+    request: IncomingMessage,
     private readonly options: WireOptions,
   ) {
+    this.clientIp = request.socket.remoteAddress;
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       this.closed = true;
@@ -133,7 +143,10 @@ class Connection {
       }, options.initTimeoutMs);
     }
     socket.on('message', (data, isBinary) => void this.onMessage(isBinary ? data : data.toString()));
-    socket.on('pong', () => (this.alive = true));
+    socket.on('pong', () => {
+      this.alive = true;
+      if (this.acknowledged) this.options.handlers.alive?.(this.userId!, this.id);
+    });
     socket.on('error', () => {}); // 'close' follows; errors such as 1009 are reported by their close code
     socket.once('close', () => this.onClose());
   }
@@ -202,6 +215,7 @@ class Connection {
     this.userId = identity.userId;
     this.acknowledged = true;
     this.options.metrics.connections.inc();
+    this.options.handlers.connected?.(identity.userId, this.id);
     if (identity.exp !== undefined) {
       // The token's lifetime is the connection's: the client reconnects with a fresh one.
       const ms = identity.exp * 1000 - Date.now();
@@ -243,6 +257,7 @@ class Connection {
     const open = () => conn.operations.has(id) && !conn.closed;
     return {
       userId: conn.userId!,
+      clientIp: conn.clientIp,
       next(payloadJson) {
         if (!open()) return false;
         if (conn.socket.bufferedAmount > conn.options.maxBufferedBytes) return false;
@@ -285,7 +300,10 @@ class Connection {
   private onClose(): void {
     clearTimeout(this.initTimer);
     clearTimeout(this.expiryTimer);
-    if (this.acknowledged) this.options.metrics.connections.dec();
+    if (this.acknowledged) {
+      this.options.metrics.connections.dec();
+      this.options.handlers.disconnected?.(this.userId!, this.id);
+    }
     this.acknowledged = false;
     this.closed = true;
     this.stopAll();
