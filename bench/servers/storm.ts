@@ -34,7 +34,7 @@ const router = await startRouter({
   host: '127.0.0.1',
   port: 0,
   development: false,
-  limits: { ...DEFAULT_ROUTER_LIMITS, wsMaxSubscriptions: 10_000 },
+  limits: { ...DEFAULT_ROUTER_LIMITS, wsMaxSubscriptions: 10_000, wsMaxConnectionsPerUser: 100_000 },
 });
 const control = await startControl({
   '/engine': async () => ({ subscribers: router.engine.subscriberCount, groups: router.engine.groupCount }),

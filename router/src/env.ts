@@ -33,6 +33,8 @@ const schema = z
     WS_KEEPALIVE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
     /** Bytes a socket may have waiting to be written before its subscriptions are told to resync. @default 1048576 */
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16 * 1024).max(256 * 1024 * 1024).default(1024 * 1024),
+    /** Sockets one user may hold on one router (devices, tabs). @default 20 */
+    WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(20),
     /** Most subscriptions one socket may hold. @default 100 */
     WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Most messages a resume (`after`) replays before answering with a resync error. @default 10000 */

@@ -36,6 +36,7 @@ await runOrExit(async () => {
       wsKeepAliveMs: env.WS_KEEPALIVE_MS,
       wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
       wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+      wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       replayLimit: env.REPLAY_LIMIT,
       operations: {
         maxDepth: env.GRAPHQL_MAX_DEPTH,

@@ -36,6 +36,8 @@ export interface RouterLimits {
   wsMaxSubscriptions: number;
   /** Bytes a socket may have waiting to be written before its subscriptions must resync. */
   wsMaxBufferedBytes: number;
+  /** Sockets one user may hold on one router. */
+  wsMaxConnectionsPerUser: number;
   replayLimit: number;
   /** Depth, aliases, cost, tokens, directives per operation; unset ones take DEFAULT_OPERATION_LIMITS. */
   operations?: Partial<OperationLimits>;
@@ -185,6 +187,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     keepAliveMs: deps.limits.wsKeepAliveMs,
     maxSubscriptionsPerConnection: deps.limits.wsMaxSubscriptions,
     maxBufferedBytes: deps.limits.wsMaxBufferedBytes,
+    maxConnectionsPerUser: deps.limits.wsMaxConnectionsPerUser,
     maxTokens: operationLimits.maxTokens,
     validate: (schema, document) =>
       validateOperation(schema, document, { limits: operationLimits, development: deps.development, introspection: deps.introspection === true || deps.development }),

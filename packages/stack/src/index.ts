@@ -69,6 +69,7 @@ export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
   wsKeepAliveMs: 15_000,
   wsMaxSubscriptions: 100,
   wsMaxBufferedBytes: 1024 * 1024,
+  wsMaxConnectionsPerUser: 20,
   replayLimit: 10_000,
 };
 

@@ -12,6 +12,8 @@ export enum StormCloseCode {
    * a client that returns a fresh token there reconnects by itself).
    */
   AccessTokenExpired = 4403,
+  /** The user already holds WS_MAX_CONNECTIONS_PER_USER sockets on this router. */
+  TooManyConnections = 4008,
 }
 
 /** extensions.code values the subscription engine adds to ErrorCode. */

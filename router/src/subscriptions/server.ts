@@ -34,6 +34,7 @@ export interface WsOptions {
   maxSubscriptionsPerConnection: number;
   /** Bytes a socket may have queued before its subscriptions must resync. */
   maxBufferedBytes: number;
+  maxConnectionsPerUser: number;
 }
 
 const failed = (code: string, message: string): GraphQLFormattedError[] => [{ message, extensions: { code } }];
@@ -52,6 +53,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
     initTimeoutMs: options.initTimeoutMs,
     keepAliveMs: options.keepAliveMs,
     maxBufferedBytes: options.maxBufferedBytes,
+    maxConnectionsPerUser: options.maxConnectionsPerUser,
     metrics: options.metrics,
     log: (message, err) => console.warn(`[router] ${message}`, err ?? ''),
     handlers: {

@@ -68,6 +68,8 @@ export interface WireOptions {
   keepAliveMs: number;
   /** Bytes a socket may have waiting to be written before its subscriptions are told to resync. */
   maxBufferedBytes: number;
+  /** Acknowledged sockets one user may hold on this router; one more is closed with 4008. */
+  maxConnectionsPerUser: number;
   metrics: RouterMetrics;
   handlers: WireHandlers;
   log?: (message: string, err?: unknown) => void;
@@ -88,9 +90,10 @@ export function attachWire(options: WireOptions): WireServer {
     handleProtocols: (protocols) => handleProtocols(protocols) || false,
   });
   const connections = new Set<Connection>();
+  const perUser = new Map<string, number>();
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const connection = new Connection(socket, request, options);
+    const connection = new Connection(socket, request, options, perUser);
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
@@ -130,6 +133,8 @@ class Connection {
     private readonly socket: WebSocket,
     request: IncomingMessage,
     private readonly options: WireOptions,
+    /** Acknowledged sockets per user on this router. */
+    private readonly perUser: Map<string, number>,
   ) {
     this.clientIp = request.socket.remoteAddress;
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
@@ -212,6 +217,9 @@ class Connection {
       return this.close(CloseCode.Forbidden, 'Forbidden');
     }
     if (this.closed) return;
+    const held = this.perUser.get(identity.userId) ?? 0;
+    if (held >= this.options.maxConnectionsPerUser) return this.close(StormCloseCode.TooManyConnections, 'Too many connections');
+    this.perUser.set(identity.userId, held + 1);
     this.userId = identity.userId;
     this.acknowledged = true;
     this.options.metrics.connections.inc();
@@ -301,6 +309,9 @@ class Connection {
     clearTimeout(this.initTimer);
     clearTimeout(this.expiryTimer);
     if (this.acknowledged) {
+      const held = (this.perUser.get(this.userId!) ?? 1) - 1;
+      if (held > 0) this.perUser.set(this.userId!, held);
+      else this.perUser.delete(this.userId!);
       this.options.metrics.connections.dec();
       this.options.handlers.disconnected?.(this.userId!, this.id);
     }
