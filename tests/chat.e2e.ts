@@ -9,6 +9,7 @@ import {
   AddReaction,
   ChatHistory,
   RemoveReaction,
+  SearchMessages,
   SendChatMessage,
   Thread,
   ArchiveConversation,
@@ -229,5 +230,34 @@ describe('read state', () => {
         return rows.map((r) => [r.payload.lastReadSeq, r.sent]);
       })
       .toEqual([[1, true]]);
+  });
+});
+
+describe('search', () => {
+  it('searches what the caller can read, ranked and paged, with highlights and federated authors; hostile queries are harmless', async () => {
+    const word = `kw${Date.now().toString(36)}`;
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'search', memberIds: [bob.id] } }, alice.accessToken);
+    const id = createConversation.id;
+    const { createConversation: secret } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'secret', memberIds: [] } }, carol.accessToken);
+    for (let i = 0; i < 4; i++) await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: `${word} note ${i}` } }, alice.accessToken);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: `${word} ${word} important` } }, alice.accessToken);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId: secret.id, body: `${word} for carol only` } }, carol.accessToken);
+
+    const first = await ok(stack.httpUrl, SearchMessages, { query: word, limit: 3 }, bob.accessToken);
+    expect(first.searchMessages.hits[0]).toMatchObject({
+      highlight: `<mark>${word}</mark> <mark>${word}</mark> important`,
+      message: { body: `${word} ${word} important`, author: { handle: alice.handle, displayName: alice.displayName } },
+    });
+    const second = await ok(stack.httpUrl, SearchMessages, { query: word, limit: 3, after: first.searchMessages.nextCursor }, bob.accessToken);
+    expect(second.searchMessages.nextCursor).toBeNull();
+    const all = [...first.searchMessages.hits, ...second.searchMessages.hits];
+    expect(all).toHaveLength(5);
+    expect(all.every((h) => h.message.conversationId === id)).toBe(true);
+
+    for (const query of [`${word}:* & !x`, "'; DELETE FROM conversations.messages; --", '"unclosed']) {
+      const response = await request(stack.httpUrl, SearchMessages, { query }, bob.accessToken);
+      expect(response.errors).toBeUndefined();
+    }
+    expect(code(await request(stack.httpUrl, SearchMessages, { query: word, conversationId: secret.id }, bob.accessToken))).toBe('NOT_FOUND');
   });
 });

@@ -31,6 +31,7 @@ type Documents = {
     "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": typeof types.ThreadDocument,
     "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": typeof types.ReadStateDocument,
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": typeof types.MarkReadStateDocument,
+    "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": typeof types.SearchMessagesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -69,6 +70,7 @@ const documents: Documents = {
     "\n  query Thread($id: ID!, $rootId: ID!, $after: Int, $limit: Int) {\n    conversation(id: $id) {\n      thread(rootId: $rootId, after: $after, limit: $limit) { id seq body author { handle } replyTo { id } }\n    }\n  }\n": types.ThreadDocument,
     "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": types.ReadStateDocument,
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": types.MarkReadStateDocument,
+    "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": types.SearchMessagesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -172,6 +174,10 @@ export function graphql(source: "\n  query ReadState {\n    unreadTotal\n    men
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n"): (typeof documents)["\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n"): (typeof documents)["\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

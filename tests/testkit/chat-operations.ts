@@ -116,3 +116,12 @@ export const ReadState = graphql(`
 export const MarkReadState = graphql(`
   mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }
 `);
+
+export const SearchMessages = graphql(`
+  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {
+    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {
+      hits { rank highlight message { id seq conversationId body author { handle displayName } } }
+      nextCursor
+    }
+  }
+`);

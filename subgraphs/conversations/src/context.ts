@@ -6,6 +6,7 @@ import { BatchLoader } from './loader.js';
 import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
+import type { SearchService } from './modules/search/search.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
 import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
 
@@ -39,6 +40,7 @@ export interface ConversationsContext {
   messages: MessagesService;
   members: MembersService;
   reactions: ReactionsService;
+  search: SearchService;
   loaders: ConversationsLoaders;
 }
 
@@ -49,6 +51,7 @@ export interface ContextDeps {
   messages: MessagesService;
   members: MembersService;
   reactions: ReactionsService;
+  search: SearchService;
 }
 
 export function createLoaders(
@@ -114,6 +117,7 @@ export function createContextFactory(deps: ContextDeps) {
       messages: deps.messages,
       members: deps.members,
       reactions: deps.reactions,
+      search: deps.search,
       loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions),
     };
   };

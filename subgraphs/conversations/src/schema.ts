@@ -9,6 +9,7 @@ import { conversationsResolvers } from './modules/conversations/conversations.re
 import { membersResolvers } from './modules/members/members.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
+import { searchResolvers } from './modules/search/search.resolvers.js';
 
 const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
 
@@ -16,7 +17,7 @@ const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
  * The module whose file carries `extend schema @link(...)` goes first; the
  * others extend Query / Mutation.
  */
-const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions'];
+const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions', 'search'];
 
 function readModules(): string {
   const names = readdirSync(modules, { withFileTypes: true })
@@ -76,6 +77,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers),
   });
 }

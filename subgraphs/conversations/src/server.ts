@@ -14,6 +14,7 @@ import { ConversationsService } from './modules/conversations/conversations.serv
 import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
 import { ReactionsService } from './modules/reactions/reactions.service.js';
+import { SearchService } from './modules/search/search.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
 import { buildSchema } from './schema.js';
 import type { UserDirectory } from './user-directory.js';
@@ -67,6 +68,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
   const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory);
   const reactions = new ReactionsService(prisma, busTopics, kick);
+  const search = new SearchService(prisma);
   const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
   const app = express();
@@ -106,7 +108,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search }) }),
   );
   app.use(bodyErrors);
 

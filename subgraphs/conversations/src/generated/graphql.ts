@@ -353,6 +353,16 @@ export type Query = {
   mentionTotal: Scalars['Int']['output'];
   /** NOT_FOUND when it does not exist or the caller is not a member of its conversation. */
   message?: Maybe<Message>;
+  /**
+   * Full-text search of the messages the caller can read (every conversation
+   * they are a member of, or only `conversationId`: NOT_FOUND when not theirs),
+   * deleted ones excepted. `query` (1–200 characters) is read like a web search
+   * box: words, "quoted phrases", `or`, `-excluded`; any other punctuation is
+   * ignored, so no input is a syntax error. Words match whole and
+   * case-insensitively, without stemming. Best rank first (newest first
+   * among equals). `limit` 1..50; `after` is a `nextCursor`.
+   */
+  searchMessages: SearchPage;
   /** The sum of unreadCount over the caller's conversations. */
   unreadTotal: Scalars['Int']['output'];
 };
@@ -374,12 +384,40 @@ export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type QuerySearchMessagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  query: Scalars['String']['input'];
+};
+
 /** One emoji on a message: how many members reacted with it, and whether the caller did. */
 export type ReactionGroup = {
   __typename?: 'ReactionGroup';
   count: Scalars['Int']['output'];
   emoji: Scalars['String']['output'];
   reactedByMe: Scalars['Boolean']['output'];
+};
+
+export type SearchHit = {
+  __typename?: 'SearchHit';
+  /**
+   * HTML: the matching passages of the body, escaped, with `<mark>`…`</mark>`
+   * around the matched words (fragments joined by " … "). Tag-like text in
+   * the body (`<b>`) is left out of the highlight, never passed through.
+   */
+  highlight: Scalars['String']['output'];
+  message: Message;
+  /** ts_rank of the message for the query; higher is better. */
+  rank: Scalars['Float']['output'];
+};
+
+export type SearchPage = {
+  __typename?: 'SearchPage';
+  hits: Array<SearchHit>;
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type SendMessageInput = {
@@ -544,6 +582,9 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReactionGroup: ResolverTypeWrapper<ReactionGroup>;
+  SearchHit: ResolverTypeWrapper<Omit<SearchHit, 'message'> & { message: ResolversTypes['Message'] }>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  SearchPage: ResolverTypeWrapper<Omit<SearchPage, 'hits'> & { hits: Array<ResolversTypes['SearchHit']> }>;
   SendMessageInput: SendMessageInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateConversationInput: UpdateConversationInput;
@@ -566,6 +607,9 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   ReactionGroup: ReactionGroup;
+  SearchHit: Omit<SearchHit, 'message'> & { message: ResolversParentTypes['Message'] };
+  Float: Scalars['Float']['output'];
+  SearchPage: Omit<SearchPage, 'hits'> & { hits: Array<ResolversParentTypes['SearchHit']> };
   SendMessageInput: SendMessageInput;
   Subscription: Record<PropertyKey, never>;
   UpdateConversationInput: UpdateConversationInput;
@@ -657,6 +701,7 @@ export type QueryResolvers<ContextType = ConversationsContext, ParentType extend
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
   mentionTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+  searchMessages?: Resolver<ResolversTypes['SearchPage'], ParentType, ContextType, RequireFields<QuerySearchMessagesArgs, 'limit' | 'query'>>;
   unreadTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -664,6 +709,17 @@ export type ReactionGroupResolvers<ContextType = ConversationsContext, ParentTyp
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   emoji?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reactedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type SearchHitResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['SearchHit'] = ResolversParentTypes['SearchHit']> = ResolversObject<{
+  highlight?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type SearchPageResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['SearchPage'] = ResolversParentTypes['SearchPage']> = ResolversObject<{
+  hits?: Resolver<Array<ResolversTypes['SearchHit']>, ParentType, ContextType>;
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -684,6 +740,8 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReactionGroup?: ReactionGroupResolvers<ContextType>;
+  SearchHit?: SearchHitResolvers<ContextType>;
+  SearchPage?: SearchPageResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

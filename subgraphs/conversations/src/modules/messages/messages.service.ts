@@ -43,7 +43,7 @@ export interface PageArgs {
   limit: number;
 }
 
-const MESSAGE_COLUMNS = Prisma.sql`
+export const MESSAGE_COLUMNS = Prisma.sql`
   m.id::text AS id, m.conversation_id::text AS "conversationId", m.seq, m.author_id::text AS "authorId",
   m.body, m.client_msg_id AS "clientMsgId", m.created_at AS "createdAt", m.edited_at AS "editedAt",
   m.deleted_at AS "deletedAt", m.reply_to_id::text AS "replyToId"`;
