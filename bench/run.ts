@@ -3,8 +3,9 @@
 // measures, it does not assert.
 import { fanout } from './fanout.js';
 import { latency } from './latency.js';
+import { send } from './send.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;
