@@ -122,7 +122,9 @@ describe.each(flavours)('migrate on $kind', ({ open }) => {
     expect(applied.every((a) => a.startsWith('media/'))).toBe(true);
     expect(await regclass(target, 'users.users')).toBeNull();
     const status = await migrationStatus(target);
-    expect(status.filter((s) => s.service === 'users').map((s) => s.state)).toEqual(['pending']);
+    const users = status.filter((s) => s.service === 'users').map((s) => s.state);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.every((state) => state === 'pending')).toBe(true);
   });
 
   it('sends $$ bodies whole, and rolls a failing migration back entirely', async () => {
