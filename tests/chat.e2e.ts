@@ -261,3 +261,25 @@ describe('search', () => {
     expect(code(await request(stack.httpUrl, SearchMessages, { query: word, conversationId: secret.id }, bob.accessToken))).toBe('NOT_FOUND');
   });
 });
+
+describe('rate limits', () => {
+  it('let one user send a burst of 100 messages (the API.md promise), and cut a flood of conversation creations with RATE_LIMITED and retryAfter', async () => {
+    const eve = await registerUser(stack.httpUrl, 'eve');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'flood', memberIds: [] } }, eve.accessToken);
+    const id = createConversation.id;
+    const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => request(stack.httpUrl, SendMessage, { input: { conversationId: id, body: `burst ${i}` } }, eve.accessToken)));
+    expect(burst.filter((r) => r.errors)).toEqual([]);
+
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversations.messages WHERE conversation_id = $1`, [id]);
+    expect(rows[0]!.n).toBe(100);
+
+    // Creation has a smaller bucket (30): a flood of 40 is cut, with the retry hint through the router.
+    const creates = await Promise.all(
+      Array.from({ length: 40 }, () => request(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'many', memberIds: [] } }, eve.accessToken)),
+    );
+    const limited = creates.filter((r) => code(r) === 'RATE_LIMITED');
+    expect(limited.length).toBeGreaterThanOrEqual(10 - 1);
+    for (const r of limited) expect(r.errors![0]!.extensions!.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(creates.filter((r) => !r.errors).length).toBeLessThanOrEqual(31);
+  });
+});

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { requireUser } from './errors.js';
 import { BatchLoader } from './loader.js';
+import type { RateLimitedAction, RateLimiter } from './rate-limit.js';
 import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
@@ -41,6 +42,8 @@ export interface ConversationsContext {
   members: MembersService;
   reactions: ReactionsService;
   search: SearchService;
+  /** Takes a token of the caller's bucket for `action`, or throws RATE_LIMITED. */
+  rateLimit(action: RateLimitedAction): void;
   loaders: ConversationsLoaders;
 }
 
@@ -52,6 +55,8 @@ export interface ContextDeps {
   members: MembersService;
   reactions: ReactionsService;
   search: SearchService;
+  /** Absent: no rate limits. */
+  limiter?: RateLimiter;
 }
 
 export function createLoaders(
@@ -118,6 +123,9 @@ export function createContextFactory(deps: ContextDeps) {
       members: deps.members,
       reactions: deps.reactions,
       search: deps.search,
+      rateLimit(action) {
+        if (deps.limiter && userId) deps.limiter.take(action, userId.toLowerCase());
+      },
       loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions),
     };
   };

@@ -25,11 +25,20 @@ describe('loadConversationsEnv', () => {
       usersTimeoutMs: 5000,
       bus: { kind: 'nats', prefix: 'prod', servers: 'nats://127.0.0.1:4222' },
       outbox: { pollIntervalMs: 250, batchSize: 100 },
+      rateLimits: { send: { burst: 300, perSecond: 30 }, react: { burst: 100, perSecond: 10 }, create: { burst: 30, perSecond: 0.5 } },
+    });
+    expect(loadConversationsEnv({ ...base, RATE_LIMIT_SEND_BURST: '0', RATE_LIMIT_CREATE_PER_SECOND: '2' }).rateLimits).toMatchObject({
+      send: { burst: 0 },
+      create: { burst: 30, perSecond: 2 },
     });
   });
 
   it('names every bad or missing setting', () => {
     const found = problems({ NODE_ENV: 'production', BUS: 'nats', PORT: 'x', USERS_URL: 'ftp://nope', IDENTITY_SECRET: 'short' });
+    expect(problems({ ...base, RATE_LIMIT_SEND_BURST: '-1', RATE_LIMIT_REACTION_PER_SECOND: '0' }).map((p) => p.split(':')[0])).toEqual([
+      'RATE_LIMIT_SEND_BURST',
+      'RATE_LIMIT_REACTION_PER_SECOND',
+    ]);
     for (const name of ['DATABASE_URL', 'PORT', 'USERS_URL', 'IDENTITY_SECRET']) {
       expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
     }

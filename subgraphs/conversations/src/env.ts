@@ -2,6 +2,10 @@ import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/c
 import { devIdentitySecret } from '@storm/auth';
 import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit.js';
+
+const rateBurst = (value: number) => z.coerce.number().int().min(0).max(1_000_000).default(value);
+const ratePerSecond = (value: number) => z.coerce.number().positive().max(1_000_000).default(value);
 
 const schema = z.object({
   NODE_ENV: envNodeEnv,
@@ -23,6 +27,18 @@ const schema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Outbox rows published per relay transaction. @default 100 */
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** sendMessage per user: bucket size (0 = no limit; at least 100 keeps the API.md promise). @default 300 */
+  RATE_LIMIT_SEND_BURST: rateBurst(DEFAULT_RATE_LIMITS.send.burst),
+  /** sendMessage per user: sustained messages per second. @default 30 */
+  RATE_LIMIT_SEND_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.send.perSecond),
+  /** addReaction/removeReaction per user: bucket size (0 = no limit). @default 100 */
+  RATE_LIMIT_REACTION_BURST: rateBurst(DEFAULT_RATE_LIMITS.react.burst),
+  /** addReaction/removeReaction per user: sustained per second. @default 10 */
+  RATE_LIMIT_REACTION_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.react.perSecond),
+  /** createConversation per user: bucket size (0 = no limit). @default 30 */
+  RATE_LIMIT_CREATE_BURST: rateBurst(DEFAULT_RATE_LIMITS.create.burst),
+  /** createConversation per user: sustained per second. @default 0.5 */
+  RATE_LIMIT_CREATE_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.create.perSecond),
 });
 
 export interface ConversationsEnv {
@@ -36,6 +52,8 @@ export interface ConversationsEnv {
   /** `createBus(bus)`; `bus.prefix` is the subject prefix (topics). */
   bus: BusConfig & { prefix: string };
   outbox: { pollIntervalMs: number; batchSize: number };
+  /** Per-user token buckets (in memory, per replica). */
+  rateLimits: RateLimitSettings;
 }
 
 /** The conversations service's settings; throws ConfigError naming every bad one. */
@@ -60,5 +78,10 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
     usersTimeoutMs: env.USERS_TIMEOUT_MS,
     bus: busConfigFromEnv(env),
     outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
+    rateLimits: {
+      send: { burst: env.RATE_LIMIT_SEND_BURST, perSecond: env.RATE_LIMIT_SEND_PER_SECOND },
+      react: { burst: env.RATE_LIMIT_REACTION_BURST, perSecond: env.RATE_LIMIT_REACTION_PER_SECOND },
+      create: { burst: env.RATE_LIMIT_CREATE_BURST, perSecond: env.RATE_LIMIT_CREATE_PER_SECOND },
+    },
   };
 }

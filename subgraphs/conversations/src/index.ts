@@ -25,6 +25,7 @@ await runOrExit(async () => {
     port: env.port,
     development: env.development,
     relay: env.outbox,
+    rateLimits: env.rateLimits,
   });
   // Drained in reverse: the service (HTTP, then the relay), then the bus, then the database.
   drainOnSignals([() => prisma.$disconnect(), () => bus.dispose(), () => service.dispose()]);

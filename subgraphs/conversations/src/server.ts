@@ -16,6 +16,7 @@ import { MessagesService } from './modules/messages/messages.service.js';
 import { ReactionsService } from './modules/reactions/reactions.service.js';
 import { SearchService } from './modules/search/search.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { buildSchema } from './schema.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -42,6 +43,12 @@ export interface ConversationsServiceDeps {
    * @default {} (a relay with its defaults)
    */
   relay?: Omit<OutboxRelayOptions, 'prisma' | 'bus'> | false;
+  /**
+   * Per-user token buckets on sends, reactions and conversation creation,
+   * or `false` for none (load generators).
+   * @default DEFAULT_RATE_LIMITS (sends: a burst of 300, then 30/s)
+   */
+  rateLimits?: RateLimitSettings | false;
   /** Largest accepted request body. @default '1mb' */
   bodyLimit?: string;
 }
@@ -69,6 +76,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory);
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
+  const limiter = deps.rateLimits === false ? undefined : new RateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
   const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
   const app = express();
@@ -108,7 +116,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, limiter }) }),
   );
   app.use(bodyErrors);
 

@@ -33,7 +33,7 @@ export interface Kit {
 }
 
 export async function startKit(
-  options: { bus?: Bus; userDirectory?: UserDirectory; relay?: ConversationsServiceDeps['relay'] } = {},
+  options: { bus?: Bus; userDirectory?: UserDirectory; relay?: ConversationsServiceDeps['relay']; rateLimits?: ConversationsServiceDeps['rateLimits'] } = {},
 ): Promise<Kit> {
   const db = await createTestDatabase();
   const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }) });
@@ -51,6 +51,7 @@ export async function startKit(
     port: 0,
     development: false,
     relay: options.relay ?? { pollIntervalMs: 50 },
+    rateLimits: options.rateLimits,
   });
   const raw = async (headers: Record<string, string>, body: unknown): Promise<GraphQLResponse> => {
     const response = await fetch(service.url, {

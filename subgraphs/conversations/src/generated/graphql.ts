@@ -110,6 +110,42 @@ export type ConversationThreadArgs = {
   rootId: Scalars['ID']['input'];
 };
 
+/**
+ * One change to a conversation, as delivered by `conversationEvents`. Built by
+ * the router: `message`, `user` and `conversation` are resolved through the
+ * query planner with the subscriber's own selection, as the subscriber.
+ */
+export type ConversationEvent = {
+  __typename?: 'ConversationEvent';
+  /** The conversation after a CONVERSATION_UPDATED or membership change. */
+  conversation?: Maybe<Conversation>;
+  conversationId: Scalars['ID']['output'];
+  /** The reaction's emoji (REACTION_*). */
+  emoji?: Maybe<Scalars['String']['output']>;
+  kind: ConversationEventKind;
+  /** The message added, edited, deleted or reacted to. */
+  message?: Maybe<Message>;
+  /**
+   * Where the event sits in the conversation: the message's seq for MESSAGE_* and
+   * REACTION_* events; the conversation's lastSeq at the change for the others.
+   */
+  seq: Scalars['Int']['output'];
+  /** The member who joined, left or changed role, or who reacted. */
+  user?: Maybe<User>;
+};
+
+/** What changed in a conversation (see router/SUBSCRIPTIONS.md, conversationEvents). */
+export type ConversationEventKind =
+  | 'CONVERSATION_UPDATED'
+  | 'MEMBER_ADDED'
+  | 'MEMBER_REMOVED'
+  | 'MESSAGE_ADDED'
+  | 'MESSAGE_DELETED'
+  | 'MESSAGE_EDITED'
+  | 'REACTION_ADDED'
+  | 'REACTION_REMOVED'
+  | 'ROLE_CHANGED';
+
 export type ConversationKind =
   | 'CHANNEL'
   /** Two people; at most one per pair. */
@@ -441,11 +477,26 @@ export type SendMessageInput = {
 export type Subscription = {
   __typename?: 'Subscription';
   /**
+   * Executed by the router (not by this subgraph): every change to a conversation
+   * the caller is in — messages added (gap-free by seq, resumable with `after`
+   * exactly like messageAdded), edited and deleted, reactions, membership and
+   * role changes, title/topic/archive changes. Only MESSAGE_ADDED is replayed on
+   * resume; the other kinds are live only (re-read history for what changed
+   * while away: messages carry editedAt, deletedAt and reactions).
+   */
+  conversationEvents: ConversationEvent;
+  /**
    * Executed by the router (not by this subgraph): without `after`, every message
    * committed after the subscription starts, in seq order; with `after`, first
    * every message with seq > after, then live ones, with no gap and no duplicate.
    */
   messageAdded: Message;
+};
+
+
+export type SubscriptionConversationEventsArgs = {
+  after?: InputMaybe<Scalars['Int']['input']>;
+  conversationId: Scalars['ID']['input'];
 };
 
 
@@ -573,6 +624,8 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ChannelPage: ResolverTypeWrapper<Omit<ChannelPage, 'channels'> & { channels: Array<ResolversTypes['Channel']> }>;
   Conversation: ResolverTypeWrapper<ConversationRow>;
+  ConversationEvent: ResolverTypeWrapper<Omit<ConversationEvent, 'conversation' | 'message' | 'user'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']>, user?: Maybe<ResolversTypes['User']> }>;
+  ConversationEventKind: ConversationEventKind;
   ConversationKind: ConversationKind;
   CreateConversationInput: CreateConversationInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -600,6 +653,7 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ChannelPage: Omit<ChannelPage, 'channels'> & { channels: Array<ResolversParentTypes['Channel']> };
   Conversation: ConversationRow;
+  ConversationEvent: Omit<ConversationEvent, 'conversation' | 'message' | 'user'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']>, user?: Maybe<ResolversParentTypes['User']> };
   CreateConversationInput: CreateConversationInput;
   DateTime: Scalars['DateTime']['output'];
   Membership: MembershipRow;
@@ -646,6 +700,16 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unreadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ConversationEventResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ConversationEvent'] = ResolversParentTypes['ConversationEvent']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  emoji?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ConversationEventKind'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -723,6 +787,7 @@ export type SearchPageResolvers<ContextType = ConversationsContext, ParentType e
 }>;
 
 export type SubscriptionResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  conversationEvents?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationEvents", ParentType, ContextType, RequireFields<SubscriptionConversationEventsArgs, 'conversationId'>>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
 }>;
 
@@ -734,6 +799,7 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Channel?: ChannelResolvers<ContextType>;
   ChannelPage?: ChannelPageResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
+  ConversationEvent?: ConversationEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Membership?: MembershipResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;

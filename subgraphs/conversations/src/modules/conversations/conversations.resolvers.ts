@@ -31,7 +31,9 @@ export const conversationsResolvers: Resolvers = {
   },
   Mutation: {
     async createConversation(_root, { input }, ctx) {
-      return ctx.conversations.create(requireUser(ctx.userId), input);
+      const userId = requireUser(ctx.userId);
+      ctx.rateLimit('create');
+      return ctx.conversations.create(userId, input);
     },
     async markRead(_root, { conversationId, seq }, ctx) {
       return ctx.conversations.markRead(requireUser(ctx.userId), conversationId, seq);

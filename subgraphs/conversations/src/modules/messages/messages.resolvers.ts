@@ -21,7 +21,9 @@ export const messagesResolvers: Resolvers = {
   },
   Mutation: {
     async sendMessage(_root, { input }, ctx) {
-      return ctx.messages.send(requireUser(ctx.userId), input);
+      const userId = requireUser(ctx.userId);
+      ctx.rateLimit('send');
+      return ctx.messages.send(userId, input);
     },
     async editMessage(_root, { id, body }, ctx) {
       return ctx.messages.edit(requireUser(ctx.userId), id, body);

@@ -4,10 +4,14 @@ import type { Resolvers } from '../../generated/graphql.js';
 export const reactionsResolvers: Resolvers = {
   Mutation: {
     async addReaction(_root, { messageId, emoji }, ctx) {
-      return ctx.reactions.add(requireUser(ctx.userId), messageId, emoji);
+      const userId = requireUser(ctx.userId);
+      ctx.rateLimit('react');
+      return ctx.reactions.add(userId, messageId, emoji);
     },
     async removeReaction(_root, { messageId, emoji }, ctx) {
-      return ctx.reactions.remove(requireUser(ctx.userId), messageId, emoji);
+      const userId = requireUser(ctx.userId);
+      ctx.rateLimit('react');
+      return ctx.reactions.remove(userId, messageId, emoji);
     },
   },
   Message: {
