@@ -34,6 +34,10 @@ type Documents = {
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": typeof types.SearchMessagesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
+    "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": typeof types.ConversationEventsLiveDocument,
+    "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": typeof types.AddMembersLiveDocument,
+    "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": typeof types.RenameLiveDocument,
+    "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": typeof types.ReactLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -73,6 +77,10 @@ const documents: Documents = {
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": types.SearchMessagesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
+    "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": types.ConversationEventsLiveDocument,
+    "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": types.AddMembersLiveDocument,
+    "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": types.RenameLiveDocument,
+    "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": types.ReactLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -186,6 +194,22 @@ export function graphql(source: "\n  mutation RemoveMemberLive($conversationId: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n"): (typeof documents)["\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n"): (typeof documents)["\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n"): (typeof documents)["\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n"): (typeof documents)["\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -10,3 +10,29 @@ export const RemoveMember = graphql(`
 export const LeaveConversation = graphql(`
   mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }
 `);
+
+export const ConversationEvents = graphql(`
+  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {
+    conversationEvents(conversationId: $conversationId, after: $after) {
+      kind
+      seq
+      at: conversationId
+      emoji
+      message { id seq body editedAt deletedAt author { displayName } }
+      user { id handle }
+      conversation { title }
+    }
+  }
+`);
+
+export const AddMembersLive = graphql(`
+  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }
+`);
+
+export const RenameLive = graphql(`
+  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }
+`);
+
+export const ReactLive = graphql(`
+  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }
+`);

@@ -9,8 +9,31 @@ import {
   type Topics,
 } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
-import { FETCH_PAGE_SIZE, SubscriptionErrorCode } from './protocol.js';
-import { SEQ_ALIAS, type SelectionPlan } from './selection.js';
+import { ConversationEventKind, FETCH_PAGE_SIZE, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
+import { SEQ_ALIAS, type EventsPlan, type SelectionPlan } from './selection.js';
+
+type Plan = SelectionPlan | EventsPlan;
+
+/** A non-message event on the bus, as the engine hands it to conversationEvents groups. */
+interface LiveEvent {
+  kind: ConversationEventKind;
+  seq: number;
+  messageId?: string;
+  userId?: string;
+  emoji?: string;
+}
+
+/** Bus event names (after `<prefix>.conv.<id>.`) → ConversationEvent kinds, for the live-only kinds. */
+const LIVE_KINDS: Partial<Record<ConversationEvent, ConversationEventKind>> = {
+  [ConversationEvent.MessageEdited]: ConversationEventKind.MessageEdited,
+  [ConversationEvent.MessageDeleted]: ConversationEventKind.MessageDeleted,
+  [ConversationEvent.ReactionAdded]: ConversationEventKind.ReactionAdded,
+  [ConversationEvent.ReactionRemoved]: ConversationEventKind.ReactionRemoved,
+  [ConversationEvent.MemberAdded]: ConversationEventKind.MemberAdded,
+  [ConversationEvent.MemberRemoved]: ConversationEventKind.MemberRemoved,
+  [ConversationEvent.RoleChanged]: ConversationEventKind.RoleChanged,
+  [ConversationEvent.ConversationUpdated]: ConversationEventKind.ConversationUpdated,
+};
 import type { DeliverySink, Operation } from './wire.js';
 
 /** Runs an operation through the query planner as `userId`. */
@@ -58,7 +81,7 @@ export class SubscriptionEngine {
    * Authorizes and opens one subscription. Throws a GraphQLError (NOT_FOUND,
    * FORBIDDEN, BAD_USER_INPUT, RESYNC_REQUIRED) when it cannot be opened.
    */
-  async open(sink: DeliverySink, plan: SelectionPlan): Promise<Operation> {
+  async open(sink: DeliverySink, plan: Plan): Promise<Operation> {
     const userId = sink.userId;
     if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
     const feed = this.feed(plan.conversationId);
@@ -130,12 +153,14 @@ class Feed {
   ) {
     const { bus, topics } = engine.options;
     // One bus subscription for every event of the conversation; dispatched by subject.
-    const added = topics.conversation(conversationId, ConversationEvent.MessageAdded);
-    const removed = topics.conversation(conversationId, ConversationEvent.MemberRemoved);
+    const base = topics.conversation(conversationId, ConversationEvent.MessageAdded).slice(0, -ConversationEvent.MessageAdded.length);
     this.ready = bus
       .subscribe(topics.conversation(conversationId, '>'), (payload: unknown, subject: string) => {
-        if (subject === added) this.onMessageAdded(payload as MessageEventPayload);
-        else if (subject === removed) this.onMemberRemoved(payload as MembershipEventPayload);
+        const event = subject.slice(base.length) as ConversationEvent;
+        if (event === ConversationEvent.MessageAdded) return this.onMessageAdded(payload as MessageEventPayload);
+        if (event === ConversationEvent.MemberRemoved) this.onMemberRemoved(payload as MembershipEventPayload);
+        const kind = LIVE_KINDS[event];
+        if (kind) this.onLiveEvent(kind, payload as Record<string, unknown>);
       })
       .then((s: BusSubscription) => {
         this.busSubscription = s;
@@ -145,7 +170,7 @@ class Feed {
     this.ready.catch(() => this.close());
   }
 
-  join(plan: SelectionPlan, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
+  join(plan: Plan, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
     let group = this.groups.get(plan.groupKey);
     const created = !group;
     if (!group) {
@@ -170,6 +195,14 @@ class Feed {
   onMemberRemoved(event: MembershipEventPayload): void {
     if (typeof event?.userId !== 'string') return;
     for (const group of [...this.groups.values()]) group.revoke(event.userId);
+  }
+
+  /** Edits, deletes, reactions, membership and conversation changes: to conversationEvents groups only. */
+  onLiveEvent(kind: ConversationEventKind, payload: Record<string, unknown>): void {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const seq = typeof payload.seq === 'number' ? payload.seq : typeof payload.lastSeq === 'number' ? payload.lastSeq : 0;
+    const event: LiveEvent = { kind, seq, messageId: str(payload.messageId) ?? (kind.startsWith('MESSAGE_') ? str(payload.id) : undefined), userId: str(payload.userId), emoji: str(payload.emoji) };
+    for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.live(event);
   }
 
   onMessageAdded(event: MessageEventPayload): void {
@@ -210,12 +243,52 @@ class Group {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  /** Live (non-message) events resolve one after another, in bus order. */
+  private liveChain: Promise<void> = Promise.resolve();
+
   constructor(
     readonly feed: Feed,
-    readonly plan: SelectionPlan,
+    readonly plan: Plan,
     /** Highest seq this group has resolved and handed out. */
     public cursor: number,
   ) {}
+
+  /** Resolves one live-only event once for the group and hands it to every subscriber. */
+  live(event: LiveEvent): void {
+    const plan = this.plan as EventsPlan;
+    this.liveChain = this.liveChain.then(async () => {
+      const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+      if (!viewer || this.closed) return;
+      const { execute, metrics, log } = this.feed.engine.options;
+      let resolved: Record<string, unknown> = {};
+      if (plan.eventQuery) {
+        metrics.resolutions.inc();
+        const withMessage = event.messageId !== undefined; // a deleted message is still readable as a tombstone
+        const withUser = event.userId !== undefined;
+        const withConversation = !event.kind.startsWith('MESSAGE_') && !event.kind.startsWith('REACTION_');
+        const response = await execute(
+          plan.eventQuery,
+          {
+            ...plan.variables,
+            stormMessageId: event.messageId ?? plan.conversationId,
+            stormUserId: event.userId ?? plan.conversationId,
+            stormConversationId: plan.conversationId,
+            stormWithMessage: withMessage,
+            stormWithUser: withUser,
+            stormWithConversation: withConversation,
+          },
+          viewer.userId,
+        ).catch(() => undefined);
+        if (!response || response.errors?.length) {
+          log?.(`conversation event resolution failed (${response?.errors?.[0]?.extensions?.code ?? 'unavailable'}); event skipped`);
+          return;
+        }
+        resolved = (response.data ?? {}) as Record<string, unknown>;
+      }
+      const json = JSON.stringify({ data: { [plan.responseKey]: eventObject(plan, event.kind, event.seq, resolved, event.emoji) } });
+      for (const subscriber of this.subscribers) subscriber.sendLive(json);
+    });
+  }
 
   add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
@@ -346,6 +419,15 @@ class Subscriber {
     }
   }
 
+  /** A live-only event: no seq of its own to order by, so it bypasses the cursor. */
+  sendLive(json: string): void {
+    if (this.ended) return;
+    if (!this.sink.next(json)) {
+      this.group.feed.engine.options.metrics.resyncs.inc();
+      this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.cursor).toJSON()]);
+    }
+  }
+
   offer(deliveries: Delivery[]): void {
     if (this.buffer) this.buffer.push(...deliveries);
     else if (deliveries.length === 1) this.push(deliveries[0]!);
@@ -382,7 +464,7 @@ class Subscriber {
 
 async function fetchPage(
   execute: Executor,
-  plan: SelectionPlan,
+  plan: Plan,
   after: number,
   userId: string,
 ): Promise<{ deliveries: Delivery[]; error?: GraphQLFormattedError }> {
@@ -400,9 +482,22 @@ async function fetchPage(
   return {
     deliveries: messages.map((message) => {
       const { [SEQ_ALIAS]: seq, ...fields } = message;
-      return { seq: seq as number, json: JSON.stringify({ data: { [plan.responseKey]: fields } }) };
+      const payload =
+        plan.field === SubscriptionField.ConversationEvents
+          ? eventObject(plan, ConversationEventKind.MessageAdded, seq as number, plan.messageKey ? { [plan.messageKey]: fields } : {})
+          : fields;
+      return { seq: seq as number, json: JSON.stringify({ data: { [plan.responseKey]: payload } }) };
     }),
   };
+}
+
+/** A ConversationEvent in the client's own shape: local fields by their response keys, then the resolved ones. */
+function eventObject(plan: EventsPlan, kind: ConversationEventKind, seq: number, resolved: Record<string, unknown>, emoji?: string): Record<string, unknown> {
+  const values: Record<string, unknown> = { kind, conversationId: plan.conversationId, seq, emoji: emoji ?? null, __typename: 'ConversationEvent' };
+  const out: Record<string, unknown> = {};
+  for (const [key, name] of plan.local) out[key] = values[name];
+  for (const [key] of plan.resolvedKeys) out[key] = resolved[key] ?? null;
+  return out;
 }
 
 function toError(formatted: GraphQLFormattedError): GraphQLError {

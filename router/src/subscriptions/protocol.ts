@@ -25,6 +25,20 @@ export enum SubscriptionErrorCode {
 /** Subscription root fields the router executes. */
 export enum SubscriptionField {
   MessageAdded = 'messageAdded',
+  ConversationEvents = 'conversationEvents',
+}
+
+/** ConversationEvent.kind values (the GraphQL enum ConversationEventKind). */
+export enum ConversationEventKind {
+  MessageAdded = 'MESSAGE_ADDED',
+  MessageEdited = 'MESSAGE_EDITED',
+  MessageDeleted = 'MESSAGE_DELETED',
+  ReactionAdded = 'REACTION_ADDED',
+  ReactionRemoved = 'REACTION_REMOVED',
+  MemberAdded = 'MEMBER_ADDED',
+  MemberRemoved = 'MEMBER_REMOVED',
+  RoleChanged = 'ROLE_CHANGED',
+  ConversationUpdated = 'CONVERSATION_UPDATED',
 }
 
 /** Messages fetched per database read while replaying or catching up. */

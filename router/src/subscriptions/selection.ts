@@ -6,6 +6,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
+  type SelectionNode,
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
@@ -18,7 +19,7 @@ import { SubscriptionField } from './protocol.js';
  * every field (other subgraphs' included) is resolved by the query planner.
  */
 export interface SelectionPlan {
-  field: SubscriptionField;
+  field: SubscriptionField.MessageAdded;
   /** Where the client expects the payload: the alias or the field name. */
   responseKey: string;
   conversationId: string;
@@ -39,13 +40,14 @@ export function planSubscription(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): SelectionPlan {
+): SelectionPlan | EventsPlan {
   const root = operation.selectionSet.selections;
   const fields = root.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
   if (fields.length !== 1 || root.length !== fields.length) {
     throw badInput('A subscription selects exactly one root field, without fragments or __typename');
   }
   const field = fields[0]!;
+  if (field.name.value === SubscriptionField.ConversationEvents) return planConversationEvents(document, operation, variables, field);
   if (field.name.value !== SubscriptionField.MessageAdded) {
     throw badInput(`Unknown subscription field: ${field.name.value}`);
   }
@@ -97,4 +99,133 @@ function sortKeys(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
   }
   return value;
+}
+
+/** Fields of ConversationEvent the router fills itself (no subgraph trip). */
+const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', '__typename']);
+/** Fields of ConversationEvent resolved through the planner, and the root query field that resolves each. */
+const RESOLVED_EVENT_FIELDS = { message: 'message', user: 'user', conversation: 'conversation' } as const;
+type ResolvedEventField = keyof typeof RESOLVED_EVENT_FIELDS;
+
+/** A conversationEvents subscription: which fields to fill locally, and the queries that resolve the rest. */
+export interface EventsPlan {
+  field: SubscriptionField.ConversationEvents;
+  responseKey: string;
+  conversationId: string;
+  after: number | undefined;
+  /** [response key, field name] of each locally filled field, in selection order. */
+  local: Array<[string, string]>;
+  /** Response key of the `message` field, if selected. */
+  messageKey: string | undefined;
+  /** Page query for MESSAGE_ADDED (like SelectionPlan.query); its messages carry the message selection (or just seq). */
+  query: string;
+  /**
+   * Query for one non-message event: `message(id:)`, `user(id:)` and
+   * `conversation(id:)` each under the client's alias and selection, switched
+   * on by $stormWithMessage / $stormWithUser / $stormWithConversation.
+   */
+  eventQuery: string | undefined;
+  resolvedKeys: Array<[string, ResolvedEventField]>;
+  variables: Record<string, unknown>;
+  groupKey: string;
+}
+
+/**
+ * Builds the plan of a conversationEvents subscription. The event's own
+ * selection may use aliases and fragments on ConversationEvent (flattened);
+ * each of message / user / conversation may be selected once.
+ */
+export function planConversationEvents(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  field: FieldNode,
+): EventsPlan {
+  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  const byName = new Map(fragments.map((f) => [f.name.value, f]));
+  const arg = (name: string): unknown => {
+    const node = field.arguments?.find((a) => a.name.value === name)?.value;
+    return node ? valueFromASTUntyped(node as ValueNode, variables) : undefined;
+  };
+  const conversationId = arg('conversationId');
+  if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
+  const afterRaw = arg('after');
+  if (afterRaw !== undefined && afterRaw !== null && (!Number.isInteger(afterRaw) || (afterRaw as number) < 0)) {
+    throw badInput('after must be a non-negative integer', 'after');
+  }
+
+  // Flatten the event's selection (fragments on ConversationEvent always apply).
+  const flat: FieldNode[] = [];
+  const walk = (selections: readonly SelectionNode[]) => {
+    for (const s of selections) {
+      if (s.kind === Kind.FIELD) flat.push(s);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections);
+      else {
+        const fragment = byName.get(s.name.value);
+        if (fragment) walk(fragment.selectionSet.selections);
+      }
+    }
+  };
+  walk(field.selectionSet!.selections);
+
+  const local: Array<[string, string]> = [];
+  const resolved = new Map<ResolvedEventField, FieldNode>();
+  for (const f of flat) {
+    const name = f.name.value;
+    const key = f.alias?.value ?? name;
+    if (LOCAL_EVENT_FIELDS.has(name)) local.push([key, name]);
+    else if (name in RESOLVED_EVENT_FIELDS) {
+      const previous = resolved.get(name as ResolvedEventField);
+      if (previous && (previous.alias?.value ?? name) !== key) throw badInput(`Select ${name} at most once in conversationEvents`);
+      resolved.set(name as ResolvedEventField, f);
+    }
+  }
+
+  // Variables used by the resolved selections (and fragments), and only those.
+  const used = new Set<string>();
+  for (const node of [...resolved.values(), ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
+  const varDefs = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  const usedVariables: Record<string, unknown> = {};
+  for (const d of varDefs) if (d.variable.name.value in variables) usedVariables[d.variable.name.value] = variables[d.variable.name.value];
+  const clientDefs = varDefs.map((d) => print(d));
+  const sub = (f: FieldNode | undefined) => (f?.selectionSet ? print(f.selectionSet) : '');
+  const messageField = resolved.get('message');
+
+  const query = [
+    `query StormEventPage(${['$stormConversationId: ID!', '$stormAfter: Int!', '$stormLimit: Int!', ...clientDefs].join(', ')}) {`,
+    `  conversation(id: $stormConversationId) {`,
+    `    lastSeq`,
+    `    messages(after: $stormAfter, limit: $stormLimit) { ${SEQ_ALIAS}: seq ${messageField ? print(messageField.selectionSet!).slice(1, -1) : ''} }`,
+    `  }`,
+    `}`,
+    ...fragments.map((f) => print(f)),
+  ].join('\n');
+
+  const resolvedKeys: Array<[string, ResolvedEventField]> = [...resolved.entries()].map(([name, f]) => [f.alias?.value ?? name, name]);
+  const eventQuery = resolved.size
+    ? [
+        `query StormEvent(${['$stormMessageId: ID!', '$stormUserId: ID!', '$stormConversationId: ID!', '$stormWithMessage: Boolean!', '$stormWithUser: Boolean!', '$stormWithConversation: Boolean!', ...clientDefs].join(', ')}) {`,
+        ...resolvedKeys.map(([key, name]) => {
+          const idVar = name === 'message' ? '$stormMessageId' : name === 'user' ? '$stormUserId' : '$stormConversationId';
+          const flag = name === 'message' ? '$stormWithMessage' : name === 'user' ? '$stormWithUser' : '$stormWithConversation';
+          return `  ${key}: ${RESOLVED_EVENT_FIELDS[name]}(id: ${idVar}) @include(if: ${flag}) ${sub(resolved.get(name))}`;
+        }),
+        `}`,
+        ...fragments.map((f) => print(f)),
+      ].join('\n')
+    : undefined;
+
+  return {
+    field: SubscriptionField.ConversationEvents,
+    responseKey: field.alias?.value ?? field.name.value,
+    conversationId,
+    after: afterRaw === undefined || afterRaw === null ? undefined : (afterRaw as number),
+    local,
+    messageKey: messageField ? (messageField.alias?.value ?? 'message') : undefined,
+    query,
+    eventQuery,
+    resolvedKeys,
+    variables: usedVariables,
+    groupKey: JSON.stringify(['events', conversationId, query, eventQuery ?? '', local, sortKeys(usedVariables)]),
+  };
 }
