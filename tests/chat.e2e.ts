@@ -1,6 +1,9 @@
 // The chat product of issue 5, end to end through the router over the real
 // PostgreSQL and NATS: channels and roles, threads, reactions, mentions, read
 // state, search, rate limits.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { natsStreamName } from '@storm/bus';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
@@ -43,6 +46,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await stack?.dispose();
+  // Each stream reserves its max_bytes of JetStream storage: a leaked one
+  // per run eventually leaves none for new streams.
+  if (stack) {
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(natsStreamName(stack.busPrefix)).catch(() => {});
+    } finally {
+      await nc.close();
+    }
+  }
 });
 
 const code = (response: { errors?: Array<{ extensions?: { code?: string } }> }) => response.errors?.[0]?.extensions?.code;
