@@ -38,6 +38,7 @@ type Documents = {
     "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": typeof types.AddMembersLiveDocument,
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": typeof types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": typeof types.ReactLiveDocument,
+    "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": typeof types.InboxLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -81,6 +82,7 @@ const documents: Documents = {
     "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": types.AddMembersLiveDocument,
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": types.ReactLiveDocument,
+    "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": types.InboxLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -210,6 +212,10 @@ export function graphql(source: "\n  mutation RenameLive($id: ID!, $title: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n"): (typeof documents)["\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n"): (typeof documents)["\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -36,3 +36,14 @@ export const RenameLive = graphql(`
 export const ReactLive = graphql(`
   mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }
 `);
+
+export const Inbox = graphql(`
+  subscription InboxLive($cursor: String) {
+    inbox(cursor: $cursor) {
+      cursor
+      conversationId
+      seq
+      message { id body author { displayName } }
+    }
+  }
+`);

@@ -10,7 +10,12 @@ import {
 } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
 import { ConversationEventKind, FETCH_PAGE_SIZE, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
-import { SEQ_ALIAS, type EventsPlan, type SelectionPlan } from './selection.js';
+import { SEQ_ALIAS, inboxConversationPlan, type EventsPlan, type InboxPlan, type SelectionPlan } from './selection.js';
+import { decodeCursor, encodeCursor } from './inbox-cursor.js';
+
+/** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
+const CURSOR_PLACEHOLDER = '~storm-cursor~';
+const CURSOR_PLACEHOLDER_JSON = JSON.stringify(CURSOR_PLACEHOLDER);
 
 type Plan = SelectionPlan | EventsPlan;
 
@@ -107,6 +112,25 @@ export class SubscriptionEngine {
     }
   }
 
+  /**
+   * One stream for all of a user's conversations: a stream per conversation
+   * (each in its conversation's shared group), the position of each kept in
+   * the cursor every event carries, and conversations joined while connected
+   * added from the user's membership subject.
+   */
+  async openInbox(sink: DeliverySink, plan: InboxPlan): Promise<Operation> {
+    if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+    const positions = plan.cursor ? decodeCursor(plan.cursor) : undefined;
+    const inbox = new Inbox(this, sink, plan, positions ?? new Map());
+    try {
+      await inbox.start(positions !== undefined);
+    } catch (err) {
+      inbox.stop();
+      throw err;
+    }
+    return { stop: () => inbox.stop() };
+  }
+
   /** Number of live groups (one resolution per event each), for tests and metrics. */
   get groupCount(): number {
     let n = 0;
@@ -133,6 +157,86 @@ export class SubscriptionEngine {
       this.feeds.set(conversationId, feed);
     }
     return feed;
+  }
+}
+
+const INBOX_HEAD = 'query StormInboxHead { conversations { id lastSeq } }';
+
+class Inbox {
+  private readonly streams = new Map<string, Operation | null>();
+  private membership: BusSubscription | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: SubscriptionEngine,
+    private readonly sink: DeliverySink,
+    private readonly plan: InboxPlan,
+    /** Position (last seq delivered or skipped) per conversation: the cursor. */
+    private readonly positions: Map<string, number>,
+  ) {}
+
+  async start(resuming: boolean): Promise<void> {
+    const { bus, topics, execute } = this.engine.options;
+    // Listen for joins first, so a conversation joined while the list is read is not missed.
+    this.membership = await bus.subscribe(topics.user(this.sink.userId, 'membership'), (payload: unknown) => {
+      const event = payload as MembershipEventPayload;
+      if (event?.event === ConversationEvent.MemberAdded && typeof event.conversationId === 'string') {
+        void this.add(event.conversationId, typeof event.lastSeq === 'number' ? event.lastSeq : 0).catch(() => {});
+      }
+    });
+    const head = await execute(INBOX_HEAD, {}, this.sink.userId);
+    if (head.errors?.length) throw toError(head.errors[0]!);
+    const conversations = ((head.data?.conversations ?? []) as Array<{ id: string; lastSeq: number }>).filter((c) => typeof c?.id === 'string');
+    // Resuming: a conversation the cursor does not know was joined since (or never had a message): from its start.
+    await Promise.all(conversations.map((c) => this.add(c.id, resuming ? Math.min(this.positions.get(c.id) ?? 0, c.lastSeq) : c.lastSeq)));
+  }
+
+  private async add(conversationId: string, after: number): Promise<void> {
+    if (this.stopped || this.streams.has(conversationId)) return;
+    this.streams.set(conversationId, null);
+    if (!this.positions.has(conversationId)) this.positions.set(conversationId, after);
+    const operation = await this.engine.open(this.streamSink(conversationId), inboxConversationPlan(this.plan, conversationId, after)).catch((err: unknown) => {
+      this.streams.delete(conversationId);
+      const code = (err as GraphQLError)?.extensions?.code;
+      // Left between the list and the open: not part of the inbox. Anything else ends it.
+      if (code === ErrorCode.NotFound || code === ErrorCode.Forbidden) return undefined;
+      throw err;
+    });
+    if (!operation) return;
+    if (this.stopped || !this.streams.has(conversationId)) return operation.stop();
+    this.streams.set(conversationId, operation);
+  }
+
+  private streamSink(conversationId: string): DeliverySink {
+    const inbox = this;
+    return {
+      userId: this.sink.userId,
+      clientIp: this.sink.clientIp,
+      next(json, seq) {
+        if (seq !== undefined) inbox.positions.set(conversationId, seq);
+        return inbox.sink.next(json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))), seq);
+      },
+      batch: (send) => this.sink.batch(send),
+      error(errors) {
+        inbox.streams.delete(conversationId);
+        const code = errors[0]?.extensions?.code;
+        if (code === ErrorCode.NotFound || code === ErrorCode.Forbidden) return; // no longer a member: the conversation leaves the inbox
+        // A resync: the whole inbox resumes from the cursor of its last event.
+        inbox.sink.error(errors.map((e) => ({ ...e, extensions: { ...e.extensions, cursor: encodeCursor(inbox.positions) } })));
+        inbox.stop();
+      },
+      complete() {
+        inbox.streams.delete(conversationId);
+      },
+    };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    void this.membership?.unsubscribe().catch(() => {});
+    for (const operation of this.streams.values()) operation?.stop();
+    this.streams.clear();
   }
 }
 
@@ -436,7 +540,7 @@ class Subscriber {
 
   private push(delivery: Delivery): boolean {
     if (delivery.seq <= this.cursor || this.ended) return false;
-    if (!this.sink.next(delivery.json)) {
+    if (!this.sink.next(delivery.json, delivery.seq)) {
       // Never drop silently: tell the client where its stream stopped.
       this.group.feed.engine.options.metrics.resyncs.inc();
       this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.cursor).toJSON()]);
@@ -483,7 +587,7 @@ async function fetchPage(
     deliveries: messages.map((message) => {
       const { [SEQ_ALIAS]: seq, ...fields } = message;
       const payload =
-        plan.field === SubscriptionField.ConversationEvents
+        plan.field !== SubscriptionField.MessageAdded
           ? eventObject(plan, ConversationEventKind.MessageAdded, seq as number, plan.messageKey ? { [plan.messageKey]: fields } : {})
           : fields;
       return { seq: seq as number, json: JSON.stringify({ data: { [plan.responseKey]: payload } }) };
@@ -493,7 +597,15 @@ async function fetchPage(
 
 /** A ConversationEvent in the client's own shape: local fields by their response keys, then the resolved ones. */
 function eventObject(plan: EventsPlan, kind: ConversationEventKind, seq: number, resolved: Record<string, unknown>, emoji?: string): Record<string, unknown> {
-  const values: Record<string, unknown> = { kind, conversationId: plan.conversationId, seq, emoji: emoji ?? null, __typename: 'ConversationEvent' };
+  const inbox = plan.field === SubscriptionField.Inbox;
+  const values: Record<string, unknown> = {
+    kind,
+    conversationId: plan.conversationId,
+    seq,
+    emoji: emoji ?? null,
+    cursor: CURSOR_PLACEHOLDER,
+    __typename: inbox ? 'InboxEvent' : 'ConversationEvent',
+  };
   const out: Record<string, unknown> = {};
   for (const [key, name] of plan.local) out[key] = values[name];
   for (const [key] of plan.resolvedKeys) out[key] = resolved[key] ?? null;

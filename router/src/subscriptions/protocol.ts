@@ -26,6 +26,7 @@ export enum SubscriptionErrorCode {
 export enum SubscriptionField {
   MessageAdded = 'messageAdded',
   ConversationEvents = 'conversationEvents',
+  Inbox = 'inbox',
 }
 
 /** ConversationEvent.kind values (the GraphQL enum ConversationEventKind). */

@@ -40,7 +40,7 @@ export function planSubscription(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): SelectionPlan | EventsPlan {
+): SelectionPlan | EventsPlan | InboxPlan {
   const root = operation.selectionSet.selections;
   const fields = root.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
   if (fields.length !== 1 || root.length !== fields.length) {
@@ -48,6 +48,7 @@ export function planSubscription(
   }
   const field = fields[0]!;
   if (field.name.value === SubscriptionField.ConversationEvents) return planConversationEvents(document, operation, variables, field);
+  if (field.name.value === SubscriptionField.Inbox) return planInbox(document, operation, variables, field);
   if (field.name.value !== SubscriptionField.MessageAdded) {
     throw badInput(`Unknown subscription field: ${field.name.value}`);
   }
@@ -102,14 +103,14 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Fields of ConversationEvent the router fills itself (no subgraph trip). */
-const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', '__typename']);
+const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'cursor', '__typename']);
 /** Fields of ConversationEvent resolved through the planner, and the root query field that resolves each. */
 const RESOLVED_EVENT_FIELDS = { message: 'message', user: 'user', conversation: 'conversation' } as const;
 type ResolvedEventField = keyof typeof RESOLVED_EVENT_FIELDS;
 
 /** A conversationEvents subscription: which fields to fill locally, and the queries that resolve the rest. */
 export interface EventsPlan {
-  field: SubscriptionField.ConversationEvents;
+  field: SubscriptionField.ConversationEvents | SubscriptionField.Inbox;
   responseKey: string;
   conversationId: string;
   after: number | undefined;
@@ -141,19 +142,71 @@ export function planConversationEvents(
   variables: Record<string, unknown>,
   field: FieldNode,
 ): EventsPlan {
-  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
-  const byName = new Map(fragments.map((f) => [f.name.value, f]));
-  const arg = (name: string): unknown => {
-    const node = field.arguments?.find((a) => a.name.value === name)?.value;
-    return node ? valueFromASTUntyped(node as ValueNode, variables) : undefined;
-  };
+  const arg = argumentReader(field, variables);
   const conversationId = arg('conversationId');
   if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
   const afterRaw = arg('after');
   if (afterRaw !== undefined && afterRaw !== null && (!Number.isInteger(afterRaw) || (afterRaw as number) < 0)) {
     throw badInput('after must be a non-negative integer', 'after');
   }
+  const shape = planEventShape(document, operation, variables, field);
+  return {
+    ...shape,
+    field: SubscriptionField.ConversationEvents,
+    conversationId,
+    after: afterRaw === undefined || afterRaw === null ? undefined : (afterRaw as number),
+    groupKey: JSON.stringify(['events', conversationId, shape.query, shape.eventQuery ?? '', shape.local, sortKeys(shape.variables)]),
+  };
+}
 
+/** An inbox subscription: the event shape shared by the per-conversation streams, and the resume cursor. */
+export interface InboxPlan extends EventShape {
+  field: SubscriptionField.Inbox;
+  cursor: string | undefined;
+}
+
+export function planInbox(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, field: FieldNode): InboxPlan {
+  const cursor = argumentReader(field, variables)('cursor');
+  if (cursor !== undefined && cursor !== null && typeof cursor !== 'string') throw badInput('cursor must be a string', 'cursor');
+  return { ...planEventShape(document, operation, variables, field), field: SubscriptionField.Inbox, cursor: (cursor as string | null) ?? undefined };
+}
+
+/** The plan of one conversation's stream inside an inbox. */
+export function inboxConversationPlan(inbox: InboxPlan, conversationId: string, after: number): EventsPlan {
+  return {
+    ...inbox,
+    field: SubscriptionField.Inbox,
+    eventQuery: undefined,
+    conversationId,
+    after,
+    groupKey: JSON.stringify(['inbox', conversationId, inbox.query, inbox.local, sortKeys(inbox.variables)]),
+  };
+}
+
+function argumentReader(field: FieldNode, variables: Record<string, unknown>) {
+  return (name: string): unknown => {
+    const node = field.arguments?.find((a) => a.name.value === name)?.value;
+    return node ? valueFromASTUntyped(node as ValueNode, variables) : undefined;
+  };
+}
+
+interface EventShape {
+  responseKey: string;
+  local: Array<[string, string]>;
+  messageKey: string | undefined;
+  query: string;
+  eventQuery: string | undefined;
+  resolvedKeys: Array<[string, ResolvedEventField]>;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * The event's own selection may use aliases and fragments (flattened); each of
+ * message / user / conversation may be selected once.
+ */
+function planEventShape(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, field: FieldNode): EventShape {
+  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  const byName = new Map(fragments.map((f) => [f.name.value, f]));
   // Flatten the event's selection (fragments on ConversationEvent always apply).
   const flat: FieldNode[] = [];
   const walk = (selections: readonly SelectionNode[]) => {
@@ -216,16 +269,12 @@ export function planConversationEvents(
     : undefined;
 
   return {
-    field: SubscriptionField.ConversationEvents,
     responseKey: field.alias?.value ?? field.name.value,
-    conversationId,
-    after: afterRaw === undefined || afterRaw === null ? undefined : (afterRaw as number),
     local,
     messageKey: messageField ? (messageField.alias?.value ?? 'message') : undefined,
     query,
     eventQuery,
     resolvedKeys,
     variables: usedVariables,
-    groupKey: JSON.stringify(['events', conversationId, query, eventQuery ?? '', local, sortKeys(usedVariables)]),
   };
 }

@@ -5,6 +5,7 @@ import { ErrorCode } from '@storm/common';
 import type { RouterMetrics } from '../metrics.js';
 import type { SubscriptionEngine } from './engine.js';
 import { planSubscription } from './selection.js';
+import { SubscriptionField } from './protocol.js';
 import { attachWire, type WireServer } from './wire.js';
 
 export interface WsOptions {
@@ -79,7 +80,8 @@ export function attachWebSocket(options: WsOptions): WireServer {
 
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
           try {
-            return await options.engine.open(sink, planSubscription(document, operation, variables));
+            const plan = planSubscription(document, operation, variables);
+            return plan.field === SubscriptionField.Inbox && 'cursor' in plan ? await options.engine.openInbox(sink, plan) : await options.engine.open(sink, plan);
           } catch (err) {
             if (err instanceof GraphQLError) return [err.toJSON()];
             return failed(ErrorCode.Unavailable, 'Could not open the subscription');

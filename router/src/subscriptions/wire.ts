@@ -26,7 +26,7 @@ export interface DeliverySink {
    * when the subscriber cannot take it (socket gone or too far behind); the
    * engine then ends the subscription with `error`.
    */
-  next(payloadJson: string): boolean;
+  next(payloadJson: string, seq?: number): boolean;
   /**
    * Runs `send` with the socket corked, so every `next` inside leaves in one
    * write (one syscall per socket per batch of events instead of per event).
