@@ -5,7 +5,7 @@ import type { Resolvers } from '../../generated/graphql.js';
 
 function subscriptionsLiveInTheRouter(): never {
   throw new GraphQLError(
-    'messageAdded is executed by the router over graphql-ws; this subgraph only declares it for the supergraph',
+    'Subscriptions are executed by the router over graphql-ws; this subgraph only declares them for the supergraph',
     { extensions: { code: 'BAD_REQUEST' } },
   );
 }
@@ -36,6 +36,11 @@ export const messagesResolvers: Resolvers = {
     messageAdded: {
       subscribe: subscriptionsLiveInTheRouter,
       // A subscription document POSTed over HTTP is executed like a query.
+      resolve: subscriptionsLiveInTheRouter,
+    },
+    // Declared by modules/live for the supergraph; executed by the router too.
+    conversationEvents: {
+      subscribe: subscriptionsLiveInTheRouter,
       resolve: subscriptionsLiveInTheRouter,
     },
   },

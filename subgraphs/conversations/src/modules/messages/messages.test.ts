@@ -312,5 +312,7 @@ describe('Subscription.messageAdded', () => {
     const id = await group(me);
     const response = await kit.gql(me, `subscription($id: ID!) { messageAdded(conversationId: $id) { id } }`, { id });
     expect(response.errors?.[0].message).toMatch(/router/);
+    const events = await kit.gql(me, `subscription($id: ID!) { conversationEvents(conversationId: $id) { kind } }`, { id });
+    expect(events.errors?.[0]).toMatchObject({ message: expect.stringMatching(/router/), extensions: { code: 'BAD_REQUEST' } });
   });
 });
