@@ -1,7 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createBus, type Bus, type BusKind } from '@storm/bus';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { createBus, natsStreamName, type Bus, type BusKind } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { startStack, type Stack } from '@storm/stack';
 import type { RouterLimits } from '@storm/router/server';
@@ -29,6 +31,7 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'memory';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
+  if (busKind === 'nats') await dropStreams((name, created) => name.startsWith(natsStreamName('e2e_')) && Date.now() - created > STALE_STREAM_MS);
   const db = await createTestDatabase();
   const bus = await createBus(
     busKind === 'memory'
@@ -80,6 +83,23 @@ export async function startTestStack(
       await stack.dispose();
       await bus.dispose();
       await db.drop();
+      // Each JetStream stream reserves its max bytes of storage: never leave one behind.
+      if (busKind === 'nats') await dropStreams((name) => name === natsStreamName(prefix));
     },
   };
+}
+
+/** Streams of test runs that crashed before disposing are dropped after this long. */
+const STALE_STREAM_MS = 30 * 60_000;
+
+async function dropStreams(match: (name: string, createdMs: number) => boolean): Promise<void> {
+  const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const doomed: string[] = [];
+    for await (const info of jsm.streams.list()) if (match(info.config.name, Date.parse(info.created))) doomed.push(info.config.name);
+    for (const name of doomed) await jsm.streams.delete(name).catch(() => {});
+  } finally {
+    await nc.close();
+  }
 }
