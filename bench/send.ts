@@ -18,6 +18,8 @@
 // best run is kept (all runs are in the report); ratios are taken within a
 // run. BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +31,7 @@ import { MessagesService } from '@storm/conversations/modules/messages/messages.
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {
+  pid: number;
   control: number;
   databaseUrl: string;
   busPrefix: string;
@@ -37,6 +40,7 @@ interface BackendReady {
   conversationIds: string[];
 }
 interface RouterReady {
+  pid: number;
   httpUrl: string;
   control: number;
 }
@@ -59,6 +63,15 @@ export interface PhaseResult {
   errors: number;
   firstError?: string;
   latencyMs: ReturnType<typeof summarize>;
+  /**
+   * CPU time per completed op, in ms, per process (user + system, from
+   * /proc over the measured window): what the op costs whatever else the
+   * shared machine is doing. `postgres` sums this database's server
+   * processes (not the WAL writer or checkpointer, which every op shares).
+   */
+  cpuMsPerOp?: Record<string, number>;
+  /** The machine's 1-minute load average at the end of the phase (others' work included). */
+  loadAverage: number;
 }
 
 export async function send(args: string[]): Promise<void> {
@@ -68,6 +81,8 @@ export async function send(args: string[]): Promise<void> {
   const users = Number(flag(args, 'users', '100'));
   const repeat = Number(flag(args, 'repeat', '2'));
   const bus = flag(args, 'bus', 'nats');
+  // Profiling one workload: --only send (or history) skips the other's phases.
+  const only = flag(args, 'only', 'send,history').split(',');
   for (const n of [seconds, conversations, users, repeat, ...levels]) {
     if (!Number.isFinite(n) || n <= 0) throw new Error('--seconds, --concurrency, --conversations, --users and --repeat take positive numbers');
   }
@@ -90,23 +105,39 @@ export async function send(args: string[]): Promise<void> {
     servers.push(plain);
     const { tokens, userIds, conversationIds } = backend.info;
     const direct = new MessagesService(prisma, topics(backend.info.busPrefix));
+    const cpu: CpuProbe = {
+      async pids() {
+        const pg = await prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+        return new Map([
+          ['router', [storm.info.pid]],
+          ['plain', [plain.info.pid]],
+          ['subgraphs', [backend.info.pid]],
+          ['postgres', pg.map((row) => row.pid)],
+          ['driver', [process.pid]],
+        ]);
+      },
+    };
 
-    // Sender w writes as user w (mod users); its i-th message goes to
-    // conversation (w + i·n) mod conversations: spread over all of them, and
-    // at any one step no two senders pick the same conversation.
+    // Sender w's i-th request goes to conversation (w + i·n) mod conversations
+    // as user (w + i·n) mod users (every user is in every conversation):
+    // spread over all conversations, no two senders on the same one at the
+    // same step, and each user's share of the load stays under the
+    // conversations service's per-user send limit (30/s after a burst of 300,
+    // its default; the stack takes no setting for it), i.e. up to 3,000/s in all.
     const target = (w: number, i: number, n: number) => conversationIds[(w + i * n) % conversationIds.length]!;
+    const as = (w: number, i: number, n: number) => (w + i * n) % userIds.length;
     const body = (w: number, i: number) => `bench ${w}/${i} ${Date.now()}`;
     const sendOps = (n: number): Record<'storm' | 'direct', Op> => ({
       storm: async (w, i) => {
-        await graphql(agent, storm.info.httpUrl, tokens[w % tokens.length]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
+        await graphql(agent, storm.info.httpUrl, tokens[as(w, i, n)]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
       },
       direct: async (w, i) => {
-        await direct.send(userIds[w % userIds.length]!, { conversationId: target(w, i, n), body: body(w, i) });
+        await direct.send(userIds[as(w, i, n)]!, { conversationId: target(w, i, n), body: body(w, i) });
       },
     });
     const historyOps = (n: number): Record<'storm' | 'plain', Op> => {
       const op = (url: string): Op => async (w, i) => {
-        const data = (await graphql(agent, url, tokens[w % tokens.length]!, HISTORY, { id: target(w, i, n) })) as { conversation?: { messages?: unknown[] } };
+        const data = (await graphql(agent, url, tokens[as(w, i, n)]!, HISTORY, { id: target(w, i, n) })) as { conversation?: { messages?: unknown[] } };
         if (data.conversation?.messages?.length !== HISTORY_PAGE) throw new Error(`expected ${HISTORY_PAGE} messages, got ${data.conversation?.messages?.length}`);
       };
       return { storm: op(storm.info.httpUrl), plain: op(plain.info.httpUrl) };
@@ -117,17 +148,15 @@ export async function send(args: string[]): Promise<void> {
       for (const n of levels) {
         const sends: Record<string, PhaseResult> = {};
         const history: Record<string, PhaseResult> = {};
-        for (const [name, op] of Object.entries(sendOps(n))) {
-          sends[name] = await closedLoop(n, seconds, op);
+        for (const [name, op] of only.includes('send') ? Object.entries(sendOps(n)) : []) {
+          sends[name] = await closedLoop(n, seconds, op, cpu);
           print(`run ${r}  send     ${name.padEnd(6)}`, sends[name]);
         }
-        for (const [name, op] of Object.entries(historyOps(n))) {
-          history[name] = await closedLoop(n, seconds, op);
+        for (const [name, op] of only.includes('history') ? Object.entries(historyOps(n)) : []) {
+          history[name] = await closedLoop(n, seconds, op, cpu);
           print(`run ${r}  history  ${name.padEnd(6)}`, history[name]);
         }
-        console.log(
-          `run ${r}  c=${n}: full path / direct ${ratio(sends.storm!, sends.direct!)}, STORM / plain gateway ${ratio(history.storm!, history.plain!)}`,
-        );
+        console.log(`run ${r}  c=${n}: ${ratios(sends, history)}`);
         runs.push({ repeat: r, concurrency: n, sends, history });
       }
     }
@@ -136,22 +165,22 @@ export async function send(args: string[]): Promise<void> {
     // on the machine takes away, so the highest is the least disturbed.
     const best = levels.map((n) => {
       const at = runs.filter((run) => run.concurrency === n);
-      const pick = (get: (run: (typeof at)[number]) => PhaseResult) => at.map(get).reduce((a, b) => (b.opsPerSecond > a.opsPerSecond ? b : a));
+      const pick = (get: (run: (typeof at)[number]) => PhaseResult | undefined) =>
+        at.map(get).reduce<PhaseResult | undefined>((a, b) => (b && (!a || b.opsPerSecond > a.opsPerSecond) ? b : a), undefined);
       return {
         concurrency: n,
-        sendStorm: pick((run) => run.sends.storm!),
-        sendDirect: pick((run) => run.sends.direct!),
-        historyStorm: pick((run) => run.history.storm!),
-        historyPlain: pick((run) => run.history.plain!),
-        // Within one run (same machine state); the range over runs shows the noise.
-        directOverFull: at.map((run) => run.sends.direct!.opsPerSecond / run.sends.storm!.opsPerSecond),
-        stormOverPlain: at.map((run) => run.history.storm!.opsPerSecond / run.history.plain!.opsPerSecond),
+        sendStorm: pick((run) => run.sends.storm),
+        sendDirect: pick((run) => run.sends.direct),
+        historyStorm: pick((run) => run.history.storm),
+        historyPlain: pick((run) => run.history.plain),
+        // Within one run (same machine state); the spread over runs shows the noise.
+        ratiosPerRun: at.map((run) => ratios(run.sends, run.history)),
       };
     });
 
     console.log(`\nbest of ${repeat} run(s) per configuration, ${seconds} s each (closed loop; latency per request, ms)`);
-    console.log('| concurrency | path | ops/s | p50 ms | p99 ms | errors |');
-    console.log('|---:|---|---:|---:|---:|---:|');
+    console.log('| concurrency | path | ops/s | p50 ms | p99 ms | errors | CPU ms/op, all processes |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|');
     for (const b of best) {
       for (const [label, p] of [
         ['sendMessage via STORM router', b.sendStorm],
@@ -159,16 +188,11 @@ export async function send(args: string[]): Promise<void> {
         ['history via STORM router', b.historyStorm],
         ['history via plain @apollo/gateway (B)', b.historyPlain],
       ] as const) {
-        console.log(`| ${b.concurrency} | ${label} | ${Math.round(p.opsPerSecond).toLocaleString('en-US')} | ${p.latencyMs.p50.toFixed(1)} | ${p.latencyMs.p99.toFixed(1)} | ${p.errors} |`);
+        if (p) console.log(`| ${b.concurrency} | ${label} | ${Math.round(p.opsPerSecond).toLocaleString('en-US')} | ${p.latencyMs.p50.toFixed(1)} | ${p.latencyMs.p99.toFixed(1)} | ${p.errors} | ${p.cpuMsPerOp?.total?.toFixed(2) ?? '?'} |`);
       }
     }
-    console.log('\nratios within each run (run 1, run 2, …):');
-    for (const b of best) {
-      console.log(
-        `  c=${b.concurrency}: full-path cost (direct ÷ STORM sends/s) ${b.directOverFull.map((x) => `${x.toFixed(2)}×`).join(', ')}; ` +
-          `history STORM ÷ plain gateway ${b.stormOverPlain.map((x) => `${x.toFixed(2)}×`).join(', ')}`,
-      );
-    }
+    console.log('\nratios within each run:');
+    for (const b of best) b.ratiosPerRun.forEach((text, i) => console.log(`  c=${b.concurrency} run ${i + 1}: ${text}`));
     const file = await writeReport('send', {
       seconds,
       warmupSeconds: WARMUP_SECONDS,
@@ -192,9 +216,14 @@ export async function send(args: string[]): Promise<void> {
 }
 
 /** `n` clients, each issuing its next op when the previous one settles, for WARMUP_SECONDS + `seconds`. */
-async function closedLoop(n: number, seconds: number, op: Op): Promise<PhaseResult> {
+async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): Promise<PhaseResult> {
+  const pids = await cpu?.pids();
   const start = performance.now() + WARMUP_SECONDS * 1000;
   const end = start + seconds * 1000;
+  let before: ReturnType<typeof cpuTicks> | undefined;
+  let after: ReturnType<typeof cpuTicks> | undefined;
+  const t1 = setTimeout(() => (before = pids && cpuTicks(pids)), start - performance.now());
+  const t2 = setTimeout(() => (after = pids && cpuTicks(pids)), end - performance.now());
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -213,7 +242,53 @@ async function closedLoop(n: number, seconds: number, op: Op): Promise<PhaseResu
       }
     }),
   );
-  return { concurrency: n, seconds, ops: latencies.length, opsPerSecond: latencies.length / seconds, errors, firstError, latencyMs: summarize(latencies) };
+  clearTimeout(t1);
+  clearTimeout(t2);
+  const ops = latencies.length;
+  let cpuMsPerOp: Record<string, number> | undefined;
+  if (before && after && ops > 0) {
+    cpuMsPerOp = {};
+    let total = 0;
+    for (const [label, perPid] of after) {
+      // Only pids alive at both ends: a database connection opened or closed
+      // within the window is not charged (pools keep theirs open).
+      let ticks = 0;
+      for (const [pid, end] of perPid) ticks += end - (before.get(label)?.get(pid) ?? end);
+      const ms = (ticks * 1000) / CLOCK_TICKS / ops;
+      cpuMsPerOp[label] = ms;
+      total += ms;
+    }
+    cpuMsPerOp.total = total;
+  }
+  return { concurrency: n, seconds, ops, opsPerSecond: ops / seconds, errors, firstError, latencyMs: summarize(latencies), cpuMsPerOp, loadAverage: os.loadavg()[0]! };
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS = 100;
+
+/** The processes whose CPU time a phase is charged: label → pids (PostgreSQL's are looked up per phase). */
+interface CpuProbe {
+  pids(): Promise<Map<string, number[]>>;
+}
+
+/** utime + stime per label and pid; a pid that is gone (or no /proc) is left out. */
+function cpuTicks(pids: Map<string, number[]>): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  for (const [label, list] of pids) {
+    const perPid = new Map<number, number>();
+    for (const pid of list) {
+      try {
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        perPid.set(pid, Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // exited, or not Linux
+      }
+    }
+    out.set(label, perPid);
+  }
+  return out;
 }
 
 async function graphql(agent: Agent, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
@@ -233,13 +308,18 @@ async function graphql(agent: Agent, url: string, token: string, query: string, 
 function print(label: string, p: PhaseResult): void {
   console.log(
     `${label} c=${String(p.concurrency).padStart(3)}: ${Math.round(p.opsPerSecond).toLocaleString('en-US').padStart(6)} ops/s  ` +
-      `p50 ${p.latencyMs.p50.toFixed(1).padStart(6)} ms  p99 ${p.latencyMs.p99.toFixed(1).padStart(6)} ms  errors ${p.errors}` +
+      `p50 ${p.latencyMs.p50.toFixed(1).padStart(6)} ms  p99 ${p.latencyMs.p99.toFixed(1).padStart(6)} ms  errors ${p.errors}  load ${p.loadAverage.toFixed(1)}` +
+      (p.cpuMsPerOp ? `  CPU ms/op ${Object.entries(p.cpuMsPerOp).filter(([, ms]) => ms > 0).map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(', ')}` : '') +
       (p.firstError ? `  (first: ${p.firstError})` : ''),
   );
 }
 
-function ratio(a: PhaseResult, b: PhaseResult): string {
-  return `${(a.opsPerSecond / b.opsPerSecond).toFixed(2)}×`;
+/** The two ratios the issue sets targets for, from phases of one run. */
+function ratios(sends: Record<string, PhaseResult>, history: Record<string, PhaseResult>): string {
+  const out = [];
+  if (sends.storm && sends.direct) out.push(`full path costs ${(sends.direct.opsPerSecond / sends.storm.opsPerSecond).toFixed(2)}× the direct loop (target ≤ 2×)`);
+  if (history.storm && history.plain) out.push(`history STORM = ${(history.storm.opsPerSecond / history.plain.opsPerSecond).toFixed(2)}× plain gateway (target ≥ 1×)`);
+  return out.join('; ');
 }
 
 async function startServer<T>(name: string, env: Record<string, string>): Promise<{ info: T; stop(): Promise<void> }> {
@@ -247,7 +327,9 @@ async function startServer<T>(name: string, env: Record<string, string>): Promis
   // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there (on exit).
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
-    env: { ...process.env, ...env },
+    // @apollo/gateway otherwise probes cloud metadata services (169.254.169.254)
+    // and exports usage metrics to Apollo: a benchmark talks to 127.0.0.1 only.
+    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await new Promise<T>((resolve, reject) => {
