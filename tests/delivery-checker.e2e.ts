@@ -15,7 +15,7 @@ import { DEFAULT_ROUTER_LIMITS } from '@storm/stack';
 import { startRouter, type RunningRouter } from '@storm/router/server';
 import { ok, wsClient } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { startTestStack, type TestStack } from './testkit/stack.js';
+import { startTestStack, testBusConfig, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const CONVERSATIONS = 3;
@@ -90,13 +90,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
 }
 
 async function startReplica(stack: TestStack, kind: BusKind): Promise<{ router: RunningRouter; bus: Bus; wsUrl: string }> {
-  const bus = await createBus(
-    kind === 'nats'
-      ? { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: stack.busPrefix }
-      : kind === 'redis'
-        ? { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: stack.busPrefix }
-        : { kind: 'memory', prefix: stack.busPrefix },
-  );
+  const bus = await createBus(testBusConfig(kind, stack.busPrefix));
   const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
   const router = await startRouter({
     supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),

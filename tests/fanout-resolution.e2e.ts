@@ -15,7 +15,7 @@ import { DEFAULT_ROUTER_LIMITS } from '@storm/stack';
 import { startRouter, type RunningRouter } from '@storm/router/server';
 import { ok } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { startTestStack, type TestStack } from './testkit/stack.js';
+import { startTestStack, testBusConfig, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const SOCKETS = 10;
@@ -53,7 +53,7 @@ describe('fan-out resolution', () => {
   beforeAll(async () => {
     stack = await startTestStack({ bus: 'nats' });
     proxies = await Promise.all([countingProxy(stack.users.url), countingProxy(stack.conversations.url)]);
-    bus = await createBus({ kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: stack.busPrefix });
+    bus = await createBus(testBusConfig('nats', stack.busPrefix));
     const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
     router = await startRouter({
       supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),

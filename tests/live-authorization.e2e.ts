@@ -11,7 +11,7 @@ import { startRouter, type RunningRouter } from '@storm/router/server';
 import { ok, Recorder, wsClient } from './testkit/client.js';
 import { LeaveConversation, RemoveMember } from './testkit/live-operations.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { startTestStack, type TestStack } from './testkit/stack.js';
+import { startTestStack, testBusConfig, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 describe.each(['nats', 'redis'] as const)('membership changes over the %s bus', (busKind) => {
@@ -25,9 +25,7 @@ describe.each(['nats', 'redis'] as const)('membership changes over the %s bus', 
   beforeAll(async () => {
     stack = await startTestStack({ bus: busKind });
     // A second router replica sharing nothing with the first but the bus and the subgraphs.
-    replicaBus = await createBus(
-      busKind === 'nats' ? { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: stack.busPrefix } : { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: stack.busPrefix },
-    );
+    replicaBus = await createBus(testBusConfig(busKind, stack.busPrefix));
     const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
     replica = await startRouter({
       supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createBus, natsStreamName, type Bus, type BusKind } from '@storm/bus';
+import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { startStack, type Stack } from '@storm/stack';
 import type { RouterLimits } from '@storm/router/server';
@@ -33,13 +33,7 @@ export async function startTestStack(
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
   if (busKind === 'nats') await dropStreams((name, created) => name.startsWith(natsStreamName('e2e_')) && Date.now() - created > STALE_STREAM_MS);
   const db = await createTestDatabase();
-  const bus = await createBus(
-    busKind === 'memory'
-      ? { kind: 'memory', prefix }
-      : busKind === 'nats'
-        ? { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix }
-        : { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix },
-  );
+  const bus = await createBus(testBusConfig(busKind, prefix));
   const keyPair = generateKeyPairSync('ed25519');
   const privateKeyPem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const identitySecret = randomBytes(32).toString('base64url');
@@ -87,6 +81,18 @@ export async function startTestStack(
       if (busKind === 'nats') await dropStreams((name) => name === natsStreamName(prefix));
     },
   };
+}
+
+/** The bus of a test stack (or of another replica joining it): real servers on 127.0.0.1, small streams. */
+export function testBusConfig(kind: BusKind, prefix: string): BusConfig {
+  switch (kind) {
+    case 'nats':
+      return { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix, maxBytes: 64 * 1024 * 1024 };
+    case 'redis':
+      return { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix };
+    default:
+      return { kind: 'memory', prefix };
+  }
 }
 
 /** Streams of test runs that crashed before disposing are dropped after this long. */
