@@ -217,13 +217,20 @@ export async function send(args: string[]): Promise<void> {
 
 /** `n` clients, each issuing its next op when the previous one settles, for WARMUP_SECONDS + `seconds`. */
 async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): Promise<PhaseResult> {
-  const pids = await cpu?.pids();
   const start = performance.now() + WARMUP_SECONDS * 1000;
   const end = start + seconds * 1000;
+  // The processes are listed when the window opens: pools grow during the warm-up.
+  let pids: Map<string, number[]> | undefined;
   let before: ReturnType<typeof cpuTicks> | undefined;
   let after: ReturnType<typeof cpuTicks> | undefined;
-  const t1 = setTimeout(() => (before = pids && cpuTicks(pids)), start - performance.now());
-  const t2 = setTimeout(() => (after = pids && cpuTicks(pids)), end - performance.now());
+  let listed: Promise<void> | undefined;
+  const t1 = setTimeout(() => {
+    listed = cpu?.pids().then((found) => {
+      pids = found;
+      before = cpuTicks(found);
+    }, () => {});
+  }, WARMUP_SECONDS * 1000);
+  const t2 = setTimeout(() => void listed?.then(() => (after = pids && cpuTicks(pids))), end - performance.now());
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -244,6 +251,8 @@ async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): P
   );
   clearTimeout(t1);
   clearTimeout(t2);
+  await listed;
+  if (pids && !after) after = cpuTicks(pids);
   const ops = latencies.length;
   let cpuMsPerOp: Record<string, number> | undefined;
   if (before && after && ops > 0) {
