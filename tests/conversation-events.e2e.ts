@@ -1,9 +1,9 @@
 // conversationEvents: every change to a conversation, live, each resolved
 // once per group through the query planner with the subscriber's selection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, Recorder, wsClient } from './testkit/client.js';
-import { AddMembersLive, ConversationEvents, ReactLive, RenameLive } from './testkit/live-operations.js';
-import { CreateConversation, EditMessage, SendMessage } from './testkit/operations.js';
+import { ok, Recorder, request, wsClient } from './testkit/client.js';
+import { AddMembersLive, ConversationEvents, ReactLive, RenameLive, SetTyping, TypingEvents } from './testkit/live-operations.js';
+import { ConversationHistory, CreateConversation, EditMessage, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -58,5 +58,52 @@ describe('conversationEvents', () => {
     ]);
     resumed.unsubscribe();
     await client.dispose();
+  });
+});
+
+describe('typing indicators', () => {
+  let stack: TestStack;
+  let alice: TestUser;
+  let bob: TestUser;
+  let mallory: TestUser;
+  beforeAll(async () => {
+    stack = await startTestStack({ bus: 'redis' });
+    [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map((n) => registerUser(stack.httpUrl, n)));
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('reach the other members live, expire by themselves, are never stored, and only members may send them', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'DIRECT', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const bobClient = wsClient(stack.wsUrl, bob.accessToken);
+    const aliceClient = wsClient(stack.wsUrl, alice.accessToken);
+    const bobSees = new Recorder(bobClient, TypingEvents, { conversationId });
+    const aliceSees = new Recorder(aliceClient, TypingEvents, { conversationId });
+    await stack.subscriptionsOpen(2);
+
+    const before = Date.now();
+    expect((await ok(stack.httpUrl, SetTyping, { conversationId, typing: true }, alice.accessToken)).setTyping).toBe(true);
+    const [typing] = (await bobSees.waitFor(1)).map((e) => e.data!.conversationEvents);
+    expect(typing).toMatchObject({ kind: 'TYPING', typing: true, user: { id: alice.id } });
+    const expiresAt = Date.parse(typing!.expiresAt as string);
+    expect(expiresAt).toBeGreaterThan(before);
+    expect(expiresAt - before).toBeLessThan(10_000);
+
+    await ok(stack.httpUrl, SetTyping, { conversationId, typing: false }, alice.accessToken);
+    expect((await bobSees.waitFor(2))[1]!.data!.conversationEvents).toMatchObject({ kind: 'TYPING', typing: false });
+    // The typist does not hear themselves; nothing was stored (no message, seq unchanged).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(aliceSees.events).toHaveLength(0);
+    const history = await ok(stack.httpUrl, ConversationHistory, { id: conversationId }, bob.accessToken);
+    expect(history.conversation!.lastSeq).toBe(0);
+
+    const foreign = await request(stack.httpUrl, SetTyping, { conversationId, typing: true }, mallory.accessToken);
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bobSees.events).toHaveLength(2);
+    await bobClient.dispose();
+    await aliceClient.dispose();
   });
 });

@@ -56,6 +56,11 @@ export function createSubgraphAgent(): Agent {
  * from the URLs baked into the supergraph.
  */
 export function createGateway(supergraphSdl: string, urls: SubgraphUrls, signer: IdentitySigner, dispatcher: Agent): ApolloGateway {
+  // @apollo/gateway 2.14 starts a usage-data exporter to Apollo (probing cloud
+  // metadata addresses such as 169.254.169.254 on the way) unless this is set
+  // when it is constructed; it has no option for it. STORM's router talks to
+  // its subgraphs and its bus, nothing else.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {

@@ -27,6 +27,11 @@ export function createMetrics() {
     }),
     deliveries: new Counter({ name: 'storm_deliveries_total', help: 'Events handed to subscribers', registers: [registry] }),
     replayed: new Counter({ name: 'storm_replayed_messages_total', help: 'Messages replayed from the database on resume', registers: [registry] }),
+    ephemeralDropped: new Counter({
+      name: 'storm_ephemeral_dropped_total',
+      help: 'Ephemeral events (typing) not sent because the socket was backed up',
+      registers: [registry],
+    }),
     resyncs: new Counter({ name: 'storm_resyncs_total', help: 'Subscriptions told to resync (replay bound exceeded)', registers: [registry] }),
     deliveryLatency: new Histogram({
       name: 'storm_delivery_latency_seconds',

@@ -39,6 +39,8 @@ type Documents = {
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": typeof types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": typeof types.ReactLiveDocument,
     "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": typeof types.InboxLiveDocument,
+    "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": typeof types.SetTypingLiveDocument,
+    "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": typeof types.TypingEventsLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -83,6 +85,8 @@ const documents: Documents = {
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": types.ReactLiveDocument,
     "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": types.InboxLiveDocument,
+    "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": types.SetTypingLiveDocument,
+    "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": types.TypingEventsLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -216,6 +220,14 @@ export function graphql(source: "\n  mutation ReactLive($messageId: ID!, $emoji:
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n"): (typeof documents)["\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n"): (typeof documents)["\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n"): (typeof documents)["\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -47,3 +47,13 @@ export const Inbox = graphql(`
     }
   }
 `);
+
+export const SetTyping = graphql(`
+  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }
+`);
+
+export const TypingEvents = graphql(`
+  subscription TypingEventsLive($conversationId: ID!) {
+    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }
+  }
+`);

@@ -64,6 +64,8 @@ export enum ConversationEvent {
   ReactionAdded = 'reaction.added',
   /** A reaction was removed from a message: ReactionEventPayload. */
   ReactionRemoved = 'reaction.removed',
+  /** Someone is typing (or stopped): TypingEventPayload. Ephemeral: published directly, never stored. */
+  Typing = 'typing',
 }
 
 /** Event names on a user subject (`topics(prefix).user(userId, event)`). */
@@ -146,6 +148,15 @@ export interface ReactionEventPayload {
   userId: string;
   emoji: string;
   committedAt: string;
+}
+
+/** The payload of `typing` (ephemeral: only on the bus, never in the outbox). */
+export interface TypingEventPayload {
+  conversationId: string;
+  userId: string;
+  typing: boolean;
+  /** ISO timestamp after which clients hide the indicator unless refreshed. */
+  expiresAt: string;
 }
 
 /** The payload of `read.updated` on the reader's user subject. */

@@ -26,6 +26,8 @@ interface LiveEvent {
   messageId?: string;
   userId?: string;
   emoji?: string;
+  typing?: boolean;
+  expiresAt?: string;
 }
 
 /** Bus event names (after `<prefix>.conv.<id>.`) → ConversationEvent kinds, for the live-only kinds. */
@@ -38,6 +40,7 @@ const LIVE_KINDS: Partial<Record<ConversationEvent, ConversationEventKind>> = {
   [ConversationEvent.MemberRemoved]: ConversationEventKind.MemberRemoved,
   [ConversationEvent.RoleChanged]: ConversationEventKind.RoleChanged,
   [ConversationEvent.ConversationUpdated]: ConversationEventKind.ConversationUpdated,
+  [ConversationEvent.Typing]: ConversationEventKind.Typing,
 };
 import type { DeliverySink, Operation } from './wire.js';
 
@@ -216,6 +219,7 @@ class Inbox {
         if (seq !== undefined) inbox.positions.set(conversationId, seq);
         return inbox.sink.next(json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))), seq);
       },
+      nextEphemeral: (json) => this.sink.nextEphemeral(json),
       batch: (send) => this.sink.batch(send),
       error(errors) {
         inbox.streams.delete(conversationId);
@@ -305,7 +309,15 @@ class Feed {
   onLiveEvent(kind: ConversationEventKind, payload: Record<string, unknown>): void {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const seq = typeof payload.seq === 'number' ? payload.seq : typeof payload.lastSeq === 'number' ? payload.lastSeq : 0;
-    const event: LiveEvent = { kind, seq, messageId: str(payload.messageId) ?? (kind.startsWith('MESSAGE_') ? str(payload.id) : undefined), userId: str(payload.userId), emoji: str(payload.emoji) };
+    const event: LiveEvent = {
+      kind,
+      seq,
+      messageId: str(payload.messageId) ?? (kind.startsWith('MESSAGE_') ? str(payload.id) : undefined),
+      userId: str(payload.userId),
+      emoji: str(payload.emoji),
+      typing: typeof payload.typing === 'boolean' ? payload.typing : undefined,
+      expiresAt: str(payload.expiresAt),
+    };
     for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.live(event);
   }
 
@@ -369,7 +381,7 @@ class Group {
         metrics.resolutions.inc();
         const withMessage = event.messageId !== undefined; // a deleted message is still readable as a tombstone
         const withUser = event.userId !== undefined;
-        const withConversation = !event.kind.startsWith('MESSAGE_') && !event.kind.startsWith('REACTION_');
+        const withConversation = !event.kind.startsWith('MESSAGE_') && !event.kind.startsWith('REACTION_') && event.kind !== ConversationEventKind.Typing;
         const response = await execute(
           plan.eventQuery,
           {
@@ -389,8 +401,13 @@ class Group {
         }
         resolved = (response.data ?? {}) as Record<string, unknown>;
       }
-      const json = JSON.stringify({ data: { [plan.responseKey]: eventObject(plan, event.kind, event.seq, resolved, event.emoji) } });
-      for (const subscriber of this.subscribers) subscriber.sendLive(json);
+      const json = JSON.stringify({ data: { [plan.responseKey]: eventObject(plan, event.kind, event.seq, resolved, event) } });
+      const ephemeral = event.kind === ConversationEventKind.Typing;
+      for (const subscriber of this.subscribers) {
+        // The typist does not need to hear themselves.
+        if (ephemeral && subscriber.userId === event.userId) continue;
+        subscriber.sendLive(json, ephemeral);
+      }
     });
   }
 
@@ -524,8 +541,12 @@ class Subscriber {
   }
 
   /** A live-only event: no seq of its own to order by, so it bypasses the cursor. */
-  sendLive(json: string): void {
+  sendLive(json: string, ephemeral = false): void {
     if (this.ended) return;
+    if (ephemeral) {
+      if (!this.sink.nextEphemeral(json)) this.group.feed.engine.options.metrics.ephemeralDropped.inc();
+      return;
+    }
     if (!this.sink.next(json)) {
       this.group.feed.engine.options.metrics.resyncs.inc();
       this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.cursor).toJSON()]);
@@ -596,13 +617,21 @@ async function fetchPage(
 }
 
 /** A ConversationEvent in the client's own shape: local fields by their response keys, then the resolved ones. */
-function eventObject(plan: EventsPlan, kind: ConversationEventKind, seq: number, resolved: Record<string, unknown>, emoji?: string): Record<string, unknown> {
+function eventObject(
+  plan: EventsPlan,
+  kind: ConversationEventKind,
+  seq: number,
+  resolved: Record<string, unknown>,
+  extra: Pick<LiveEvent, 'emoji' | 'typing' | 'expiresAt'> = {},
+): Record<string, unknown> {
   const inbox = plan.field === SubscriptionField.Inbox;
   const values: Record<string, unknown> = {
     kind,
     conversationId: plan.conversationId,
     seq,
-    emoji: emoji ?? null,
+    emoji: extra.emoji ?? null,
+    typing: extra.typing ?? null,
+    expiresAt: extra.expiresAt ?? null,
     cursor: CURSOR_PLACEHOLDER,
     __typename: inbox ? 'InboxEvent' : 'ConversationEvent',
   };

@@ -40,6 +40,8 @@ export enum ConversationEventKind {
   MemberRemoved = 'MEMBER_REMOVED',
   RoleChanged = 'ROLE_CHANGED',
   ConversationUpdated = 'CONVERSATION_UPDATED',
+  /** Ephemeral: never replayed, dropped first under pressure. */
+  Typing = 'TYPING',
 }
 
 /** Messages fetched per database read while replaying or catching up. */

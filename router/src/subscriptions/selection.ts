@@ -103,7 +103,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Fields of ConversationEvent the router fills itself (no subgraph trip). */
-const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'cursor', '__typename']);
+const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'cursor', 'typing', 'expiresAt', '__typename']);
 /** Fields of ConversationEvent resolved through the planner, and the root query field that resolves each. */
 const RESOLVED_EVENT_FIELDS = { message: 'message', user: 'user', conversation: 'conversation' } as const;
 type ResolvedEventField = keyof typeof RESOLVED_EVENT_FIELDS;
@@ -234,37 +234,61 @@ function planEventShape(document: DocumentNode, operation: OperationDefinitionNo
     }
   }
 
-  // Variables used by the resolved selections (and fragments), and only those.
-  const used = new Set<string>();
-  for (const node of [...resolved.values(), ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
-  const varDefs = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
-  const usedVariables: Record<string, unknown> = {};
-  for (const d of varDefs) if (d.variable.name.value in variables) usedVariables[d.variable.name.value] = variables[d.variable.name.value];
-  const clientDefs = varDefs.map((d) => print(d));
-  const sub = (f: FieldNode | undefined) => (f?.selectionSet ? print(f.selectionSet) : '');
+  // Fragments the resolved selections spread (transitively): the event-level ones were flattened away.
+  const usedFragmentNames = new Set<string>();
+  const collect = (node: FieldNode | FragmentDefinitionNode) =>
+    visit(node, {
+      FragmentSpread: (spread) => {
+        if (usedFragmentNames.has(spread.name.value)) return;
+        usedFragmentNames.add(spread.name.value);
+        const fragment = byName.get(spread.name.value);
+        if (fragment) collect(fragment);
+      },
+    });
+  // Per query: the fragments its selections spread, and the client variables they use (GraphQL rejects unused ones).
+  const fragmentsOf = (fields: FieldNode[]) => {
+    usedFragmentNames.clear();
+    for (const f of fields) collect(f);
+    return new Set(usedFragmentNames);
+  };
+  const variablesOf = (fields: FieldNode[], fragmentNames: Set<string>) => {
+    const used = new Set<string>();
+    for (const node of [...fields, ...fragments.filter((f) => fragmentNames.has(f.name.value))]) visit(node, { Variable: (v) => void used.add(v.name.value) });
+    return (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  };
+  const printFragments = (names: Set<string>) => fragments.filter((f) => names.has(f.name.value)).map((f) => print(f));
   const messageField = resolved.get('message');
+  const pageFragments = fragmentsOf(messageField ? [messageField] : []);
+  const pageDefs = variablesOf(messageField ? [messageField] : [], pageFragments);
+  const eventFragments = fragmentsOf([...resolved.values()]);
+  const eventDefs = variablesOf([...resolved.values()], eventFragments);
+  const usedVariables: Record<string, unknown> = {};
+  for (const d of eventDefs) if (d.variable.name.value in variables) usedVariables[d.variable.name.value] = variables[d.variable.name.value];
+  const sub = (f: FieldNode | undefined) => (f?.selectionSet ? print(f.selectionSet) : '');
 
   const query = [
-    `query StormEventPage(${['$stormConversationId: ID!', '$stormAfter: Int!', '$stormLimit: Int!', ...clientDefs].join(', ')}) {`,
+    `query StormEventPage(${['$stormConversationId: ID!', '$stormAfter: Int!', '$stormLimit: Int!', ...pageDefs.map((d) => print(d))].join(', ')}) {`,
     `  conversation(id: $stormConversationId) {`,
     `    lastSeq`,
     `    messages(after: $stormAfter, limit: $stormLimit) { ${SEQ_ALIAS}: seq ${messageField ? print(messageField.selectionSet!).slice(1, -1) : ''} }`,
     `  }`,
     `}`,
-    ...fragments.map((f) => print(f)),
+    ...printFragments(pageFragments),
   ].join('\n');
 
   const resolvedKeys: Array<[string, ResolvedEventField]> = [...resolved.entries()].map(([name, f]) => [f.alias?.value ?? name, name]);
+  // Declare only the variables the selected fields use: GraphQL rejects unused ones.
+  const eventVars = { message: ['$stormMessageId: ID!', '$stormWithMessage: Boolean!'], user: ['$stormUserId: ID!', '$stormWithUser: Boolean!'], conversation: ['$stormConversationId: ID!', '$stormWithConversation: Boolean!'] };
   const eventQuery = resolved.size
     ? [
-        `query StormEvent(${['$stormMessageId: ID!', '$stormUserId: ID!', '$stormConversationId: ID!', '$stormWithMessage: Boolean!', '$stormWithUser: Boolean!', '$stormWithConversation: Boolean!', ...clientDefs].join(', ')}) {`,
+        `query StormEvent(${[...resolvedKeys.flatMap(([, name]) => eventVars[name]), ...eventDefs.map((d) => print(d))].join(', ')}) {`,
         ...resolvedKeys.map(([key, name]) => {
           const idVar = name === 'message' ? '$stormMessageId' : name === 'user' ? '$stormUserId' : '$stormConversationId';
           const flag = name === 'message' ? '$stormWithMessage' : name === 'user' ? '$stormWithUser' : '$stormWithConversation';
           return `  ${key}: ${RESOLVED_EVENT_FIELDS[name]}(id: ${idVar}) @include(if: ${flag}) ${sub(resolved.get(name))}`;
         }),
         `}`,
-        ...fragments.map((f) => print(f)),
+        ...printFragments(eventFragments),
       ].join('\n')
     : undefined;
 

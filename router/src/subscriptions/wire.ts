@@ -28,6 +28,12 @@ export interface DeliverySink {
    */
   next(payloadJson: string, seq?: number): boolean;
   /**
+   * Sends an ephemeral event (typing) unless the socket already has a quarter
+   * of its backlog bound waiting: those are dropped first, before any durable
+   * event is. Returns false when it was dropped.
+   */
+  nextEphemeral(payloadJson: string): boolean;
+  /**
    * Runs `send` with the socket corked, so every `next` inside leaves in one
    * write (one syscall per socket per batch of events instead of per event).
    */
@@ -269,6 +275,11 @@ class Connection {
       next(payloadJson) {
         if (!open()) return false;
         if (conn.socket.bufferedAmount > conn.options.maxBufferedBytes) return false;
+        conn.socket.send(head + payloadJson + '}');
+        return true;
+      },
+      nextEphemeral(payloadJson) {
+        if (!open() || conn.socket.bufferedAmount > conn.options.maxBufferedBytes / 4) return false;
         conn.socket.send(head + payloadJson + '}');
         return true;
       },

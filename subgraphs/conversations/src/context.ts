@@ -1,3 +1,4 @@
+import type { TypingService } from './modules/typing/typing.service.js';
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -42,6 +43,7 @@ export interface ConversationsContext {
   members: MembersService;
   reactions: ReactionsService;
   search: SearchService;
+  typing: TypingService;
   /** Takes a token of the caller's bucket for `action`, or throws RATE_LIMITED. */
   rateLimit(action: RateLimitedAction): void;
   loaders: ConversationsLoaders;
@@ -55,6 +57,7 @@ export interface ContextDeps {
   members: MembersService;
   reactions: ReactionsService;
   search: SearchService;
+  typing: TypingService;
   /** Absent: no rate limits. */
   limiter?: RateLimiter;
 }
@@ -123,6 +126,7 @@ export function createContextFactory(deps: ContextDeps) {
       members: deps.members,
       reactions: deps.reactions,
       search: deps.search,
+      typing: deps.typing,
       rateLimit(action) {
         if (deps.limiter && userId) deps.limiter.take(action, userId.toLowerCase());
       },

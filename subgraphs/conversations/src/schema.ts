@@ -10,6 +10,7 @@ import { membersResolvers } from './modules/members/members.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
 import { searchResolvers } from './modules/search/search.resolvers.js';
+import { typingResolvers } from './modules/typing/typing.resolvers.js';
 
 const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
 
@@ -77,6 +78,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers),
   });
 }

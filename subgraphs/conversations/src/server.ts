@@ -1,3 +1,4 @@
+import { TypingService } from './modules/typing/typing.service.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -76,6 +77,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory);
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
+  const typing = new TypingService(conversations, deps.bus, busTopics);
   const limiter = deps.rateLimits === false ? undefined : new RateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
   const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
@@ -116,7 +118,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, limiter }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, limiter }) }),
   );
   app.use(bodyErrors);
 

@@ -122,14 +122,19 @@ export type ConversationEvent = {
   conversationId: Scalars['ID']['output'];
   /** The reaction's emoji (REACTION_*). */
   emoji?: Maybe<Scalars['String']['output']>;
+  /** TYPING: when the indicator lapses unless refreshed. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
   kind: ConversationEventKind;
   /** The message added, edited, deleted or reacted to. */
   message?: Maybe<Message>;
   /**
    * Where the event sits in the conversation: the message's seq for MESSAGE_* and
-   * REACTION_* events; the conversation's lastSeq at the change for the others.
+   * REACTION_* events; the conversation's lastSeq at the change for membership and
+   * CONVERSATION_UPDATED; 0 for TYPING (ephemeral: not a position).
    */
   seq: Scalars['Int']['output'];
+  /** TYPING: whether the user is typing (false: stopped). */
+  typing?: Maybe<Scalars['Boolean']['output']>;
   /** The member who joined, left or changed role, or who reacted. */
   user?: Maybe<User>;
 };
@@ -144,7 +149,9 @@ export type ConversationEventKind =
   | 'MESSAGE_EDITED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'
-  | 'ROLE_CHANGED';
+  | 'ROLE_CHANGED'
+  /** Ephemeral: someone is typing (or stopped); never replayed, first dropped under pressure. */
+  | 'TYPING';
 
 export type ConversationKind =
   | 'CHANNEL'
@@ -163,6 +170,20 @@ export type CreateConversationInput = {
   memberIds: Array<Scalars['ID']['input']>;
   /** GROUP and CHANNEL only (DIRECT conversations have no title); at most 200 characters. */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One new message in any of the caller's conversations (the `inbox` subscription). */
+export type InboxEvent = {
+  __typename?: 'InboxEvent';
+  conversationId: Scalars['ID']['output'];
+  /**
+   * Opaque: the position of every conversation of this stream after this event.
+   * Resume with `inbox(cursor:)` on any router replica: nothing is skipped or
+   * repeated. Grows with the number of conversations that had messages.
+   */
+  cursor: Scalars['String']['output'];
+  message: Message;
+  seq: Scalars['Int']['output'];
 };
 
 /**
@@ -278,6 +299,16 @@ export type Mutation = {
   removeReaction: Message;
   /** Members only (NOT_FOUND otherwise); CONFLICT when the conversation is archived. */
   sendMessage: Message;
+  /**
+   * Tells the conversation's other members that the caller is typing (or has
+   * stopped). Ephemeral: published on the bus only, never stored, first to be
+   * dropped under pressure; an indicator expires by itself at its `expiresAt`
+   * (6 s later), so a client typing calls this again every few seconds. At most
+   * one "typing" event per member and conversation per second (more are
+   * coalesced, still answering true). NOT_FOUND for a conversation the caller is
+   * not in.
+   */
+  setTyping: Scalars['Boolean']['output'];
   /** OWNER only; the reverse of archiveConversation. */
   unarchiveConversation: Conversation;
   /**
@@ -358,6 +389,12 @@ export type MutationRemoveReactionArgs = {
 
 export type MutationSendMessageArgs = {
   input: SendMessageInput;
+};
+
+
+export type MutationSetTypingArgs = {
+  conversationId: Scalars['ID']['input'];
+  typing?: Scalars['Boolean']['input'];
 };
 
 
@@ -486,6 +523,15 @@ export type Subscription = {
    */
   conversationEvents: ConversationEvent;
   /**
+   * Executed by the router (not by this subgraph): one stream per device for all
+   * of the caller's conversations, including those joined while connected.
+   * Without `cursor`: messages committed after the subscription starts. With a
+   * cursor from an earlier event: first everything after it, from the database,
+   * then live; a conversation joined since the cursor was issued is replayed
+   * from its start (bounded by the replay limit).
+   */
+  inbox: InboxEvent;
+  /**
    * Executed by the router (not by this subgraph): without `after`, every message
    * committed after the subscription starts, in seq order; with `after`, first
    * every message with seq > after, then live ones, with no gap and no duplicate.
@@ -497,6 +543,11 @@ export type Subscription = {
 export type SubscriptionConversationEventsArgs = {
   after?: InputMaybe<Scalars['Int']['input']>;
   conversationId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionInboxArgs = {
+  cursor?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -629,6 +680,7 @@ export type ResolversTypes = ResolversObject<{
   ConversationKind: ConversationKind;
   CreateConversationInput: CreateConversationInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  InboxEvent: ResolverTypeWrapper<Omit<InboxEvent, 'message'> & { message: ResolversTypes['Message'] }>;
   MemberRole: MemberRole;
   Membership: ResolverTypeWrapper<MembershipRow>;
   Message: ResolverTypeWrapper<MessageRow>;
@@ -656,6 +708,7 @@ export type ResolversParentTypes = ResolversObject<{
   ConversationEvent: Omit<ConversationEvent, 'conversation' | 'message' | 'user'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']>, user?: Maybe<ResolversParentTypes['User']> };
   CreateConversationInput: CreateConversationInput;
   DateTime: Scalars['DateTime']['output'];
+  InboxEvent: Omit<InboxEvent, 'message'> & { message: ResolversParentTypes['Message'] };
   Membership: MembershipRow;
   Message: MessageRow;
   Mutation: Record<PropertyKey, never>;
@@ -706,15 +759,24 @@ export type ConversationEventResolvers<ContextType = ConversationsContext, Paren
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
   conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   emoji?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ConversationEventKind'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  typing?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type InboxEventResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['InboxEvent'] = ResolversParentTypes['InboxEvent']> = ResolversObject<{
+  conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
 
 export type MembershipResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
   conversationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -755,6 +817,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
   removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
+  setTyping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetTypingArgs, 'conversationId' | 'typing'>>;
   unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
 }>;
@@ -788,6 +851,7 @@ export type SearchPageResolvers<ContextType = ConversationsContext, ParentType e
 
 export type SubscriptionResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   conversationEvents?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationEvents", ParentType, ContextType, RequireFields<SubscriptionConversationEventsArgs, 'conversationId'>>;
+  inbox?: SubscriptionResolver<ResolversTypes['InboxEvent'], "inbox", ParentType, ContextType, Partial<SubscriptionInboxArgs>>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
 }>;
 
@@ -801,6 +865,7 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Conversation?: ConversationResolvers<ContextType>;
   ConversationEvent?: ConversationEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  InboxEvent?: InboxEventResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
