@@ -13,7 +13,8 @@ const users = Number(process.env.BENCH_USERS ?? 50);
 const conversations = Number(process.env.BENCH_CONVERSATIONS ?? 1);
 const bus = (process.env.BENCH_BUS ?? 'nats') as 'memory' | 'nats' | 'redis';
 
-const stack = await startTestStack({ bus, accessTtlSeconds: 3600, routerLimits: { wsMaxSubscriptions: 10_000 } });
+// A load generator: no per-user rate limits (they would cap one sender at 30 sends/s).
+const stack = await startTestStack({ bus, accessTtlSeconds: 3600, routerLimits: { wsMaxSubscriptions: 10_000 }, rateLimits: false });
 const registered = [];
 for (let i = 0; i < users; i++) registered.push(await registerUser(stack.httpUrl, `bench${i}`));
 const owner = registered[0]!;

@@ -27,7 +27,14 @@ const supergraph = fileURLToPath(new URL('../../router/supergraph.graphql', impo
  * PostgreSQL and the chosen real bus, with fresh keys and a unique bus prefix.
  */
 export async function startTestStack(
-  options: { bus?: BusKind; routerLimits?: Partial<RouterLimits>; accessTtlSeconds?: number; throttle?: Partial<ThrottleSettings> } = {},
+  options: {
+    bus?: BusKind;
+    routerLimits?: Partial<RouterLimits>;
+    accessTtlSeconds?: number;
+    throttle?: Partial<ThrottleSettings>;
+    /** false: no per-user rate limits (load generators). */
+    rateLimits?: false;
+  } = {},
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'memory';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
@@ -50,6 +57,7 @@ export async function startTestStack(
       ports: { router: 0, users: 0, conversations: 0, media: 0 },
       development: false,
       routerLimits: options.routerLimits,
+      rateLimits: options.rateLimits,
       // Every test client is 127.0.0.1: per-address limits would count the whole suite as one attacker.
       throttle: { registerAddressLimit: 1_000_000, loginAddressLimit: 1_000_000, ...options.throttle },
       supergraphSdl: await readFile(supergraph, 'utf8'),

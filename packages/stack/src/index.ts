@@ -10,6 +10,7 @@ import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } fro
 import type { Bus } from '@storm/bus';
 import { createPresenceStore, type PresenceStore } from '@storm/presence';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
+import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
 import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
 import { startConversationsService } from '@storm/conversations/server';
@@ -47,6 +48,8 @@ export interface StackOptions {
   presence?: PresenceStore;
   /** Login / registration throttling of the users service. @default its defaults */
   throttle?: Partial<ThrottleSettings>;
+  /** Per-user rate limits of the conversations service; false = none (load generators). @default its defaults */
+  rateLimits?: RateLimitSettings | false;
   log?: (message: string) => void;
 }
 
@@ -129,6 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host,
       port: options.ports.conversations,
       development: options.development,
+      rateLimits: options.rateLimits,
     });
     cleanups.push(() => conversations.dispose());
     const media = await startMediaService({ prisma: mediaPrisma, identityKey: key, host, port: options.ports.media, development: options.development });
