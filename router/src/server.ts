@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
-import { ErrorCode, maskError, type RunningService } from '@storm/common';
+import { ErrorCode, maskError, VerifiedTokenCache, type RunningService } from '@storm/common';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
 import { createGateway, createSubgraphAgent, type SubgraphUrls } from './gateway.js';
@@ -116,10 +116,17 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   });
   await apollo.start();
 
+  // A client sends the same access token with every request for its lifetime: verify its signature once.
+  const verifiedTokens = new VerifiedTokenCache<{ userId: string; exp?: number }>();
   const authenticate = async (authorization: string): Promise<{ userId: string; exp?: number }> => {
     const token = BEARER.exec(authorization)?.[1];
     if (!token) throw new Error('not a bearer token');
-    return deps.verifyAccessToken(token);
+    const hit = verifiedTokens.get(token);
+    if (hit) return hit;
+    const identity = await deps.verifyAccessToken(token);
+    // Without an exp the verifier vouched for, nothing is cached.
+    if (identity.exp !== undefined) verifiedTokens.set(token, identity, identity.exp * 1000);
+    return identity;
   };
 
   const runAs = async (

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { VerifiedTokenCache } from './verified-cache.js';
 
 /**
  * Router → subgraph identity. The router verifies the client's access token
@@ -38,8 +39,15 @@ export class IdentityError extends Error {
   override name = 'IdentityError';
 }
 
+/** Verified assertions per key (a process may hold several stacks with different secrets, e.g. tests). */
+const verified = new WeakMap<Uint8Array, VerifiedTokenCache<Identity>>();
+
 /** Returns the identity, or throws IdentityError for a token that is forged, expired or malformed. */
 export async function verifyIdentity(token: string, key: Uint8Array): Promise<Identity> {
+  let cache = verified.get(key);
+  if (!cache) verified.set(key, (cache = new VerifiedTokenCache<Identity>()));
+  const hit = cache.get(token);
+  if (hit) return hit;
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
@@ -48,7 +56,9 @@ export async function verifyIdentity(token: string, key: Uint8Array): Promise<Id
       typ: 'storm-identity+jwt',
       requiredClaims: ['exp'],
     });
-    return { userId: typeof payload.sub === 'string' ? payload.sub : null };
+    const identity = { userId: typeof payload.sub === 'string' ? payload.sub : null };
+    cache.set(token, identity, payload.exp! * 1000);
+    return identity;
   } catch (err) {
     const reason = err instanceof joseErrors.JOSEError ? err.code : 'invalid';
     throw new IdentityError(`identity assertion rejected: ${reason}`, { cause: err });

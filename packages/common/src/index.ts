@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './env.js';
 export * from './identity.js';
 export * from './service.js';
+export * from './verified-cache.js';
