@@ -13,11 +13,9 @@
 //
 // Reports deliveries/s, p50/p99 latency (send → client) per offered rate, and
 // server memory per idle subscriber (heap and RSS after a forced GC).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 type Target = 'storm' | 'graphql-ws' | 'bare';
@@ -48,8 +46,8 @@ export async function fanout(args: string[]): Promise<void> {
     console.log(`\n== ${target}: ${clients} subscribers over ${conversations} conversation(s)`);
     // STORM: the measured router runs alone in its process; the subgraphs, the
     // database and the bus are the back end (other processes), as deployed.
-    const backend = target === 'storm' ? await startServer('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus }) : undefined;
-    const server = await startServer(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) });
+    const backend = target === 'storm' ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus }) : undefined;
+    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) });
     try {
       const info = server.info;
       const conversationIds = info.conversationIds ?? Array.from({ length: conversations }, (_, i) => `c${i}`);
@@ -206,35 +204,6 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   };
 }
 
-async function startServer(target: Target | 'storm-backend', env: Record<string, string>): Promise<{ info: Ready; stop(): Promise<void> }> {
-  const script = fileURLToPath(new URL(`./servers/${target}.ts`, import.meta.url));
-  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there.
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...profile, '--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const info = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${target} did not start in 180 s`)), 180_000);
-    child.once('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{"ready"')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Ready);
-    });
-  });
-  return {
-    info,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 async function control(port: number, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });

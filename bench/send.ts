@@ -17,17 +17,15 @@
 // The machine is shared, so each configuration runs --repeat times and the
 // best run is kept (all runs are in the report); ratios are taken within a
 // run. BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { topics } from '@storm/bus';
 import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
+import { startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {
@@ -331,34 +329,3 @@ function ratios(sends: Record<string, PhaseResult>, history: Record<string, Phas
   return out.join('; ');
 }
 
-async function startServer<T>(name: string, env: Record<string, string>): Promise<{ info: T; stop(): Promise<void> }> {
-  const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
-  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process there (on exit).
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
-    // @apollo/gateway otherwise probes cloud metadata services (169.254.169.254)
-    // and exports usage metrics to Apollo: a benchmark talks to 127.0.0.1 only.
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const info = await new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 300 s`)), 300_000);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{"ready"')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as T);
-    });
-  });
-  return {
-    info,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}

@@ -6,16 +6,9 @@
 // with their last cursor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { createBus, type Bus, type BusKind } from '@storm/bus';
-import { identityKey } from '@storm/common';
-import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
-import { DEFAULT_ROUTER_LIMITS } from '@storm/stack';
-import { startRouter, type RunningRouter } from '@storm/router/server';
 import { ok, wsClient } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { startTestStack, testBusConfig, type TestStack } from './testkit/stack.js';
+import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const CONVERSATIONS = 3;
@@ -89,34 +82,16 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
   }
 }
 
-async function startReplica(stack: TestStack, kind: BusKind): Promise<{ router: RunningRouter; bus: Bus; wsUrl: string }> {
-  const bus = await createBus(testBusConfig(kind, stack.busPrefix));
-  const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
-  const router = await startRouter({
-    supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),
-    subgraphs: { users: stack.users.url, conversations: stack.conversations.url, media: stack.media.url },
-    bus,
-    busPrefix: stack.busPrefix,
-    identityKey: identityKey(stack.secrets.identitySecret),
-    verifyAccessToken: (token) => verifyAccessToken(token, key, { issuer: 'storm', audience: 'storm' }),
-    host: '127.0.0.1',
-    port: 0,
-    development: false,
-    limits: DEFAULT_ROUTER_LIMITS,
-  });
-  return { router, bus, wsUrl: router.url.replace(/^http/, 'ws') };
-}
-
 describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %s bus', (busKind) => {
   let stack: TestStack;
-  let replica: Awaited<ReturnType<typeof startReplica>>;
+  let replica: Replica;
   let senders: TestUser[];
   const conversationIds: string[] = [];
 
   beforeAll(async () => {
     stack = await startTestStack({ bus: busKind });
     // The memory bus is one process: the replica shares its hub (same prefix), which is what a second process cannot do.
-    replica = await startReplica(stack, busKind);
+    replica = await startReplica(stack);
     senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => registerUser(stack.httpUrl, `sender${i}`)));
     for (let c = 0; c < CONVERSATIONS; c++) {
       const { createConversation } = await ok(
@@ -129,8 +104,7 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
     }
   });
   afterAll(async () => {
-    await replica?.router.dispose().catch(() => {});
-    await replica?.bus.dispose();
+    await replica?.dispose();
     await stack?.dispose();
   });
 

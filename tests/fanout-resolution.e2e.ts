@@ -4,18 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { print } from 'graphql';
-import { createBus, type Bus } from '@storm/bus';
-import { identityKey } from '@storm/common';
-import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
-import { DEFAULT_ROUTER_LIMITS } from '@storm/stack';
-import { startRouter, type RunningRouter } from '@storm/router/server';
+import type { RunningRouter } from '@storm/router/server';
 import { ok } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { startTestStack, testBusConfig, type TestStack } from './testkit/stack.js';
+import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const SOCKETS = 10;
@@ -44,7 +38,7 @@ async function countingProxy(target: string): Promise<{ url: string; count: () =
 
 describe('fan-out resolution', () => {
   let stack: TestStack;
-  let bus: Bus;
+  let replica: Replica;
   let router: RunningRouter;
   let proxies: Awaited<ReturnType<typeof countingProxy>>[];
   let alice: TestUser;
@@ -53,26 +47,13 @@ describe('fan-out resolution', () => {
   beforeAll(async () => {
     stack = await startTestStack({ bus: 'nats' });
     proxies = await Promise.all([countingProxy(stack.users.url), countingProxy(stack.conversations.url)]);
-    bus = await createBus(testBusConfig('nats', stack.busPrefix));
-    const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
-    router = await startRouter({
-      supergraphSdl: await readFile(fileURLToPath(new URL('../router/supergraph.graphql', import.meta.url)), 'utf8'),
-      subgraphs: { users: proxies[0]!.url, conversations: proxies[1]!.url, media: stack.media.url },
-      bus,
-      busPrefix: stack.busPrefix,
-      identityKey: identityKey(stack.secrets.identitySecret),
-      verifyAccessToken: (token) => verifyAccessToken(token, key, { issuer: 'storm', audience: 'storm' }),
-      host: '127.0.0.1',
-      port: 0,
-      development: false,
-      limits: { ...DEFAULT_ROUTER_LIMITS, wsMaxSubscriptions: PER_SOCKET },
-    });
+    replica = await startReplica(stack, { subgraphs: { users: proxies[0]!.url, conversations: proxies[1]!.url }, limits: { wsMaxSubscriptions: PER_SOCKET } });
+    router = replica.router;
     alice = await registerUser(stack.httpUrl, 'alice');
     bob = await registerUser(stack.httpUrl, 'bob');
   });
   afterAll(async () => {
-    await router?.dispose();
-    await bus?.dispose();
+    await replica?.dispose();
     for (const p of proxies ?? []) await p.close();
     await stack?.dispose();
   });

@@ -5,8 +5,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
-import { startStack, type Stack } from '@storm/stack';
-import type { RouterLimits } from '@storm/router/server';
+import { DEFAULT_ROUTER_LIMITS, startStack, type Stack } from '@storm/stack';
+import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
+import { identityKey } from '@storm/common';
+import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 
 export interface TestStack extends Stack {
@@ -116,4 +118,46 @@ async function dropStreams(match: (name: string, createdMs: number) => boolean):
   } finally {
     await nc.close();
   }
+}
+
+export interface Replica {
+  router: RunningRouter;
+  bus: Bus;
+  wsUrl: string;
+  /** Stops the router (idempotent), then its bus. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Another router replica joining `stack`: its own process state, sharing
+ * nothing with the stack's router but the bus and the subgraphs (as two
+ * router pods do). `subgraphs` may point it elsewhere (e.g. counting proxies).
+ */
+export async function startReplica(
+  stack: TestStack,
+  options: { subgraphs?: Partial<Record<'users' | 'conversations' | 'media', string>>; limits?: Partial<RouterLimits> } = {},
+): Promise<Replica> {
+  const bus = await createBus(testBusConfig(stack.busKind, stack.busPrefix));
+  const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
+  const router = await startRouter({
+    supergraphSdl: await readFile(supergraph, 'utf8'),
+    subgraphs: { users: stack.users.url, conversations: stack.conversations.url, media: stack.media.url, ...options.subgraphs },
+    bus,
+    busPrefix: stack.busPrefix,
+    identityKey: identityKey(stack.secrets.identitySecret),
+    verifyAccessToken: (token) => verifyAccessToken(token, key, { issuer: 'storm', audience: 'storm' }),
+    host: '127.0.0.1',
+    port: 0,
+    development: false,
+    limits: { ...DEFAULT_ROUTER_LIMITS, ...options.limits },
+  });
+  return {
+    router,
+    bus,
+    wsUrl: router.url.replace(/^http/, 'ws'),
+    async dispose() {
+      await router.dispose();
+      await bus.dispose();
+    },
+  };
 }
