@@ -24,8 +24,9 @@ import {
   REQUEST_ID_HEADER,
   type OperationLimits,
 } from './plugins/index.js';
-import type { PresenceStore } from '@storm/presence';
-import { SubscriptionEngine } from './subscriptions/engine.js';
+import type { PresenceStore, PresenceTransition } from '@storm/presence';
+import { PRESENCE_EVENT } from './subscriptions/protocol.js';
+import { SubscriptionEngine, type PresenceEventPayload } from './subscriptions/engine.js';
 import { attachWebSocket } from './subscriptions/server.js';
 
 export interface RouterLimits {
@@ -198,7 +199,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     maxTokens: operationLimits.maxTokens,
     validate: (schema, document) =>
       validateOperation(schema, document, { limits: operationLimits, development: deps.development, introspection: deps.introspection === true || deps.development }),
-    lifecycle: deps.presence ? presenceHooks(deps.presence) : undefined,
+    lifecycle: deps.presence ? presenceHooks(deps.presence, deps.bus, topics(deps.busPrefix)) : undefined,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -223,13 +224,23 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   };
 }
 
-/** Records connections in the presence store; a store failure is logged, never fatal to a socket. */
-function presenceHooks(store: PresenceStore) {
-  const report = (err: unknown) => console.warn('[router] presence store failed', err);
+/**
+ * Records connections in the presence store and announces real changes on
+ * the bus (`<prefix>.user.<id>.presence`, for presenceChanged on every
+ * replica). A store or bus failure is logged, never fatal to a socket.
+ */
+function presenceHooks(store: PresenceStore, bus: Bus, busTopics: ReturnType<typeof topics>) {
+  const report = (err: unknown) => console.warn('[router] presence failed', err);
+  const announce = (userId: string) => (transition: PresenceTransition) => {
+    if (!transition.changed) return;
+    const payload: PresenceEventPayload = { userId, status: transition.after, at: new Date().toISOString() };
+    // Ephemeral: a lost announcement costs a stale indicator until the next change or read.
+    return bus.publish(busTopics.user(userId, PRESENCE_EVENT), payload);
+  };
   return {
-    connected: (userId: string, id: string) => void store.connected(userId, id).catch(report),
-    alive: (userId: string, id: string) => void store.heartbeat(userId, id).catch(report),
-    disconnected: (userId: string, id: string) => void store.disconnected(userId, id).catch(report),
+    connected: (userId: string, id: string) => void store.connected(userId, id).then(announce(userId)).catch(report),
+    alive: (userId: string, id: string) => void store.heartbeat(userId, id).then(announce(userId)).catch(report),
+    disconnected: (userId: string, id: string) => void store.disconnected(userId, id).then(announce(userId)).catch(report),
   };
 }
 

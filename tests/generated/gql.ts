@@ -41,6 +41,7 @@ type Documents = {
     "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": typeof types.InboxLiveDocument,
     "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": typeof types.SetTypingLiveDocument,
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": typeof types.TypingEventsLiveDocument,
+    "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": typeof types.PresenceChangedLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -87,6 +88,7 @@ const documents: Documents = {
     "\n  subscription InboxLive($cursor: String) {\n    inbox(cursor: $cursor) {\n      cursor\n      conversationId\n      seq\n      message { id body author { displayName } }\n    }\n  }\n": types.InboxLiveDocument,
     "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": types.SetTypingLiveDocument,
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": types.TypingEventsLiveDocument,
+    "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": types.PresenceChangedLiveDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -228,6 +230,10 @@ export function graphql(source: "\n  mutation SetTypingLive($conversationId: ID!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n"): (typeof documents)["\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n"): (typeof documents)["\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -57,3 +57,9 @@ export const TypingEvents = graphql(`
     conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }
   }
 `);
+
+export const PresenceChanged = graphql(`
+  subscription PresenceChangedLive($userIds: [ID!]!) {
+    presenceChanged(userIds: $userIds) { userId status at }
+  }
+`);

@@ -9,8 +9,8 @@ import {
   type Topics,
 } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
-import { ConversationEventKind, FETCH_PAGE_SIZE, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
-import { SEQ_ALIAS, inboxConversationPlan, type EventsPlan, type InboxPlan, type SelectionPlan } from './selection.js';
+import { ConversationEventKind, FETCH_PAGE_SIZE, PRESENCE_EVENT, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
+import { SEQ_ALIAS, inboxConversationPlan, type EventsPlan, type InboxPlan, type PresencePlan, type SelectionPlan } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
@@ -79,8 +79,17 @@ interface Delivery {
  * from PostgreSQL by `seq`, so a lost, late or duplicated bus message can
  * never become a gap or a duplicate for a client.
  */
+/** The payload of `<prefix>.user.<id>.presence`, published by the router on a presence change. */
+export interface PresenceEventPayload {
+  userId: string;
+  status: 'ONLINE' | 'AWAY' | 'OFFLINE';
+  at: string;
+}
+
 export class SubscriptionEngine {
   private readonly feeds = new Map<string, Feed>();
+  /** One bus subscription per watched user, shared by every watcher on this router. */
+  private readonly presenceFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> }>();
   private disposed = false;
 
   constructor(readonly options: EngineOptions) {}
@@ -134,6 +143,53 @@ export class SubscriptionEngine {
     return { stop: () => inbox.stop() };
   }
 
+  /**
+   * Live presence of up to PRESENCE_WATCH_LIMIT users. Ephemeral events built
+   * from the bus payload alone (no subgraph trip); any signed-in user may watch
+   * anyone, as `User.presence` may be read by anyone signed in.
+   */
+  async openPresence(sink: DeliverySink, plan: PresencePlan): Promise<Operation> {
+    const { bus, topics, metrics } = this.options;
+    const watcher = (payload: PresenceEventPayload) => {
+      const values: Record<string, unknown> = { userId: payload.userId, status: payload.status, at: payload.at, __typename: 'PresenceEvent' };
+      const event: Record<string, unknown> = {};
+      for (const [key, name] of plan.local) event[key] = values[name] ?? null;
+      if (!sink.nextEphemeral(JSON.stringify({ data: { [plan.responseKey]: event } }))) metrics.ephemeralDropped.inc();
+    };
+    const joined: string[] = [];
+    for (const userId of plan.userIds) {
+      let feed = this.presenceFeeds.get(userId);
+      if (!feed) {
+        const created = {
+          watchers: new Set<(payload: PresenceEventPayload) => void>(),
+          ready: bus
+            .subscribe(topics.user(userId, PRESENCE_EVENT), (payload: unknown) => {
+              for (const w of created.watchers) w(payload as PresenceEventPayload);
+            })
+            .catch(() => undefined),
+        };
+        feed = created;
+        this.presenceFeeds.set(userId, feed);
+      }
+      feed.watchers.add(watcher);
+      joined.push(userId);
+    }
+    await Promise.all(joined.map((id) => this.presenceFeeds.get(id)!.ready));
+    return {
+      stop: () => {
+        for (const userId of joined) {
+          const feed = this.presenceFeeds.get(userId);
+          if (!feed) continue;
+          feed.watchers.delete(watcher);
+          if (feed.watchers.size === 0) {
+            this.presenceFeeds.delete(userId);
+            void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
+          }
+        }
+      },
+    };
+  }
+
   /** Number of live groups (one resolution per event each), for tests and metrics. */
   get groupCount(): number {
     let n = 0;
@@ -150,6 +206,8 @@ export class SubscriptionEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const feed of this.presenceFeeds.values()) void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
+    this.presenceFeeds.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
   }
 

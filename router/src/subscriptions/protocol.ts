@@ -27,7 +27,13 @@ export enum SubscriptionField {
   MessageAdded = 'messageAdded',
   ConversationEvents = 'conversationEvents',
   Inbox = 'inbox',
+  PresenceChanged = 'presenceChanged',
 }
+
+/** Most users one presenceChanged subscription may watch. */
+export const PRESENCE_WATCH_LIMIT = 200;
+/** The user-subject event on which the router announces presence changes. */
+export const PRESENCE_EVENT = 'presence';
 
 /** ConversationEvent.kind values (the GraphQL enum ConversationEventKind). */
 export enum ConversationEventKind {

@@ -11,7 +11,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { badInput } from '@storm/common';
-import { SubscriptionField } from './protocol.js';
+import { PRESENCE_WATCH_LIMIT, SubscriptionField } from './protocol.js';
 
 /**
  * A subscription turned into the query that resolves one page of its events:
@@ -40,7 +40,7 @@ export function planSubscription(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): SelectionPlan | EventsPlan | InboxPlan {
+): SelectionPlan | EventsPlan | InboxPlan | PresencePlan {
   const root = operation.selectionSet.selections;
   const fields = root.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
   if (fields.length !== 1 || root.length !== fields.length) {
@@ -49,6 +49,7 @@ export function planSubscription(
   const field = fields[0]!;
   if (field.name.value === SubscriptionField.ConversationEvents) return planConversationEvents(document, operation, variables, field);
   if (field.name.value === SubscriptionField.Inbox) return planInbox(document, operation, variables, field);
+  if (field.name.value === SubscriptionField.PresenceChanged) return planPresence(document, variables, field);
   if (field.name.value !== SubscriptionField.MessageAdded) {
     throw badInput(`Unknown subscription field: ${field.name.value}`);
   }
@@ -301,4 +302,37 @@ function planEventShape(document: DocumentNode, operation: OperationDefinitionNo
     resolvedKeys,
     variables: usedVariables,
   };
+}
+
+/** A presenceChanged subscription: every field is filled by the router from the bus event. */
+export interface PresencePlan {
+  field: SubscriptionField.PresenceChanged;
+  responseKey: string;
+  userIds: string[];
+  /** [response key, field name] in selection order. */
+  local: Array<[string, string]>;
+}
+
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function planPresence(document: DocumentNode, variables: Record<string, unknown>, field: FieldNode): PresencePlan {
+  const raw = argumentReader(field, variables)('userIds');
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > PRESENCE_WATCH_LIMIT) {
+    throw badInput(`userIds takes 1 to ${PRESENCE_WATCH_LIMIT} ids`, 'userIds');
+  }
+  if (!raw.every((id) => typeof id === 'string' && USER_ID.test(id))) throw badInput('userIds holds a malformed id', 'userIds');
+  const byName = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const local: Array<[string, string]> = [];
+  const walk = (selections: readonly SelectionNode[]) => {
+    for (const s of selections) {
+      if (s.kind === Kind.FIELD) local.push([s.alias?.value ?? s.name.value, s.name.value]);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet.selections);
+      else {
+        const fragment = byName.get(s.name.value);
+        if (fragment) walk(fragment.selectionSet.selections);
+      }
+    }
+  };
+  walk(field.selectionSet!.selections);
+  return { field: SubscriptionField.PresenceChanged, responseKey: field.alias?.value ?? field.name.value, userIds: [...new Set(raw as string[])], local };
 }

@@ -122,6 +122,15 @@ export type Presence = {
   status: PresenceStatus;
 };
 
+/** A user's presence changed (the `presenceChanged` subscription). */
+export type PresenceEvent = {
+  __typename?: 'PresenceEvent';
+  /** When the change happened (the last-seen time when going OFFLINE). */
+  at: Scalars['DateTime']['output'];
+  status: PresenceStatus;
+  userId: Scalars['ID']['output'];
+};
+
 export type PresenceStatus =
   /** Connected, but the user is away (idle). */
   | 'AWAY'
@@ -164,6 +173,23 @@ export type RegisterInput = {
   handle: Scalars['String']['input'];
   /** 10–256 characters. */
   password: Scalars['String']['input'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Executed by the router (not by this subgraph): live presence of up to 200
+   * users, as their connections open and close. Ephemeral: not replayed, and
+   * dropped first when the caller's socket backs up; read `User.presence` for the
+   * current state when (re)subscribing. Going OFFLINE because a crashed router's
+   * connections expired is not announced (it shows on the next read).
+   */
+  presenceChanged: PresenceEvent;
+};
+
+
+export type SubscriptionPresenceChangedArgs = {
+  userIds: Array<Scalars['ID']['input']>;
 };
 
 /**
@@ -302,10 +328,12 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Presence: ResolverTypeWrapper<Presence>;
+  PresenceEvent: ResolverTypeWrapper<PresenceEvent>;
   PresenceStatus: PresenceStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RegisterInput: RegisterInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserModel>;
 }>;
@@ -321,9 +349,11 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   Presence: Presence;
+  PresenceEvent: PresenceEvent;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   RegisterInput: RegisterInput;
+  Subscription: Record<PropertyKey, never>;
   UpdateProfileInput: UpdateProfileInput;
   User: UserModel;
 }>;
@@ -358,10 +388,20 @@ export type PresenceResolvers<ContextType = UsersContext, ParentType extends Res
   status?: Resolver<ResolversTypes['PresenceStatus'], ParentType, ContextType>;
 }>;
 
+export type PresenceEventResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['PresenceEvent'] = ResolversParentTypes['PresenceEvent']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PresenceStatus'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'handlePrefix' | 'limit'>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  presenceChanged?: SubscriptionResolver<ResolversTypes['PresenceEvent'], "presenceChanged", ParentType, ContextType, RequireFields<SubscriptionPresenceChangedArgs, 'userIds'>>;
 }>;
 
 export type UserResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -380,7 +420,9 @@ export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   Media?: MediaResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Presence?: PresenceResolvers<ContextType>;
+  PresenceEvent?: PresenceEventResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 
