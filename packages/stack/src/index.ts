@@ -133,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.ports.conversations,
       development: options.development,
       rateLimits: options.rateLimits,
+      presence,
     });
     cleanups.push(() => conversations.dispose());
     const media = await startMediaService({ prisma: mediaPrisma, identityKey: key, host, port: options.ports.media, development: options.development });

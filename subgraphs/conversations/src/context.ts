@@ -9,6 +9,7 @@ import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './mode
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
 import type { SearchService } from './modules/search/search.service.js';
+import type { NotificationsService } from './modules/notifications/notifications.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
 import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
 
@@ -44,6 +45,7 @@ export interface ConversationsContext {
   reactions: ReactionsService;
   search: SearchService;
   typing: TypingService;
+  notifications: NotificationsService;
   /** Takes a token of the caller's bucket for `action`, or throws RATE_LIMITED. */
   rateLimit(action: RateLimitedAction): void;
   loaders: ConversationsLoaders;
@@ -58,6 +60,7 @@ export interface ContextDeps {
   reactions: ReactionsService;
   search: SearchService;
   typing: TypingService;
+  notifications: NotificationsService;
   /** Absent: no rate limits. */
   limiter?: RateLimiter;
 }
@@ -127,6 +130,7 @@ export function createContextFactory(deps: ContextDeps) {
       reactions: deps.reactions,
       search: deps.search,
       typing: deps.typing,
+      notifications: deps.notifications,
       rateLimit(action) {
         if (deps.limiter && userId) deps.limiter.take(action, userId.toLowerCase());
       },

@@ -7,6 +7,7 @@ import { GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema }
 import { badInput } from '@storm/common';
 import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
 import { membersResolvers } from './modules/members/members.resolvers.js';
+import { notificationsResolvers } from './modules/notifications/notifications.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
 import { searchResolvers } from './modules/search/search.resolvers.js';
@@ -78,6 +79,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers, notificationsResolvers),
   });
 }

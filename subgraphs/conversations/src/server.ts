@@ -16,6 +16,7 @@ import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
 import { ReactionsService } from './modules/reactions/reactions.service.js';
 import { SearchService } from './modules/search/search.service.js';
+import { NotificationsService, type PresenceLookup } from './modules/notifications/notifications.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { buildSchema } from './schema.js';
@@ -50,6 +51,12 @@ export interface ConversationsServiceDeps {
    * @default DEFAULT_RATE_LIMITS (sends: a burst of 300, then 30/s)
    */
   rateLimits?: RateLimitSettings | false;
+  /**
+   * Who is connected (the router's presence store): mentioned users and
+   * direct-message recipients who are not get a notification. Absent:
+   * everyone counts as offline.
+   */
+  presence?: PresenceLookup;
   /** Largest accepted request body. @default '1mb' */
   bodyLimit?: string;
 }
@@ -74,7 +81,8 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const kick = () => relay?.kick();
   const busTopics = topics(deps.busPrefix);
   const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
-  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory);
+  const notifications = new NotificationsService(prisma, busTopics, deps.presence);
+  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications);
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
   const typing = new TypingService(conversations, deps.bus, busTopics);
@@ -118,7 +126,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   app.use(
     '/graphql',
     express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, limiter }) }),
+    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, notifications, limiter }) }),
   );
   app.use(bodyErrors);
 

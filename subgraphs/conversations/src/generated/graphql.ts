@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ConversationRow, MessageRow, UserRef, MembershipRow, ChannelRow } from '../models.js';
+import type { NotificationRow, NotificationPageRow } from '../modules/notifications/notifications.service.js';
 import type { ConversationsContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -283,6 +284,12 @@ export type Mutation = {
    */
   leaveConversation: Scalars['ID']['output'];
   /**
+   * Marks the caller's notifications among `ids` (at most 500; ids of others
+   * or unknown ones are ignored), or all of them with `all: true`: exactly one
+   * of the two. Returns how many changed (already read ones do not count).
+   */
+  markNotificationsRead: Scalars['Int']['output'];
+  /**
    * Moves the caller's read position to `seq`, never backwards. `seq` must be
    * between 0 and the conversation's lastSeq. When the position moves, a
    * `read.updated` event goes to the caller's user subject (other devices).
@@ -369,6 +376,12 @@ export type MutationLeaveConversationArgs = {
 };
 
 
+export type MutationMarkNotificationsReadArgs = {
+  all?: InputMaybe<Scalars['Boolean']['input']>;
+  ids?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
 export type MutationMarkReadArgs = {
   conversationId: Scalars['ID']['input'];
   seq: Scalars['Int']['input'];
@@ -408,6 +421,37 @@ export type MutationUpdateConversationArgs = {
   input: UpdateConversationInput;
 };
 
+/**
+ * Written when the user was mentioned, or received a direct message, while not
+ * connected. The newest 500 per user are kept.
+ */
+export type Notification = {
+  __typename?: 'Notification';
+  /** Null once the user is no longer a member. */
+  conversation?: Maybe<Conversation>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  kind: NotificationKind;
+  /** The message (a tombstone once deleted); null once the user is no longer a member. */
+  message?: Maybe<Message>;
+  /** Null while unread. */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type NotificationKind =
+  /** The message was sent to the user in a DIRECT conversation. */
+  | 'DIRECT_MESSAGE'
+  /** The user was named as `@handle` in the message. */
+  | 'MENTION';
+
+export type NotificationPage = {
+  __typename?: 'NotificationPage';
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor?: Maybe<Scalars['String']['output']>;
+  /** Newest first. */
+  notifications: Array<Notification>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /**
@@ -426,6 +470,8 @@ export type Query = {
   mentionTotal: Scalars['Int']['output'];
   /** NOT_FOUND when it does not exist or the caller is not a member of its conversation. */
   message?: Maybe<Message>;
+  /** The caller's notifications, newest first; `limit` 1..100; `after` is a `nextCursor`. */
+  notifications: NotificationPage;
   /**
    * Full-text search of the messages the caller can read (every conversation
    * they are a member of, or only `conversationId`: NOT_FOUND when not theirs),
@@ -436,6 +482,8 @@ export type Query = {
    * among equals). `limit` 1..50; `after` is a `nextCursor`.
    */
   searchMessages: SearchPage;
+  /** How many of the caller's notifications are unread. */
+  unreadNotificationCount: Scalars['Int']['output'];
   /** The sum of unreadCount over the caller's conversations. */
   unreadTotal: Scalars['Int']['output'];
 };
@@ -455,6 +503,12 @@ export type QueryConversationArgs = {
 
 export type QueryMessageArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryNotificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -685,6 +739,9 @@ export type ResolversTypes = ResolversObject<{
   Membership: ResolverTypeWrapper<MembershipRow>;
   Message: ResolverTypeWrapper<MessageRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Notification: ResolverTypeWrapper<NotificationRow>;
+  NotificationKind: NotificationKind;
+  NotificationPage: ResolverTypeWrapper<NotificationPageRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReactionGroup: ResolverTypeWrapper<ReactionGroup>;
   SearchHit: ResolverTypeWrapper<Omit<SearchHit, 'message'> & { message: ResolversTypes['Message'] }>;
@@ -712,6 +769,8 @@ export type ResolversParentTypes = ResolversObject<{
   Membership: MembershipRow;
   Message: MessageRow;
   Mutation: Record<PropertyKey, never>;
+  Notification: NotificationRow;
+  NotificationPage: NotificationPageRow;
   Query: Record<PropertyKey, never>;
   ReactionGroup: ReactionGroup;
   SearchHit: Omit<SearchHit, 'message'> & { message: ResolversParentTypes['Message'] };
@@ -813,6 +872,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   editMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationEditMessageArgs, 'body' | 'id'>>;
   joinChannel?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationJoinChannelArgs, 'id'>>;
   leaveConversation?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationLeaveConversationArgs, 'id'>>;
+  markNotificationsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<MutationMarkNotificationsReadArgs>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
   removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
@@ -822,13 +882,29 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
 }>;
 
+export type NotificationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Notification'] = ResolversParentTypes['Notification']> = ResolversObject<{
+  conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['NotificationKind'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type NotificationPageResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['NotificationPage'] = ResolversParentTypes['NotificationPage']> = ResolversObject<{
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  notifications?: Resolver<Array<ResolversTypes['Notification']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   channels?: Resolver<ResolversTypes['ChannelPage'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'limit'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
   mentionTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
+  notifications?: Resolver<ResolversTypes['NotificationPage'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'limit'>>;
   searchMessages?: Resolver<ResolversTypes['SearchPage'], ParentType, ContextType, RequireFields<QuerySearchMessagesArgs, 'limit' | 'query'>>;
+  unreadNotificationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unreadTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -869,6 +945,8 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Membership?: MembershipResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Notification?: NotificationResolvers<ContextType>;
+  NotificationPage?: NotificationPageResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReactionGroup?: ReactionGroupResolvers<ContextType>;
   SearchHit?: SearchHitResolvers<ContextType>;

@@ -8,6 +8,7 @@ import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
+import type { SendNotifier } from '../notifications/notifications.service.js';
 
 /** Longest message body, in characters (code points), after trimming. */
 export const MAX_BODY_LENGTH = 4000;
@@ -57,6 +58,8 @@ export class MessagesService {
     private readonly onCommitted: () => void = () => {},
     /** Resolves `@handle` mentions; without one, nothing is a mention. */
     private readonly userDirectory?: UserDirectory,
+    /** Writes notifications for offline recipients in the sending transaction. */
+    private readonly notifier?: SendNotifier,
   ) {}
 
   /**
@@ -154,6 +157,7 @@ export class MessagesService {
     const clientMsgId = parseClientMsgId(args.clientMsgId);
     const replyToArg = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
     const mentionIds = await this.resolveMentions(body, userId);
+    const pending = await this.notifier?.prepare(userId, conversationId, mentionIds);
     const byClientMsgId = (tx: Prisma.TransactionClient | PrismaClient) =>
       clientMsgId
         ? tx.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } })
@@ -176,6 +180,7 @@ export class MessagesService {
         const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId }, mentionIds);
         // The UPDATE skips an archived conversation: archived after our check.
         if (!message) throw conflict(ARCHIVED);
+        if (pending) await this.notifier!.write(tx, message, pending);
         return { message, created: true };
       }, TX_OPTIONS);
       if (created) this.onCommitted();
