@@ -42,6 +42,7 @@ type Documents = {
     "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": typeof types.SetTypingLiveDocument,
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": typeof types.TypingEventsLiveDocument,
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": typeof types.PresenceChangedLiveDocument,
+    "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": typeof types.NotificationAddedLiveDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -91,6 +92,7 @@ const documents: Documents = {
     "\n  mutation SetTypingLive($conversationId: ID!, $typing: Boolean!) { setTyping(conversationId: $conversationId, typing: $typing) }\n": types.SetTypingLiveDocument,
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": types.TypingEventsLiveDocument,
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": types.PresenceChangedLiveDocument,
+    "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": types.NotificationAddedLiveDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -238,6 +240,10 @@ export function graphql(source: "\n  subscription TypingEventsLive($conversation
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n"): (typeof documents)["\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n"): (typeof documents)["\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

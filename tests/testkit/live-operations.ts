@@ -63,3 +63,9 @@ export const PresenceChanged = graphql(`
     presenceChanged(userIds: $userIds) { userId status at }
   }
 `);
+
+export const NotificationAdded = graphql(`
+  subscription NotificationAddedLive {
+    notificationAdded { id kind message { body author { displayName } } }
+  }
+`);

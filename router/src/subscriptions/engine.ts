@@ -9,8 +9,18 @@ import {
   type Topics,
 } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
-import { ConversationEventKind, FETCH_PAGE_SIZE, PRESENCE_EVENT, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
-import { SEQ_ALIAS, inboxConversationPlan, type EventsPlan, type InboxPlan, type PresencePlan, type SelectionPlan } from './selection.js';
+import { ConversationEventKind, FETCH_PAGE_SIZE, NOTIFICATION_EVENT, PRESENCE_EVENT, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
+import {
+  NOTIFICATION_ID_ALIAS,
+  NOTIFICATION_READ_ALIAS,
+  SEQ_ALIAS,
+  inboxConversationPlan,
+  type EventsPlan,
+  type InboxPlan,
+  type NotificationsPlan,
+  type PresencePlan,
+  type SelectionPlan,
+} from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
@@ -186,6 +196,45 @@ export class SubscriptionEngine {
             void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
           }
         }
+      },
+    };
+  }
+
+  /**
+   * The caller's notifications: first the unread ones (what came while away),
+   * then each new one. Per user (notifications are nobody else's), so no
+   * group: each bus wake-up re-reads the newest page and sends the ids this
+   * subscription has not sent yet, oldest first.
+   */
+  async openNotifications(sink: DeliverySink, plan: NotificationsPlan): Promise<Operation> {
+    const { bus, topics, execute, metrics } = this.options;
+    const sent = new Set<string>();
+    let stopped = false;
+    let running: Promise<void> = Promise.resolve();
+    const pull = (unreadOnly: boolean, limit: number) =>
+      (running = running.then(async () => {
+        if (stopped) return;
+        metrics.resolutions.inc();
+        const response = await execute(plan.query, { ...plan.variables, stormLimit: limit }, sink.userId).catch(() => undefined);
+        const page = (response?.data?.notifications as { notifications?: Array<Record<string, unknown>> } | undefined)?.notifications;
+        if (!page) return; // transient: the next wake-up reads again
+        const fresh = page
+          .filter((n) => !sent.has(n[NOTIFICATION_ID_ALIAS] as string) && (!unreadOnly || n[NOTIFICATION_READ_ALIAS] === null))
+          .reverse();
+        sink.batch(() => {
+          for (const n of fresh) {
+            sent.add(n[NOTIFICATION_ID_ALIAS] as string);
+            const { [NOTIFICATION_ID_ALIAS]: _id, [NOTIFICATION_READ_ALIAS]: _read, ...fields } = n;
+            if (!stopped && sink.next(JSON.stringify({ data: { [plan.responseKey]: fields } }))) metrics.deliveries.inc();
+          }
+        });
+      }));
+    const subscription = await bus.subscribe(topics.user(sink.userId, NOTIFICATION_EVENT), () => void pull(false, 20));
+    await pull(true, 100);
+    return {
+      stop: () => {
+        stopped = true;
+        void subscription.unsubscribe().catch(() => {});
       },
     };
   }

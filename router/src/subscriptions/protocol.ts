@@ -28,7 +28,11 @@ export enum SubscriptionField {
   ConversationEvents = 'conversationEvents',
   Inbox = 'inbox',
   PresenceChanged = 'presenceChanged',
+  NotificationAdded = 'notificationAdded',
 }
+
+/** The user-subject event on which the conversations outbox announces a new notification. */
+export const NOTIFICATION_EVENT = 'notification';
 
 /** Most users one presenceChanged subscription may watch. */
 export const PRESENCE_WATCH_LIMIT = 200;

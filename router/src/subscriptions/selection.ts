@@ -40,7 +40,7 @@ export function planSubscription(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): SelectionPlan | EventsPlan | InboxPlan | PresencePlan {
+): SelectionPlan | EventsPlan | InboxPlan | PresencePlan | NotificationsPlan {
   const root = operation.selectionSet.selections;
   const fields = root.filter((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value !== '__typename');
   if (fields.length !== 1 || root.length !== fields.length) {
@@ -50,6 +50,7 @@ export function planSubscription(
   if (field.name.value === SubscriptionField.ConversationEvents) return planConversationEvents(document, operation, variables, field);
   if (field.name.value === SubscriptionField.Inbox) return planInbox(document, operation, variables, field);
   if (field.name.value === SubscriptionField.PresenceChanged) return planPresence(document, variables, field);
+  if (field.name.value === SubscriptionField.NotificationAdded) return planNotifications(document, operation, variables, field);
   if (field.name.value !== SubscriptionField.MessageAdded) {
     throw badInput(`Unknown subscription field: ${field.name.value}`);
   }
@@ -335,4 +336,32 @@ function planPresence(document: DocumentNode, variables: Record<string, unknown>
   };
   walk(field.selectionSet!.selections);
   return { field: SubscriptionField.PresenceChanged, responseKey: field.alias?.value ?? field.name.value, userIds: [...new Set(raw as string[])], local };
+}
+
+/** A notificationAdded subscription: the caller's newest notifications page, with their selection. */
+export interface NotificationsPlan {
+  field: SubscriptionField.NotificationAdded;
+  responseKey: string;
+  /** Variables: stormLimit + `variables`; each notification carries _stormId and _stormReadAt. */
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export const NOTIFICATION_ID_ALIAS = '_stormId';
+export const NOTIFICATION_READ_ALIAS = '_stormReadAt';
+
+function planNotifications(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, field: FieldNode): NotificationsPlan {
+  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  const used = new Set<string>();
+  for (const node of [field.selectionSet!, ...fragments]) visit(node, { Variable: (v) => void used.add(v.name.value) });
+  const varDefs = (operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  const usedVariables: Record<string, unknown> = {};
+  for (const d of varDefs) if (d.variable.name.value in variables) usedVariables[d.variable.name.value] = variables[d.variable.name.value];
+  const query = [
+    `query StormNotifications(${['$stormLimit: Int!', ...varDefs.map((d) => print(d))].join(', ')}) {`,
+    `  notifications(limit: $stormLimit) { notifications { ${NOTIFICATION_ID_ALIAS}: id ${NOTIFICATION_READ_ALIAS}: readAt ${print(field.selectionSet!).slice(1, -1)} } }`,
+    `}`,
+    ...fragments.map((f) => print(f)),
+  ].join('\n');
+  return { field: SubscriptionField.NotificationAdded, responseKey: field.alias?.value ?? field.name.value, query, variables: usedVariables };
 }

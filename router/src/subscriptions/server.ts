@@ -82,6 +82,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
           try {
             const plan = planSubscription(document, operation, variables);
             if (plan.field === SubscriptionField.PresenceChanged) return await options.engine.openPresence(sink, plan);
+            if (plan.field === SubscriptionField.NotificationAdded) return await options.engine.openNotifications(sink, plan);
             return plan.field === SubscriptionField.Inbox && 'cursor' in plan ? await options.engine.openInbox(sink, plan) : await options.engine.open(sink, plan);
           } catch (err) {
             if (err instanceof GraphQLError) return [err.toJSON()];

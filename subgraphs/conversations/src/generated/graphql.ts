@@ -591,6 +591,13 @@ export type Subscription = {
    * every message with seq > after, then live ones, with no gap and no duplicate.
    */
   messageAdded: Message;
+  /**
+   * Executed by the router (not by this subgraph): first the caller's unread
+   * notifications (up to 100, oldest first) — what arrived while they were
+   * away — then each new one as it is written. Each notification once per
+   * subscription.
+   */
+  notificationAdded: Notification;
 };
 
 
@@ -929,6 +936,7 @@ export type SubscriptionResolvers<ContextType = ConversationsContext, ParentType
   conversationEvents?: SubscriptionResolver<ResolversTypes['ConversationEvent'], "conversationEvents", ParentType, ContextType, RequireFields<SubscriptionConversationEventsArgs, 'conversationId'>>;
   inbox?: SubscriptionResolver<ResolversTypes['InboxEvent'], "inbox", ParentType, ContextType, Partial<SubscriptionInboxArgs>>;
   messageAdded?: SubscriptionResolver<ResolversTypes['Message'], "messageAdded", ParentType, ContextType, RequireFields<SubscriptionMessageAddedArgs, 'conversationId'>>;
+  notificationAdded?: SubscriptionResolver<ResolversTypes['Notification'], "notificationAdded", ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
