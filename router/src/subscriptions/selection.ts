@@ -54,17 +54,7 @@ export function planSubscription(
   if (field.name.value !== SubscriptionField.MessageAdded) {
     throw badInput(`Unknown subscription field: ${field.name.value}`);
   }
-  const arg = (name: string): unknown => {
-    const node = field.arguments?.find((a) => a.name.value === name)?.value;
-    return node ? valueFromASTUntyped(node as ValueNode, variables) : undefined;
-  };
-  const conversationId = arg('conversationId');
-  if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
-  const afterRaw = arg('after');
-  if (afterRaw !== undefined && afterRaw !== null && (!Number.isInteger(afterRaw) || (afterRaw as number) < 0)) {
-    throw badInput('after must be a non-negative integer', 'after');
-  }
-  const after = afterRaw === undefined || afterRaw === null ? undefined : (afterRaw as number);
+  const { conversationId, after } = conversationArgs(field, variables);
 
   const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
   const selection = field.selectionSet!;
@@ -110,26 +100,11 @@ const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'c
 const RESOLVED_EVENT_FIELDS = { message: 'message', user: 'user', conversation: 'conversation' } as const;
 type ResolvedEventField = keyof typeof RESOLVED_EVENT_FIELDS;
 
-/** A conversationEvents subscription: which fields to fill locally, and the queries that resolve the rest. */
-export interface EventsPlan {
+/** A conversationEvents subscription (or one conversation of an inbox): its event shape, where, and from where. */
+export interface EventsPlan extends EventShape {
   field: SubscriptionField.ConversationEvents | SubscriptionField.Inbox;
-  responseKey: string;
   conversationId: string;
   after: number | undefined;
-  /** [response key, field name] of each locally filled field, in selection order. */
-  local: Array<[string, string]>;
-  /** Response key of the `message` field, if selected. */
-  messageKey: string | undefined;
-  /** Page query for MESSAGE_ADDED (like SelectionPlan.query); its messages carry the message selection (or just seq). */
-  query: string;
-  /**
-   * Query for one non-message event: `message(id:)`, `user(id:)` and
-   * `conversation(id:)` each under the client's alias and selection, switched
-   * on by $stormWithMessage / $stormWithUser / $stormWithConversation.
-   */
-  eventQuery: string | undefined;
-  resolvedKeys: Array<[string, ResolvedEventField]>;
-  variables: Record<string, unknown>;
   groupKey: string;
 }
 
@@ -144,19 +119,13 @@ export function planConversationEvents(
   variables: Record<string, unknown>,
   field: FieldNode,
 ): EventsPlan {
-  const arg = argumentReader(field, variables);
-  const conversationId = arg('conversationId');
-  if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
-  const afterRaw = arg('after');
-  if (afterRaw !== undefined && afterRaw !== null && (!Number.isInteger(afterRaw) || (afterRaw as number) < 0)) {
-    throw badInput('after must be a non-negative integer', 'after');
-  }
+  const { conversationId, after } = conversationArgs(field, variables);
   const shape = planEventShape(document, operation, variables, field);
   return {
     ...shape,
     field: SubscriptionField.ConversationEvents,
     conversationId,
-    after: afterRaw === undefined || afterRaw === null ? undefined : (afterRaw as number),
+    after,
     groupKey: JSON.stringify(['events', conversationId, shape.query, shape.eventQuery ?? '', shape.local, sortKeys(shape.variables)]),
   };
 }
@@ -185,6 +154,17 @@ export function inboxConversationPlan(inbox: InboxPlan, conversationId: string, 
   };
 }
 
+/** `conversationId` (required) and `after` (optional, ≥ 0) of a conversation subscription. */
+function conversationArgs(field: FieldNode, variables: Record<string, unknown>): { conversationId: string; after: number | undefined } {
+  const arg = argumentReader(field, variables);
+  const conversationId = arg('conversationId');
+  if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
+  const after = arg('after');
+  if (after === undefined || after === null) return { conversationId, after: undefined };
+  if (!Number.isInteger(after) || (after as number) < 0) throw badInput('after must be a non-negative integer', 'after');
+  return { conversationId, after: after as number };
+}
+
 function argumentReader(field: FieldNode, variables: Record<string, unknown>) {
   return (name: string): unknown => {
     const node = field.arguments?.find((a) => a.name.value === name)?.value;
@@ -192,11 +172,20 @@ function argumentReader(field: FieldNode, variables: Record<string, unknown>) {
   };
 }
 
+/** Which fields of an event the router fills itself, and the queries that resolve the rest. */
 interface EventShape {
   responseKey: string;
+  /** [response key, field name] of each locally filled field, in selection order. */
   local: Array<[string, string]>;
+  /** Response key of the `message` field, if selected. */
   messageKey: string | undefined;
+  /** Page query for MESSAGE_ADDED (like SelectionPlan.query); its messages carry the message selection (or just seq). */
   query: string;
+  /**
+   * Query for one non-message event: `message(id:)`, `user(id:)` and
+   * `conversation(id:)` each under the client's alias and selection, switched
+   * on by $stormWithMessage / $stormWithUser / $stormWithConversation.
+   */
   eventQuery: string | undefined;
   resolvedKeys: Array<[string, ResolvedEventField]>;
   variables: Record<string, unknown>;
