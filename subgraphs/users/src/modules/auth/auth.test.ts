@@ -163,9 +163,13 @@ describe('login', () => {
   });
 
   it('an unknown email costs a password verification too (timing)', async () => {
-    const p = await register();
-    const wrongPassword = () => h.gql(LOGIN, { input: { email: `${p.user.handle}@example.com`, password: 'wrong password!' } });
-    const unknownEmail = () => h.gql(LOGIN, { input: { email: `nobody_${p.user.handle}@example.com`, password: 'wrong password!' } });
+    // Spread over accounts and fresh unknown emails so no attempt is refused by the
+    // per-account throttle (5 free failures), which would skip the verification on both sides.
+    const accounts = [await register(), await register(), await register()];
+    let attempt = 0;
+    const wrongPassword = () =>
+      h.gql(LOGIN, { input: { email: `${accounts[attempt++ % accounts.length]!.user.handle}@example.com`, password: 'wrong password!' } });
+    const unknownEmail = () => h.gql(LOGIN, { input: { email: `nobody_${attempt++}_${accounts[0]!.user.handle}@example.com`, password: 'wrong password!' } });
     // CPU time of this process (the service runs in it; argon2's worker
     // threads included), not wall time: other work on the machine does not
     // inflate one side, so the comparison holds on a loaded CI box.
