@@ -224,6 +224,8 @@ export class SubscriptionEngine {
         sink.batch(() => {
           for (const n of fresh) {
             sent.add(n[NOTIFICATION_ID_ALIAS] as string);
+            // Only ids that can still be on a re-read page matter (the newest 100 at most): forget older ones.
+            if (sent.size > SENT_NOTIFICATIONS_KEPT) sent.delete(sent.values().next().value!);
             const { [NOTIFICATION_ID_ALIAS]: _id, [NOTIFICATION_READ_ALIAS]: _read, ...fields } = n;
             if (!stopped && sink.next(JSON.stringify({ data: { [plan.responseKey]: fields } }))) metrics.deliveries.inc();
           }
@@ -271,6 +273,8 @@ export class SubscriptionEngine {
 }
 
 const INBOX_HEAD = 'query StormInboxHead { conversations { id lastSeq } }';
+/** Notification ids a notificationAdded subscription remembers having sent (≥ the largest page it reads). */
+const SENT_NOTIFICATIONS_KEPT = 1_000;
 
 class Inbox {
   private readonly streams = new Map<string, Operation | null>();
@@ -650,14 +654,18 @@ class Subscriber {
   /** A live-only event: no seq of its own to order by, so it bypasses the cursor. */
   sendLive(json: string, ephemeral = false): void {
     if (this.ended) return;
+    const { metrics } = this.group.feed.engine.options;
     if (ephemeral) {
-      if (!this.sink.nextEphemeral(json)) this.group.feed.engine.options.metrics.ephemeralDropped.inc();
+      if (this.sink.nextEphemeral(json)) metrics.deliveries.inc();
+      else metrics.ephemeralDropped.inc();
       return;
     }
     if (!this.sink.next(json)) {
-      this.group.feed.engine.options.metrics.resyncs.inc();
+      metrics.resyncs.inc();
       this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq', this.cursor).toJSON()]);
+      return;
     }
+    metrics.deliveries.inc();
   }
 
   offer(deliveries: Delivery[]): void {
