@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import type { RunningRouter } from '@storm/router/server';
-import { ok } from './testkit/client.js';
+import { ok, Recorder, wsClient } from './testkit/client.js';
+import { MessageAddedForMe } from './testkit/live-operations.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -103,5 +104,50 @@ describe('fan-out resolution', () => {
     // Every subscriber of the group got the very same payload for each event.
     for (const variants of payloads.values()) expect(variants.size).toBe(1);
     for (const socket of sockets) socket.terminate();
+  }, 60_000);
+
+  it('reads a burst over many conversations in shared page queries, each subscriber getting only its own conversation, authors resolved', async () => {
+    const CONVERSATIONS = 12;
+    // Each conversation has its own member besides alice: a batch is read for
+    // subscribers who share no conversation, so it cannot rest on any one viewer's membership.
+    const owners = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => registerUser(stack.httpUrl, `solo${i}`)));
+    const ids = await Promise.all(
+      owners.map(async (u) => (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [alice.id] } }, u.accessToken)).createConversation.id),
+    );
+    const subscribed = router.engine.subscriberCount;
+    const clients = owners.map((u) => wsClient(router.url.replace(/^http/, 'ws'), u.accessToken));
+    const recorders = clients.map((c, i) => new Recorder(c, MessageAdded, { conversationId: ids[i] }));
+    while (router.engine.subscriberCount < subscribed + CONVERSATIONS) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300)); // each new group's first look
+
+    const before = proxies[1]!.count();
+    await Promise.all(ids.map((conversationId, i) => ok(stack.httpUrl, SendMessage, { input: { conversationId, body: `to ${i}` } }, alice.accessToken)));
+    const events = await Promise.all(recorders.map((r) => r.waitFor(1)));
+    events.forEach((e, i) => {
+      expect(e.map((x) => [x.data?.messageAdded.body, x.data?.messageAdded.author.displayName])).toEqual([[`to ${i}`, alice.displayName]]);
+    });
+    // Never more than one page read per event, however the burst fell into batches.
+    expect(proxies[1]!.count() - before).toBeLessThanOrEqual(CONVERSATIONS);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const r of recorders) expect(r.events).toHaveLength(1);
+    for (const c of clients) await c.dispose();
+  }, 60_000);
+
+  it('resolves a selection with @viewer fields per subscriber: mentionsMe is each subscriber\'s own', async () => {
+    const carol = await registerUser(stack.httpUrl, 'carol');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id, carol.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const bobClient = wsClient(router.url.replace(/^http/, 'ws'), bob.accessToken);
+    const carolClient = wsClient(router.url.replace(/^http/, 'ws'), carol.accessToken);
+    const groupsBefore = router.engine.groupCount;
+    const bobLive = new Recorder(bobClient, MessageAddedForMe, { conversationId });
+    const carolLive = new Recorder(carolClient, MessageAddedForMe, { conversationId });
+    while (router.engine.groupCount < groupsBefore + 2) await new Promise((r) => setTimeout(r, 20));
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: `hi @${bob.handle}` } }, alice.accessToken);
+    const [[forBob], [forCarol]] = await Promise.all([bobLive.waitFor(1), carolLive.waitFor(1)]);
+    expect(forBob!.data?.messageAdded).toMatchObject({ body: `hi @${bob.handle}`, mentionsMe: true });
+    expect(forCarol!.data?.messageAdded).toMatchObject({ body: `hi @${bob.handle}`, mentionsMe: false });
+    await bobClient.dispose();
+    await carolClient.dispose();
   }, 60_000);
 });

@@ -6,4 +6,9 @@ export interface RouterContext {
   requestId: string;
   /** The client's address (the socket's peer), forwarded for per-address limits. */
   clientIp?: string;
+  /**
+   * Only on the subscription engine's batched page reads: the router vouches
+   * for the subscribers' membership (see Identity.membershipVouched).
+   */
+  membershipVouched?: boolean;
 }

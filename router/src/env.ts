@@ -39,6 +39,10 @@ const schema = z
     WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Most messages a resume (`after`) replays before answering with a resync error. @default 10000 */
     REPLAY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Most conversations whose new messages one batched page read resolves (shared selections). @default 50 */
+    SUBSCRIPTION_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+    /** Ms between checks of shared groups' subscribers against the member lists (0 = off). @default 30000 */
+    MEMBERSHIP_AUDIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     /** Deepest selection nesting of an operation. @default 8 */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
     /** Most aliased fields in one operation. @default 15 */

@@ -31,7 +31,7 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
     // Gateway-internal requests (health checks) carry no RouterContext.
     const ctx = context as Partial<RouterContext> | undefined;
-    request.http!.headers.set(IDENTITY_HEADER, await this.signer.sign(ctx?.userId ?? null));
+    request.http!.headers.set(IDENTITY_HEADER, await this.signer.sign(ctx?.userId ?? null, ctx?.membershipVouched === true));
     if (ctx?.requestId) request.http!.headers.set('x-request-id', ctx.requestId);
     // Always overwritten, never passed through from the client: subgraphs trust it
     // (login throttling per address) because only the router can reach them.

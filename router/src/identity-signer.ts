@@ -12,12 +12,12 @@ export class IdentitySigner {
 
   constructor(private readonly key: Uint8Array) {}
 
-  async sign(userId: string | null): Promise<string> {
-    const cacheKey = userId ?? '';
+  async sign(userId: string | null, membershipVouched = false): Promise<string> {
+    const cacheKey = `${membershipVouched ? 'v' : 'u'}${userId ?? ''}`;
     const now = Date.now();
     const hit = this.cache.get(cacheKey);
     if (hit && hit.until > now) return hit.token;
-    const token = await signIdentity({ userId }, this.key);
+    const token = await signIdentity(membershipVouched ? { userId, membershipVouched } : { userId }, this.key);
     if (this.cache.size >= IdentitySigner.MAX_CACHED) this.cache.clear();
     this.cache.set(cacheKey, { token, until: now + IdentitySigner.REUSE_MS });
     return token;

@@ -38,6 +38,8 @@ await runOrExit(async () => {
       wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       replayLimit: env.REPLAY_LIMIT,
+      subscriptionBatchSize: env.SUBSCRIPTION_BATCH_SIZE,
+      membershipAuditMs: env.MEMBERSHIP_AUDIT_MS,
       operations: {
         maxDepth: env.GRAPHQL_MAX_DEPTH,
         maxAliases: env.GRAPHQL_MAX_ALIASES,

@@ -25,6 +25,12 @@ export function createMetrics() {
       help: 'Selection-set resolutions through the query planner (one per group per batch of events)',
       registers: [registry],
     }),
+    pageBatchSize: new Histogram({
+      name: 'storm_subscription_page_batch_conversations',
+      help: 'Conversations read by one page query of shared groups (groups with one selection that woke together)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
     deliveries: new Counter({ name: 'storm_deliveries_total', help: 'Events handed to subscribers', registers: [registry] }),
     replayed: new Counter({ name: 'storm_replayed_messages_total', help: 'Messages replayed from the database on resume', registers: [registry] }),
     ephemeralDropped: new Counter({

@@ -6,7 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, maskError, VerifiedTokenCache, type RunningService } from '@storm/common';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
@@ -28,6 +28,8 @@ import type { PresenceStore, PresenceTransition } from '@storm/presence';
 import { PRESENCE_EVENT } from './subscriptions/protocol.js';
 import { SubscriptionEngine, type PresenceEventPayload } from './subscriptions/engine.js';
 import { attachWebSocket } from './subscriptions/server.js';
+import { dependsOnViewer, viewerFields } from './subscriptions/viewer.js';
+import { createInternalExecutor } from './internal-executor.js';
 
 export interface RouterLimits {
   maxBodyBytes: number;
@@ -40,6 +42,10 @@ export interface RouterLimits {
   /** Sockets one user may hold on one router. */
   wsMaxConnectionsPerUser: number;
   replayLimit: number;
+  /** Most conversations one batched page read of shared subscription groups resolves. @default 50 */
+  subscriptionBatchSize?: number;
+  /** Ms between membership audits of shared subscription groups (0 = off). @default 30000 */
+  membershipAuditMs?: number;
   /** Depth, aliases, cost, tokens, directives per operation; unset ones take DEFAULT_OPERATION_LIMITS. */
   operations?: Partial<OperationLimits>;
 }
@@ -143,13 +149,18 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     return response.body.singleResult as ExecutionResult;
   };
 
+  const internal = createInternalExecutor(gateway, () => apiSchema, (formatted) => maskError(formatted, { development: deps.development }));
+  const marked = viewerFields(deps.supergraphSdl);
   const engine = new SubscriptionEngine({
     bus: deps.bus,
     topics: topics(deps.busPrefix),
     metrics,
     replayLimit: deps.limits.replayLimit,
-    execute: (query, variables, userId) => runAs({ query, variables }, userId),
-    log: (message) => console.warn(`[router] ${message}`),
+    pageBatchSize: deps.limits.subscriptionBatchSize,
+    membershipAuditMs: deps.limits.membershipAuditMs,
+    execute: (query, variables, userId, options) => internal(query, variables, { userId, requestId: randomUUID(), membershipVouched: options?.vouched === true }),
+    dependsOnViewer: (query) => dependsOnViewer(apiSchema!, parse(query), marked),
+    log: (message, err) => console.warn(`[router] ${message}`, ...(err === undefined ? [] : [err])),
   });
 
   app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));

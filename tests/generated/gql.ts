@@ -43,6 +43,7 @@ type Documents = {
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": typeof types.TypingEventsLiveDocument,
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": typeof types.PresenceChangedLiveDocument,
     "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": typeof types.NotificationAddedLiveDocument,
+    "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n": typeof types.MessageAddedForMeDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -93,6 +94,7 @@ const documents: Documents = {
     "\n  subscription TypingEventsLive($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) { kind typing expiresAt user { id } }\n  }\n": types.TypingEventsLiveDocument,
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": types.PresenceChangedLiveDocument,
     "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": types.NotificationAddedLiveDocument,
+    "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n": types.MessageAddedForMeDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -244,6 +246,10 @@ export function graphql(source: "\n  subscription PresenceChangedLive($userIds: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n"): (typeof documents)["\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -69,3 +69,13 @@ export const NotificationAdded = graphql(`
     notificationAdded { id kind message { body author { displayName } } }
   }
 `);
+
+/** A selection whose values differ per subscriber (`mentionsMe`, `reactedByMe` are `@viewer` fields). */
+export const MessageAddedForMe = graphql(`
+  subscription MessageAddedForMe($conversationId: ID!) {
+    messageAdded(conversationId: $conversationId) {
+      seq body mentionsMe
+      reactions { emoji count reactedByMe }
+    }
+  }
+`);

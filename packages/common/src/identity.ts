@@ -18,14 +18,26 @@ const TTL_SECONDS = 60;
 export interface Identity {
   /** null for an anonymous caller (register, login, refreshToken). */
   userId: string | null;
+  /**
+   * Set only by the router's subscription engine, for a batch of message pages
+   * of several conversations resolved at once: the router has checked that each
+   * conversation's subscribers are its members (and revokes them when they
+   * leave), so the conversations subgraph reads those conversations without
+   * checking `userId`'s own membership of each. Fields whose value depends on
+   * the viewer (`@viewer`) are never asked for under it.
+   */
+  membershipVouched?: boolean;
 }
+
+/** The claim that carries Identity.membershipVouched. */
+const VOUCHED_CLAIM = 'storm_vouched';
 
 export function identityKey(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
 export async function signIdentity(identity: Identity, key: Uint8Array): Promise<string> {
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'storm-identity+jwt' });
+  const jwt = new SignJWT(identity.membershipVouched ? { [VOUCHED_CLAIM]: true } : {}).setProtectedHeader({ alg: 'HS256', typ: 'storm-identity+jwt' });
   if (identity.userId) jwt.setSubject(identity.userId);
   return jwt
     .setAudience(AUDIENCE)
@@ -56,7 +68,8 @@ export async function verifyIdentity(token: string, key: Uint8Array): Promise<Id
       typ: 'storm-identity+jwt',
       requiredClaims: ['exp'],
     });
-    const identity = { userId: typeof payload.sub === 'string' ? payload.sub : null };
+    const identity: Identity = { userId: typeof payload.sub === 'string' ? payload.sub : null };
+    if (payload[VOUCHED_CLAIM] === true) identity.membershipVouched = true;
     cache.set(token, identity, payload.exp! * 1000);
     return identity;
   } catch (err) {

@@ -74,6 +74,8 @@ export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
   wsMaxBufferedBytes: 1024 * 1024,
   wsMaxConnectionsPerUser: 20,
   replayLimit: 10_000,
+  subscriptionBatchSize: 50,
+  membershipAuditMs: 30_000,
 };
 
 export async function startStack(options: StackOptions): Promise<Stack> {

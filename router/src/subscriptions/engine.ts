@@ -22,6 +22,7 @@ import {
   type SelectionPlan,
 } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
+import { batchAlias, batchPageQuery } from './batch-query.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
 const CURSOR_PLACEHOLDER = '~storm-cursor~';
@@ -54,11 +55,16 @@ const LIVE_KINDS: Partial<Record<ConversationEvent, ConversationEventKind>> = {
 };
 import type { DeliverySink, Operation } from './wire.js';
 
-/** Runs an operation through the query planner as `userId`. */
+/**
+ * Runs an operation through the query planner as `userId`. `vouched`: the
+ * router vouches for the membership of the conversations read (a batched page
+ * read for groups whose subscribers it authorized; see Identity.membershipVouched).
+ */
 export type Executor = (
   query: string,
   variables: Record<string, unknown>,
   userId: string,
+  options?: { vouched?: boolean },
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
 
 export interface EngineOptions {
@@ -68,6 +74,25 @@ export interface EngineOptions {
   metrics: RouterMetrics;
   /** Most messages a resume may replay before the client is told to resync. */
   replayLimit: number;
+  /**
+   * Whether a generated query selects a field whose value depends on who runs
+   * it (`@viewer`): such a group is resolved per subscriber, never shared or
+   * batched. Default: nothing does.
+   */
+  dependsOnViewer?: (query: string) => boolean;
+  /**
+   * Most conversations whose new messages one batched page query reads
+   * (groups with the same selection that wake together).
+   * @default 50
+   */
+  pageBatchSize?: number;
+  /**
+   * How often the subscribers of shared groups are checked against the
+   * conversations' member lists (catches a removal whose bus event was lost;
+   * Redis pub/sub keeps nothing). 0 turns it off.
+   * @default 30000
+   */
+  membershipAuditMs?: number;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -101,8 +126,67 @@ export class SubscriptionEngine {
   /** One bus subscription per watched user, shared by every watcher on this router. */
   private readonly presenceFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> }>();
   private disposed = false;
+  /** Page reads of shared groups, batched across conversations. */
+  readonly pages: PageBatcher;
+  private readonly auditTimer: NodeJS.Timeout | undefined;
+  private readonly viewerCache = new Map<string, boolean>();
 
-  constructor(readonly options: EngineOptions) {}
+  constructor(readonly options: EngineOptions) {
+    this.pages = new PageBatcher((...args) => this.options.execute(...args), options.pageBatchSize ?? DEFAULT_PAGE_BATCH, (n) => options.metrics.pageBatchSize.observe(n));
+    const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
+    if (auditMs > 0) {
+      this.auditTimer = setInterval(() => void this.auditMembership().catch((err) => options.log?.('membership audit failed; retrying at the next interval', err)), auditMs);
+      this.auditTimer.unref();
+    }
+  }
+
+  /** Whether a plan's results differ per viewer (then its group is per user). */
+  private viewerDependent(plan: Plan): boolean {
+    const check = this.options.dependsOnViewer;
+    if (!check) return false;
+    const queries = [plan.query, ...('eventQuery' in plan && plan.eventQuery ? [plan.eventQuery] : [])];
+    return queries.some((q) => {
+      let hit = this.viewerCache.get(q);
+      if (hit === undefined) {
+        hit = check(q);
+        if (this.viewerCache.size >= 10_000) this.viewerCache.clear();
+        this.viewerCache.set(q, hit);
+      }
+      return hit;
+    });
+  }
+
+  /**
+   * Shared groups read pages vouched (without each viewer's membership check),
+   * so a removal whose bus event was lost would go unnoticed: every interval,
+   * the member lists of their conversations are read (batched) and any
+   * subscriber no longer a member is ended with FORBIDDEN.
+   */
+  async auditMembership(): Promise<void> {
+    const feeds = [...this.feeds.values()].filter((f) => [...f.groups.values()].some((g) => g.shared && g.subscribers.size > 0));
+    const batch = this.options.pageBatchSize ?? DEFAULT_PAGE_BATCH;
+    for (let start = 0; start < feeds.length; start += batch) {
+      const chunk = feeds.slice(start, start + batch);
+      const viewer = chunk[0]!.anySubscriber()?.userId;
+      if (!viewer) continue;
+      const variables: Record<string, unknown> = {};
+      chunk.forEach((f, i) => (variables[`c${i}`] = f.conversationId));
+      const query = `query StormMembershipAudit(${chunk.map((_, i) => `$c${i}: ID!`).join(', ')}) { ${chunk.map((_, i) => `a${i}: conversation(id: $c${i}) { members { id } }`).join(' ')} }`;
+      const response = await this.options.execute(query, variables, viewer, { vouched: true });
+      chunk.forEach((feed, i) => {
+        const slot = `a${i}`;
+        if (response.errors?.some((e) => e.path === undefined || e.path[0] === slot)) return; // unknown: check again next time
+        const conversation = response.data?.[slot] as { members?: Array<{ id: string }> } | null | undefined;
+        const members = conversation ? new Set((conversation.members ?? []).map((m) => m.id.toLowerCase())) : new Set<string>();
+        for (const group of [...feed.groups.values()]) {
+          if (!group.shared) continue;
+          for (const subscriber of [...group.subscribers]) {
+            if (!members.has(subscriber.userId.toLowerCase())) subscriber.fail([{ message: 'You are no longer a member of this conversation', extensions: { code: ErrorCode.Forbidden } }]);
+          }
+        }
+      });
+    }
+  }
 
   /**
    * Authorizes and opens one subscription. Throws a GraphQLError (NOT_FOUND,
@@ -126,7 +210,10 @@ export class SubscriptionEngine {
         }
       }
       await feed.ready;
-      const subscriber = feed.join(plan, sink, lastSeq, plan.after ?? lastSeq);
+      // A selection whose values depend on the viewer is one group per user (its own permission class).
+      const shared = !this.viewerDependent(plan);
+      const groupKey = shared ? plan.groupKey : JSON.stringify([plan.groupKey, userId]);
+      const subscriber = feed.join(plan, groupKey, shared, sink, lastSeq, plan.after ?? lastSeq);
       return { stop: () => subscriber.group.remove(subscriber) };
     } finally {
       feed.refs--;
@@ -257,6 +344,7 @@ export class SubscriptionEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearInterval(this.auditTimer);
     for (const feed of this.presenceFeeds.values()) void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
     this.presenceFeeds.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
@@ -389,12 +477,12 @@ class Feed {
     this.ready.catch(() => this.close());
   }
 
-  join(plan: Plan, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
-    let group = this.groups.get(plan.groupKey);
+  join(plan: Plan, key: string, shared: boolean, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
+    let group = this.groups.get(key);
     const created = !group;
     if (!group) {
-      group = new Group(this, plan, lastSeq);
-      this.groups.set(plan.groupKey, group);
+      group = new Group(this, plan, key, shared, lastSeq);
+      this.groups.set(key, group);
       this.engine.options.metrics.groups.inc();
     }
     const subscriber = new Subscriber(group, sink, cursor);
@@ -441,9 +529,15 @@ class Feed {
     for (const group of this.groups.values()) group.wake();
   }
 
+  /** Some subscriber of this conversation (for reads that need a signed-in caller). */
+  anySubscriber(): Subscriber | undefined {
+    for (const group of this.groups.values()) for (const subscriber of group.subscribers) return subscriber;
+    return undefined;
+  }
+
   removeGroup(group: Group): void {
-    if (this.groups.get(group.plan.groupKey) === group) {
-      this.groups.delete(group.plan.groupKey);
+    if (this.groups.get(group.key) === group) {
+      this.groups.delete(group.key);
       this.engine.options.metrics.groups.dec();
     }
     this.releaseIfIdle();
@@ -476,6 +570,14 @@ class Group {
   constructor(
     readonly feed: Feed,
     readonly plan: Plan,
+    /** plan.groupKey, plus the user for a viewer-dependent selection. */
+    readonly key: string,
+    /**
+     * The same result for every member (no `@viewer` field): its pages are
+     * read vouched, batched with other conversations' groups of the same
+     * selection. Otherwise the group is one user's and reads as that user.
+     */
+    readonly shared: boolean,
     /** Highest seq this group has resolved and handed out. */
     public cursor: number,
   ) {}
@@ -561,10 +663,17 @@ class Group {
           const viewer = this.subscribers.values().next().value as Subscriber | undefined;
           if (!viewer || this.closed) return;
           metrics.resolutions.inc();
-          const page = await fetchPage(execute, this.plan, this.cursor, viewer.userId);
+          const page = this.shared
+            ? await this.feed.engine.pages.fetch(this.plan, this.cursor, viewer.userId)
+            : await fetchPage(execute, this.plan, this.cursor, viewer.userId);
           if (this.closed) return;
           if (page.error) {
             const code = page.error.extensions?.code;
+            if (this.shared && code === ErrorCode.NotFound) {
+              // Read without a membership check: the conversation itself is gone.
+              for (const subscriber of [...this.subscribers]) subscriber.fail([page.error]);
+              return;
+            }
             if (code === ErrorCode.NotFound || code === ErrorCode.Forbidden) {
               // The viewer lost access (its removal event may have been lost): drop it, resolve as another member.
               this.revoke(viewer.userId);
@@ -702,22 +811,29 @@ class Subscriber {
   }
 }
 
-async function fetchPage(
-  execute: Executor,
-  plan: Plan,
-  after: number,
-  userId: string,
-): Promise<{ deliveries: Delivery[]; error?: GraphQLFormattedError }> {
+interface Page {
+  deliveries: Delivery[];
+  error?: GraphQLFormattedError;
+}
+
+const UNAVAILABLE: GraphQLFormattedError = { message: 'Message resolution failed', extensions: { code: ErrorCode.Unavailable } };
+
+async function fetchPage(execute: Executor, plan: Plan, after: number, userId: string, vouched = false): Promise<Page> {
   const variables = { ...plan.variables, stormConversationId: plan.conversationId, stormAfter: after, stormLimit: FETCH_PAGE_SIZE };
   let response: Awaited<ReturnType<Executor>>;
   try {
-    response = await execute(plan.query, variables, userId);
+    response = await execute(plan.query, variables, userId, vouched ? { vouched } : undefined);
   } catch (err) {
-    return { deliveries: [], error: { message: 'Message resolution failed', extensions: { code: ErrorCode.Unavailable } } };
+    return { deliveries: [], error: UNAVAILABLE };
   }
-  const messages = (response.data?.conversation as { messages?: Array<Record<string, unknown>> } | null | undefined)?.messages;
-  if (response.errors?.length || !messages) {
-    return { deliveries: [], error: response.errors?.[0] ?? { message: 'Conversation not found', extensions: { code: ErrorCode.NotFound } } };
+  return toPage(plan, response.data?.conversation, response.errors?.[0]);
+}
+
+/** One conversation's page (`conversation { lastSeq messages { … } }` of a page query) as deliveries. */
+function toPage(plan: Plan, conversation: unknown, error: GraphQLFormattedError | undefined): Page {
+  const messages = (conversation as { messages?: Array<Record<string, unknown>> } | null | undefined)?.messages;
+  if (error || !messages) {
+    return { deliveries: [], error: error ?? { message: 'Conversation not found', extensions: { code: ErrorCode.NotFound } } };
   }
   return {
     deliveries: messages.map((message) => {
@@ -729,6 +845,91 @@ async function fetchPage(
       return { seq: seq as number, json: JSON.stringify({ data: { [plan.responseKey]: payload } }) };
     }),
   };
+}
+
+/** Conversations per batched page query. */
+const DEFAULT_PAGE_BATCH = 50;
+const DEFAULT_AUDIT_MS = 30_000;
+
+/**
+ * Batches the page reads of shared groups across conversations: groups with
+ * the same page query and variables (the same selection) that ask within one
+ * turn of the event loop — a burst of bus events — are read with one query,
+ * one alias per conversation, so the subgraph trips (and the `_entities`
+ * fetches of other subgraphs' fields) are one per batch, not one per
+ * conversation. Read vouched: these groups' subscribers were authorized when
+ * they subscribed and are revoked on removal (and by the membership audit).
+ */
+class PageBatcher {
+  private pending = new Map<string, Array<{ plan: Plan; after: number; userId: string; resolve: (page: Page) => void }>>();
+  private scheduled = false;
+  private readonly queries = new Map<string, string>();
+
+  constructor(
+    private readonly execute: Executor,
+    private readonly maxBatch: number,
+    private readonly observe: (conversations: number) => void,
+  ) {}
+
+  fetch(plan: Plan, after: number, userId: string): Promise<Page> {
+    const key = JSON.stringify([plan.query, sortedEntries(plan.variables)]);
+    return new Promise((resolve) => {
+      let list = this.pending.get(key);
+      if (!list) this.pending.set(key, (list = []));
+      list.push({ plan, after, userId, resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const list of pending.values()) {
+      for (let start = 0; start < list.length; start += this.maxBatch) void this.run(list.slice(start, start + this.maxBatch));
+    }
+  }
+
+  private async run(slots: Array<{ plan: Plan; after: number; userId: string; resolve: (page: Page) => void }>): Promise<void> {
+    const first = slots[0]!;
+    this.observe(slots.length);
+    if (slots.length === 1) return first.resolve(await fetchPage(this.execute, first.plan, first.after, first.userId, true));
+    const variables: Record<string, unknown> = { ...first.plan.variables, stormLimit: FETCH_PAGE_SIZE };
+    slots.forEach((slot, i) => {
+      variables[`stormConversationId_${i}`] = slot.plan.conversationId;
+      variables[`stormAfter_${i}`] = slot.after;
+    });
+    let response: Awaited<ReturnType<Executor>>;
+    try {
+      response = await this.execute(this.query(first.plan.query, slots.length), variables, first.userId, { vouched: true });
+    } catch {
+      for (const slot of slots) slot.resolve({ deliveries: [], error: UNAVAILABLE });
+      return;
+    }
+    slots.forEach((slot, i) => {
+      const alias = batchAlias(i);
+      const error = response.errors?.find((e) => e.path === undefined || e.path.length === 0 || e.path[0] === alias);
+      slot.resolve(toPage(slot.plan, response.data?.[alias], error));
+    });
+  }
+
+  private query(pageQuery: string, slots: number): string {
+    const key = `${slots}\u0000${pageQuery}`;
+    let query = this.queries.get(key);
+    if (!query) {
+      query = batchPageQuery(pageQuery, slots);
+      if (this.queries.size >= 10_000) this.queries.clear();
+      this.queries.set(key, query);
+    }
+    return query;
+  }
+}
+
+function sortedEntries(variables: Record<string, unknown>): unknown {
+  return Object.entries(variables).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** A ConversationEvent in the client's own shape: local fields by their response keys, then the resolved ones. */

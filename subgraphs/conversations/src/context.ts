@@ -38,6 +38,8 @@ export interface ConversationsLoaders {
 export interface ConversationsContext {
   /** null: an anonymous caller (the router forwards those too); every operation here refuses it. */
   userId: string | null;
+  /** The router vouched for membership (a batched subscription read): see Identity.membershipVouched. */
+  membershipVouched: boolean;
   prisma: PrismaClient;
   conversations: ConversationsService;
   messages: MessagesService;
@@ -65,14 +67,34 @@ export interface ContextDeps {
   limiter?: RateLimiter;
 }
 
+/** No user has this id: what viewer-dependent loaders see under a vouched read. */
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+/** A vouched read asked for a field whose value depends on the viewer: the router never does; refuse rather than answer for someone. */
+function viewerOnly(): never {
+  throw new GraphQLError('This field depends on the viewer and cannot be read in a vouched batch', { extensions: { code: ErrorCode.Forbidden } });
+}
+
 export function createLoaders(
   userId: string,
   conversations: ConversationsService,
   messages: MessagesService,
   reactions: ReactionsService,
+  /** Identity.membershipVouched: conversations are read without `userId`'s membership check, and nothing is computed for `userId`. */
+  membershipVouched = false,
 ): ConversationsLoaders {
   const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
   let totals: Promise<{ unread: number; mentions: number }> | undefined;
+  if (membershipVouched) {
+    return {
+      ...createLoaders(NOBODY, conversations, messages, reactions),
+      conversation: new BatchLoader((ids) => conversations.byIds(ids)),
+      myMembership: new BatchLoader(async () => viewerOnly()),
+      unreadCount: new BatchLoader(async () => viewerOnly()),
+      mentionCount: new BatchLoader(async () => viewerOnly()),
+      totals: async () => viewerOnly(),
+    };
+  }
   return {
     conversation: new BatchLoader((ids) => conversations.byIdsForMember(ids, userId)),
     message: new BatchLoader((ids) => messages.byIdsForMember(ids, userId)),
@@ -116,13 +138,17 @@ export function createContextFactory(deps: ContextDeps) {
     const token = req.headers[IDENTITY_HEADER];
     if (typeof token !== 'string' || token === '') throw refused();
     let userId: string | null;
+    let membershipVouched: boolean;
     try {
-      ({ userId } = await verifyIdentity(token, deps.identityKey));
+      const identity = await verifyIdentity(token, deps.identityKey);
+      userId = identity.userId;
+      membershipVouched = identity.membershipVouched === true;
     } catch {
       throw refused();
     }
     return {
       userId,
+      membershipVouched,
       prisma: deps.prisma,
       conversations: deps.conversations,
       messages: deps.messages,
@@ -134,7 +160,7 @@ export function createContextFactory(deps: ContextDeps) {
       rateLimit(action) {
         if (deps.limiter && userId) deps.limiter.take(action, userId.toLowerCase());
       },
-      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions),
+      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, membershipVouched),
     };
   };
 }

@@ -789,6 +789,10 @@ export type ResolversParentTypes = ResolversObject<{
   User: UserRef;
 }>;
 
+export type ViewerDirectiveArgs = { };
+
+export type ViewerDirectiveResolver<Result, Parent, ContextType = ConversationsContext, Args = ViewerDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type ChannelResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Channel'] = ResolversParentTypes['Channel']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -963,3 +967,6 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = ConversationsContext> = ResolversObject<{
+  viewer?: ViewerDirectiveResolver<any, any, ContextType>;
+}>;

@@ -358,6 +358,10 @@ export type ResolversParentTypes = ResolversObject<{
   User: UserModel;
 }>;
 
+export type ViewerDirectiveArgs = { };
+
+export type ViewerDirectiveResolver<Result, Parent, ContextType = UsersContext, Args = ViewerDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AuthPayloadResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   accessTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -426,3 +430,6 @@ export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = UsersContext> = ResolversObject<{
+  viewer?: ViewerDirectiveResolver<any, any, ContextType>;
+}>;

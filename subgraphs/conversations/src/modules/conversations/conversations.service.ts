@@ -52,6 +52,12 @@ export class ConversationsService {
     return new Map(rows.map((row) => [row.id, row]));
   }
 
+  /** The conversations among `ids`, by id, whoever is a member: only for reads the router vouched for (Identity.membershipVouched). */
+  async byIds(ids: readonly string[]): Promise<Map<string, ConversationRow>> {
+    const rows = await this.prisma.conversation.findMany({ where: { id: { in: [...ids] } } });
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
   /** A conversation of the caller, or NOT_FOUND (also for one that is not theirs). */
   async getForMember(id: string, userId: string): Promise<ConversationRow> {
     const row = await this.prisma.conversation.findFirst({ where: { id, memberships: { some: { userId } } } });

@@ -287,6 +287,27 @@ describe('the HTTP boundary', () => {
     expect(await conversationCount()).toBe(before);
   });
 
+  it('reads a conversation of which the caller is no member only under a router-vouched identity, and never a viewer-dependent field there', async () => {
+    const owner = kit.newUser();
+    const outsider = kit.newUser();
+    const id = (await create(owner, { kind: 'GROUP', memberIds: [] })).data!.createConversation.id as string;
+    await send(owner, id, 'hello');
+    const page = { query: `query($id: ID!) { conversation(id: $id) { lastSeq messages(limit: 5) { seq body } } }`, variables: { id } };
+    const as = async (identity: Parameters<typeof signIdentity>[0], body: unknown) => kit.raw({ [IDENTITY_HEADER]: await signIdentity(identity, kit.key) }, body);
+
+    expect(firstError(await as({ userId: outsider }, page))).toMatchObject({ code: 'NOT_FOUND' });
+    const vouched = await as({ userId: outsider, membershipVouched: true }, page);
+    expect(vouched.errors).toBeUndefined();
+    expect(vouched.data).toEqual({ conversation: { lastSeq: 1, messages: [{ seq: 1, body: 'hello' }] } });
+    for (const field of ['unreadCount', 'mentionCount', 'myRole', 'messages { mentionsMe }']) {
+      const response = await as({ userId: owner, membershipVouched: true }, { query: `query($id: ID!) { conversation(id: $id) { ${field} } }`, variables: { id } });
+      expect(firstError(response), field).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    // Forged vouching is still forged.
+    const forged = await signIdentity({ userId: outsider, membershipVouched: true }, identityKey('not-the-router-secret-not-the-router-secret'));
+    expect((await kit.raw({ [IDENTITY_HEADER]: forged }, page)).status).toBe(401);
+  });
+
   it('refuses introspection outside development, answers 413 for a body over 1 MB, and reports health', async () => {
     const introspection = await kit.gql(kit.newUser(), `{ __schema { types { name } } }`);
     expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');

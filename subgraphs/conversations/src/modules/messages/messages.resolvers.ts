@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { notFound } from '@storm/common';
+import { ErrorCode, notFound } from '@storm/common';
 import { NOT_FOUND_MESSAGE, parseId, requireUser } from '../../errors.js';
 import type { Resolvers } from '../../generated/graphql.js';
 
@@ -69,6 +69,7 @@ export const messagesResolvers: Resolvers = {
     },
     async mentionsMe(message, _args, ctx) {
       const me = requireUser(ctx.userId);
+      if (ctx.membershipVouched) throw new GraphQLError('mentionsMe depends on the viewer and cannot be read in a vouched batch', { extensions: { code: ErrorCode.Forbidden } });
       if (message.deletedAt) return false;
       return ((await ctx.loaders.mentions.load(message.id)) ?? []).includes(me);
     },

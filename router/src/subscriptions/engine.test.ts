@@ -1,0 +1,207 @@
+// The engine's batching of page reads, as pure logic: a counting executor in
+// place of the query planner (the real planner and subgraphs are exercised
+// end to end in tests/fanout-resolution.e2e.ts).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, getOperationAST, parse } from 'graphql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConversationEvent, createMemoryBus, topics, type Bus } from '@storm/bus';
+import { createMetrics } from '../metrics.js';
+import { SubscriptionEngine, type Executor } from './engine.js';
+import { planSubscription, type SelectionPlan } from './selection.js';
+import { dependsOnViewer, viewerFields } from './viewer.js';
+import type { DeliverySink } from './wire.js';
+
+const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../schema.graphql', import.meta.url)), 'utf8'));
+const marked = viewerFields(readFileSync(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url)), 'utf8'));
+const PREFIX = 'enginetest';
+const busTopics = topics(PREFIX);
+
+interface Call {
+  query: string;
+  variables: Record<string, unknown>;
+  userId: string;
+  vouched: boolean;
+}
+
+/** Conversations c0…cN with their messages; answers head, page and batched page queries like the planner would. */
+function fakePlanner(members: Map<string, Set<string>>) {
+  const messages = new Map<string, number>();
+  const calls: Call[] = [];
+  const failing = new Set<string>();
+  const page = (conversationId: string, after: number, userId: string, vouched: boolean, query: string) => {
+    if (!vouched && !members.get(conversationId)?.has(userId)) return null;
+    const lastSeq = messages.get(conversationId) ?? 0;
+    const list = [];
+    for (let seq = after + 1; seq <= lastSeq; seq++) list.push({ _stormSeq: seq, id: `${conversationId}-${seq}`, ...(query.includes('body') ? { body: `m${seq}` } : {}), ...(query.includes('mentionsMe') ? { mentionsMe: userId === 'bob' } : {}) });
+    return { lastSeq, messages: list };
+  };
+  const execute: Executor = async (query, variables, userId, options) => {
+    const vouched = options?.vouched === true;
+    calls.push({ query, variables, userId, vouched });
+    await new Promise((r) => setTimeout(r, 1));
+    if (query.startsWith('query StormSubscriptionHead')) {
+      const id = variables.id as string;
+      return { data: { conversation: members.get(id)?.has(userId) ? { lastSeq: messages.get(id) ?? 0 } : null } };
+    }
+    if ('stormConversationId' in variables) return { data: { conversation: page(variables.stormConversationId as string, variables.stormAfter as number, userId, vouched, query) } };
+    const data: Record<string, unknown> = {};
+    const errors = [];
+    for (let i = 0; `stormConversationId_${i}` in variables; i++) {
+      const id = variables[`stormConversationId_${i}`] as string;
+      if (failing.has(id)) {
+        data[`b${i}`] = null;
+        errors.push({ message: 'boom', path: [`b${i}`], extensions: { code: 'UNAVAILABLE' } });
+      } else data[`b${i}`] = page(id, variables[`stormAfter_${i}`] as number, userId, vouched, query);
+    }
+    return errors.length ? { data, errors } : { data };
+  };
+  return { execute, calls, messages, failing };
+}
+
+function sink(userId: string) {
+  const received: Array<{ seq?: number; json: string }> = [];
+  const errors: unknown[] = [];
+  const s: DeliverySink = {
+    userId,
+    clientIp: undefined,
+    next: (json, seq) => (received.push({ seq, json }), true),
+    nextEphemeral: () => true,
+    batch: (send) => send(),
+    error: (e) => void errors.push(e),
+    complete: () => {},
+  };
+  return { sink: s, received, errors };
+}
+
+function planFor(selection: string, conversationId: string): SelectionPlan {
+  const document = parse(`subscription($c: ID!) { messageAdded(conversationId: $c) { ${selection} } }`);
+  return planSubscription(document, getOperationAST(document)!, { c: conversationId }) as SelectionPlan;
+}
+
+async function until(check: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('subscription engine: page reads batched across conversations', () => {
+  let bus: Bus;
+  let engine: SubscriptionEngine;
+  afterEach(async () => {
+    await engine?.dispose();
+    await bus?.dispose();
+  });
+
+  const CONVERSATIONS = 20;
+  const setup = (options: { batch?: number } = {}) => {
+    const members = new Map(Array.from({ length: CONVERSATIONS }, (_, i) => [`c${i}`, new Set(['alice', 'bob', `only${i}`])]));
+    const planner = fakePlanner(members);
+    bus = createMemoryBus({ prefix: PREFIX });
+    engine = new SubscriptionEngine({
+      bus,
+      topics: busTopics,
+      execute: planner.execute,
+      metrics: createMetrics(),
+      replayLimit: 1_000,
+      pageBatchSize: options.batch,
+      membershipAuditMs: 0,
+      dependsOnViewer: (query) => dependsOnViewer(schema, parse(query), marked),
+    });
+    return { planner, members };
+  };
+  const commitEverywhere = async (planner: ReturnType<typeof fakePlanner>) => {
+    // One event per conversation, all in one turn of the event loop (a burst from the bus).
+    const published = [];
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      const seq = (planner.messages.get(`c${i}`) ?? 0) + 1;
+      planner.messages.set(`c${i}`, seq);
+      published.push(bus.publish(busTopics.conversation(`c${i}`, ConversationEvent.MessageAdded), { id: `c${i}-${seq}`, conversationId: `c${i}`, seq, authorId: 'alice', committedAt: new Date().toISOString() }));
+    }
+    await Promise.all(published);
+  };
+
+  it('reads the new messages of 20 conversations that wake together with one vouched query, and hands each group its own', async () => {
+    const { planner } = setup();
+    // Each conversation's subscriber is a different user, member of that conversation only.
+    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
+    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id body', `c${i}`));
+    await until(() => planner.calls.length > 0 && engine.groupCount === CONVERSATIONS);
+    await new Promise((r) => setTimeout(r, 50)); // the first look of each new group
+    planner.calls.length = 0;
+
+    await commitEverywhere(planner);
+    await until(() => sinks.every((s) => s.received.length === 1));
+    const pageCalls = planner.calls.filter((c) => !c.query.startsWith('query StormSubscriptionHead'));
+    expect(pageCalls).toHaveLength(1);
+    expect(pageCalls[0]!.vouched).toBe(true);
+    expect(Object.keys(pageCalls[0]!.variables).filter((k) => k.startsWith('stormConversationId_'))).toHaveLength(CONVERSATIONS);
+    sinks.forEach((s, i) => expect(JSON.parse(s.received[0]!.json)).toEqual({ data: { messageAdded: { id: `c${i}-1`, body: 'm1' } } }));
+  });
+
+  it('splits a burst into batches of SUBSCRIPTION_BATCH_SIZE', async () => {
+    const { planner } = setup({ batch: 8 });
+    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
+    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
+    await new Promise((r) => setTimeout(r, 50));
+    planner.calls.length = 0;
+    await commitEverywhere(planner);
+    await until(() => sinks.every((s) => s.received.length === 1));
+    expect(planner.calls.map((c) => Object.keys(c.variables).filter((k) => k.startsWith('stormConversationId_')).length)).toEqual([8, 8, 4]);
+  });
+
+  it('isolates a failed slot: the others deliver, the failed group retries and catches up', async () => {
+    const { planner } = setup();
+    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
+    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
+    await new Promise((r) => setTimeout(r, 50));
+    planner.failing.add('c3');
+    await commitEverywhere(planner);
+    await until(() => sinks.every((s, i) => i === 3 || s.received.length === 1));
+    expect(sinks[3]!.received).toHaveLength(0);
+    expect(sinks[3]!.errors).toHaveLength(0);
+    planner.failing.clear();
+    await until(() => sinks[3]!.received.length === 1, 3_000);
+  });
+
+  it('resolves a viewer-dependent selection per user, as that user, never vouched', async () => {
+    const { planner } = setup();
+    const alice = sink('alice');
+    const bob = sink('bob');
+    await engine.open(alice.sink, planFor('id mentionsMe', 'c0'));
+    await engine.open(bob.sink, planFor('id mentionsMe', 'c0'));
+    expect(engine.groupCount).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    planner.calls.length = 0;
+    await commitEverywhere(planner);
+    await until(() => alice.received.length === 1 && bob.received.length === 1);
+    expect(JSON.parse(alice.received[0]!.json).data.messageAdded.mentionsMe).toBe(false);
+    expect(JSON.parse(bob.received[0]!.json).data.messageAdded.mentionsMe).toBe(true);
+    expect(planner.calls.every((c) => !c.vouched)).toBe(true);
+    expect(new Set(planner.calls.map((c) => c.userId))).toEqual(new Set(['alice', 'bob']));
+  });
+
+  it('the membership audit ends the subscriptions of a member whose removal event never arrived', async () => {
+    const { planner, members } = setup();
+    const carol = sink('only0');
+    const alice = sink('alice');
+    await engine.open(carol.sink, planFor('id', 'c0'));
+    await engine.open(alice.sink, planFor('id', 'c0'));
+    members.get('c0')!.delete('only0'); // removed; the bus event was lost
+    // The fake answers `members { id }` from the same table.
+    const execute = planner.execute;
+    (engine.options as { execute: Executor }).execute = async (query, variables, userId, options) => {
+      if (!query.startsWith('query StormMembershipAudit')) return execute(query, variables, userId, options);
+      const data: Record<string, unknown> = {};
+      for (let i = 0; `c${i}` in variables; i++) data[`a${i}`] = { members: [...(members.get(variables[`c${i}`] as string) ?? [])].map((id) => ({ id })) };
+      return { data };
+    };
+    await engine.auditMembership();
+    expect(carol.errors).toHaveLength(1);
+    expect((carol.errors[0] as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('FORBIDDEN');
+    expect(alice.errors).toHaveLength(0);
+    expect(engine.subscriberCount).toBe(1);
+  });
+});
