@@ -10,6 +10,14 @@
 //
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
+//       [--producer router|direct]
+//
+// --producer (STORM only): `router` (default) sends each message with
+// sendMessage through the measured router; `direct` has the back end call the
+// conversations service's own send (same transaction, outbox, relay, bus) with
+// no HTTP/GraphQL in front, for rates beyond what sendMessage through the
+// router sustains here (see `bench send`), so the delivery side is what is
+// measured. Everything from the commit on is the same path.
 //
 // Reports deliveries/s, p50/p99 latency (send → client) per offered rate, and
 // server memory per idle subscriber (heap and RSS after a forced GC).
@@ -27,6 +35,7 @@ interface Ready {
   tokens?: string[];
   senderToken?: string;
   conversationIds?: string[];
+  backendControl?: number;
 }
 
 const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body author { displayName } } }';
@@ -40,6 +49,8 @@ export async function fanout(args: string[]): Promise<void> {
   const seconds = Number(flag(args, 'seconds', '5'));
   const targets = flag(args, 'targets', 'storm,graphql-ws,bare').split(',') as Target[];
   const bus = flag(args, 'bus', 'nats');
+  const producer = flag(args, 'producer', 'router') as 'router' | 'direct';
+  if (producer !== 'router' && producer !== 'direct') throw new Error('--producer is router or direct');
   const results: Record<string, unknown> = {};
 
   for (const target of targets) {
@@ -65,7 +76,7 @@ export async function fanout(args: string[]): Promise<void> {
 
       const runs = [];
       for (const rate of rates) {
-        const run = await offer(target, info, fleet, conversationIds, rate, seconds);
+        const run = await offer(target, { ...info, backendControl: backend?.info.backendControl }, fleet, conversationIds, rate, seconds, producer);
         runs.push(run);
         if (target === 'storm') {
           const buckets = ((await control(info.control, '/latency')) as Array<{ labels: { le?: number | string }; value: number; metricName?: string }>).filter((v) => v.metricName?.endsWith('_bucket'));
@@ -85,7 +96,7 @@ export async function fanout(args: string[]): Promise<void> {
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, conversations, seconds, bus, results });
+  const file = await writeReport('fanout', { clients, conversations, seconds, bus, producer, results });
   console.log(`\nreport: ${file}`);
 }
 
@@ -154,13 +165,18 @@ async function connectFleet(info: Ready, clients: number, conversationIds: strin
   };
 }
 
-async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds: string[], rate: number, seconds: number) {
+async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds: string[], rate: number, seconds: number, producer: 'router' | 'direct') {
   fleet.take();
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const started = now();
   const sends: Promise<unknown>[] = [];
-  for (let i = 0; i < total; i++) {
+  if (target === 'storm' && producer === 'direct') {
+    const produced = (await control(info.backendControl!, '/produce', { conversationIds, rate, seconds })) as { sent: number; errors: number; seconds: number };
+    if (produced.errors) console.warn(`  producer: ${produced.errors} sends failed`);
+    if (produced.seconds > seconds * 1.2) console.warn(`  producer fell behind: ${total} messages took ${produced.seconds.toFixed(1)} s, not ${seconds} s`);
+  }
+  for (let i = 0; i < (target === 'storm' && producer === 'direct' ? 0 : total); i++) {
     const due = started + i * interval;
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -2,7 +2,7 @@
 // once per group through the query planner with the subscriber's selection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
-import { AddMembersLive, ConversationEvents, ReactLive, RenameLive, SetTyping, TypingEvents } from './testkit/live-operations.js';
+import { AddMembersLive, ConversationEvents, ConversationEventsResumable, ReactLive, RenameLive, SetTyping, TypingEvents } from './testkit/live-operations.js';
 import { ConversationHistory, CreateConversation, EditMessage, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -56,6 +56,53 @@ describe('conversationEvents', () => {
       ['MESSAGE_ADDED', 1, 'first, edited'],
       ['MESSAGE_ADDED', 2, 'second'],
     ]);
+    resumed.unsubscribe();
+    await client.dispose();
+  });
+
+  it('replays edits, reactions, membership and renames missed while away (afterEvent), in position order, then goes live with no gap and no duplicate', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'log', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const { sendMessage: first } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'one' } }, alice.accessToken);
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const live = new Recorder(client, ConversationEventsResumable, { conversationId });
+    await stack.subscriptionsOpen(1);
+    await ok(stack.httpUrl, EditMessage, { id: first.id, body: 'one, edited' }, alice.accessToken);
+    const [seen] = (await live.waitFor(1)).map((e) => e.data!.conversationEvents);
+    expect(seen).toMatchObject({ kind: 'MESSAGE_EDITED', position: 1, seq: 1 });
+    live.unsubscribe();
+
+    // Away: five changes, and a message.
+    await ok(stack.httpUrl, ReactLive, { messageId: first.id, emoji: '🎉' }, alice.accessToken);
+    await ok(stack.httpUrl, AddMembersLive, { conversationId, userIds: [carol.id] }, alice.accessToken);
+    await ok(stack.httpUrl, RenameLive, { id: conversationId, title: 'renamed log' }, alice.accessToken);
+    await ok(stack.httpUrl, EditMessage, { id: first.id, body: 'one, edited twice' }, alice.accessToken);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'two' } }, alice.accessToken);
+
+    const resumed = new Recorder(client, ConversationEventsResumable, { conversationId, after: 1, afterEvent: seen!.position });
+    const replay = (await resumed.waitFor(5)).map((e) => e.data!.conversationEvents);
+    const changes = replay.filter((e) => e.kind !== 'MESSAGE_ADDED');
+    expect(changes.map((e) => [e.kind, e.position])).toEqual([
+      ['REACTION_ADDED', 2],
+      ['MEMBER_ADDED', 3],
+      ['CONVERSATION_UPDATED', 4],
+      ['MESSAGE_EDITED', 5],
+    ]);
+    expect(changes[0]).toMatchObject({ emoji: '🎉', user: { id: alice.id } });
+    expect(changes[1]).toMatchObject({ user: { id: carol.id } });
+    expect(replay.filter((e) => e.kind === 'MESSAGE_ADDED').map((e) => [e.seq, e.message?.body])).toEqual([[2, 'two']]);
+
+    // Then live, continuing the positions.
+    await ok(stack.httpUrl, RenameLive, { id: conversationId, title: 'live again' }, alice.accessToken);
+    const next = (await resumed.waitFor(6)).map((e) => e.data!.conversationEvents)[5]!;
+    expect(next).toMatchObject({ kind: 'CONVERSATION_UPDATED', position: 6, conversation: { title: 'live again' } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(resumed.events).toHaveLength(6);
+
+    // A position the conversation has not reached is bad input; one the caller is not in stays NOT_FOUND.
+    const ahead = new Recorder(client, ConversationEventsResumable, { conversationId, afterEvent: 99 });
+    const errors = (await ahead.waitForError()) as Array<{ extensions?: { code?: string; field?: string } }>;
+    expect(errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'afterEvent' });
     resumed.unsubscribe();
     await client.dispose();
   });

@@ -3,6 +3,10 @@
 // PostgreSQL and a shared bus (NATS by default). Registers `users` users and
 // `conversations` GROUP conversations they all belong to, and hands the
 // driver what the measured router replica (storm.ts, its own process) needs.
+import { topics } from '@storm/bus';
+import { adapterFor } from '@storm/db';
+import { PrismaClient } from '@storm/conversations/generated/prisma/client';
+import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
 import { ok } from '../../tests/testkit/client.js';
 import { CreateConversation } from '../../tests/testkit/operations.js';
 import { startTestStack } from '../../tests/testkit/stack.js';
@@ -29,8 +33,36 @@ for (let c = 0; c < conversations; c++) {
   conversationIds.push(createConversation.id);
 }
 if (bus === 'memory') throw new Error('the fan-out benchmark runs the router in its own process: BENCH_BUS must be nats or redis');
-const control = await startControl();
+// The `direct` producer: the conversations service's own send (transaction with seq and
+// outbox row, relay kicked on commit) called in this process, without the router's HTTP and
+// GraphQL layers in front of it, so the offered rate can exceed what sendMessage through the
+// router sustains on this machine (see the send benchmark) and the delivery side is measured.
+const prisma = new PrismaClient({ adapter: adapterFor(stack.db.target, { poolSize: 20 }) });
+const messages = new MessagesService(prisma, topics(stack.busPrefix), () => stack.conversations.relay?.kick());
+const IN_FLIGHT = 32;
+const control = await startControl({
+  '/produce': async (body) => {
+    const { conversationIds: targets, rate, seconds } = body as { conversationIds: string[]; rate: number; seconds: number };
+    const total = Math.max(1, Math.round(rate * seconds));
+    const started = performance.timeOrigin + performance.now();
+    let errors = 0;
+    const inFlight = new Set<Promise<unknown>>();
+    for (let i = 0; i < total; i++) {
+      const wait = started + (i * 1000) / rate - (performance.timeOrigin + performance.now());
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+      const send = messages
+        .send(owner.id, { conversationId: targets[i % targets.length]!, body: `t:${performance.timeOrigin + performance.now()}` })
+        .catch(() => void errors++)
+        .finally(() => inFlight.delete(send));
+      inFlight.add(send);
+    }
+    await Promise.all(inFlight);
+    return { sent: total - errors, errors, seconds: (performance.timeOrigin + performance.now() - started) / 1000 };
+  },
+});
 const shutdown = async () => {
+  await prisma.$disconnect();
   await stack.dispose();
   process.exit(0);
 };
@@ -40,6 +72,7 @@ ready({
   control,
   subgraphs: { users: stack.users.url, conversations: stack.conversations.url, media: stack.media.url },
   busPrefix: stack.busPrefix,
+  backendControl: control,
   ...stack.secrets,
   tokens: registered.map((u) => u.accessToken),
   senderToken: owner.accessToken,

@@ -35,6 +35,7 @@ type Documents = {
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": typeof types.ConversationEventsLiveDocument,
+    "\n  subscription ConversationEventsResumable($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind seq position emoji\n      message { id body editedAt deletedAt }\n      user { id }\n      conversation { title }\n    }\n  }\n": typeof types.ConversationEventsResumableDocument,
     "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": typeof types.AddMembersLiveDocument,
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": typeof types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": typeof types.ReactLiveDocument,
@@ -86,6 +87,7 @@ const documents: Documents = {
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": types.ConversationEventsLiveDocument,
+    "\n  subscription ConversationEventsResumable($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind seq position emoji\n      message { id body editedAt deletedAt }\n      user { id }\n      conversation { title }\n    }\n  }\n": types.ConversationEventsResumableDocument,
     "\n  mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }\n": types.AddMembersLiveDocument,
     "\n  mutation RenameLive($id: ID!, $title: String!) { updateConversation(id: $id, input: { title: $title }) { id } }\n": types.RenameLiveDocument,
     "\n  mutation ReactLive($messageId: ID!, $emoji: String!) { addReaction(messageId: $messageId, emoji: $emoji) { id } }\n": types.ReactLiveDocument,
@@ -214,6 +216,10 @@ export function graphql(source: "\n  mutation LeaveConversationLive($id: ID!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEventsResumable($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind seq position emoji\n      message { id body editedAt deletedAt }\n      user { id }\n      conversation { title }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsResumable($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind seq position emoji\n      message { id body editedAt deletedAt }\n      user { id }\n      conversation { title }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -25,6 +25,18 @@ export const ConversationEvents = graphql(`
   }
 `);
 
+/** conversationEvents resumable on both axes: messages by seq (`after`), the other changes by position (`afterEvent`). */
+export const ConversationEventsResumable = graphql(`
+  subscription ConversationEventsResumable($conversationId: ID!, $after: Int, $afterEvent: Int) {
+    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {
+      kind seq position emoji
+      message { id body editedAt deletedAt }
+      user { id }
+      conversation { title }
+    }
+  }
+`);
+
 export const AddMembersLive = graphql(`
   mutation AddMembersLive($conversationId: ID!, $userIds: [ID!]!) { addMembers(conversationId: $conversationId, userIds: $userIds) { id } }
 `);

@@ -13,7 +13,7 @@ import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
 import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
-import { startConversationsService } from '@storm/conversations/server';
+import { startConversationsService, type ConversationsRunningService } from '@storm/conversations/server';
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
 import { startMediaService } from '@storm/media/server';
@@ -56,7 +56,7 @@ export interface StackOptions {
 export interface Stack {
   router: RunningRouter;
   users: RunningService;
-  conversations: RunningService;
+  conversations: ConversationsRunningService;
   media: RunningService;
   /** http://host:port/graphql and ws://host:port/graphql */
   httpUrl: string;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConversationEvent, createMemoryBus, topics, type Bus } from '@storm/bus';
 import { createMetrics } from '../metrics.js';
 import { SubscriptionEngine, type Executor } from './engine.js';
-import { planSubscription, type SelectionPlan } from './selection.js';
+import { planSubscription, type EventsPlan, type SelectionPlan } from './selection.js';
 import { dependsOnViewer, viewerFields } from './viewer.js';
 import type { DeliverySink } from './wire.js';
 
@@ -27,6 +27,8 @@ interface Call {
 /** Conversations c0…cN with their messages; answers head, page and batched page queries like the planner would. */
 function fakePlanner(members: Map<string, Set<string>>) {
   const messages = new Map<string, number>();
+  /** Each conversation's event log. */
+  const log = new Map<string, Array<{ position: number; kind: string; seq: number }>>();
   const calls: Call[] = [];
   const failing = new Set<string>();
   const page = (conversationId: string, after: number, userId: string, vouched: boolean, query: string) => {
@@ -42,7 +44,11 @@ function fakePlanner(members: Map<string, Set<string>>) {
     await new Promise((r) => setTimeout(r, 1));
     if (query.startsWith('query StormSubscriptionHead')) {
       const id = variables.id as string;
-      return { data: { conversation: members.get(id)?.has(userId) ? { lastSeq: messages.get(id) ?? 0 } : null } };
+      return { data: { conversation: members.get(id)?.has(userId) ? { lastSeq: messages.get(id) ?? 0, lastEvent: log.get(id)?.length ?? 0 } : null } };
+    }
+    if (query.startsWith('query StormEventLog')) {
+      const entries = (log.get(variables.stormConversationId as string) ?? []).filter((e) => e.position > (variables.stormAfterEvent as number));
+      return { data: { conversation: { events: entries.map((e) => ({ ...e, messageId: null, userId: 'alice', emoji: '👍' })) } } };
     }
     if ('stormConversationId' in variables) return { data: { conversation: page(variables.stormConversationId as string, variables.stormAfter as number, userId, vouched, query) } };
     const data: Record<string, unknown> = {};
@@ -56,7 +62,7 @@ function fakePlanner(members: Map<string, Set<string>>) {
     }
     return errors.length ? { data, errors } : { data };
   };
-  return { execute, calls, messages, failing };
+  return { execute, calls, messages, failing, log };
 }
 
 function sink(userId: string) {
@@ -72,6 +78,11 @@ function sink(userId: string) {
     complete: () => {},
   };
   return { sink: s, received, errors };
+}
+
+function eventsPlanFor(conversationId: string, afterEvent?: number) {
+  const document = parse(`subscription($c: ID!, $e: Int) { conversationEvents(conversationId: $c, afterEvent: $e) { kind position emoji } }`);
+  return planSubscription(document, getOperationAST(document)!, { c: conversationId, e: afterEvent }) as EventsPlan;
 }
 
 function planFor(selection: string, conversationId: string): SelectionPlan {
@@ -203,5 +214,32 @@ describe('subscription engine: page reads batched across conversations', () => {
     expect((carol.errors[0] as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('FORBIDDEN');
     expect(alice.errors).toHaveLength(0);
     expect(engine.subscriberCount).toBe(1);
+  });
+
+  it('conversationEvents: fills positions the bus lost from the event log, drops repeats, and replays afterEvent for a resuming subscriber', async () => {
+    const { planner } = setup();
+    const reaction = (position: number) => bus.publish(busTopics.conversation('c0', ConversationEvent.ReactionAdded), { conversationId: 'c0', messageId: 'm', seq: 1, userId: 'alice', emoji: '👍', position });
+    const log = Array.from({ length: 4 }, (_, i) => ({ position: i + 1, kind: 'REACTION_ADDED', seq: 1 }));
+    const live = sink('alice');
+    await engine.open(live.sink, eventsPlanFor('c0'));
+    await new Promise((r) => setTimeout(r, 30));
+    planner.log.set('c0', log.slice(0, 1));
+    await reaction(1);
+    planner.log.set('c0', log.slice(0, 3));
+    await reaction(3); // 2 never came
+    await reaction(3); // a repeat
+    await until(() => live.received.length >= 3);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(live.received.map((r) => JSON.parse(r.json).data.conversationEvents.position)).toEqual([1, 2, 3]);
+
+    // A subscriber resuming after position 1 while the group is at 3 gets 2 and 3 from the log, then live 4.
+    const resumed = sink('bob');
+    await engine.open(resumed.sink, eventsPlanFor('c0', 1));
+    await until(() => resumed.received.length >= 2);
+    planner.log.set('c0', log);
+    await reaction(4);
+    await until(() => resumed.received.length >= 3 && live.received.length >= 4);
+    expect(resumed.received.map((r) => JSON.parse(r.json).data.conversationEvents.position)).toEqual([2, 3, 4]);
+    expect(live.received.map((r) => JSON.parse(r.json).data.conversationEvents.position)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -14,6 +14,7 @@ import {
   NOTIFICATION_ID_ALIAS,
   NOTIFICATION_READ_ALIAS,
   SEQ_ALIAS,
+  EVENT_LOG_QUERY,
   inboxConversationPlan,
   type EventsPlan,
   type InboxPlan,
@@ -39,6 +40,8 @@ interface LiveEvent {
   emoji?: string;
   typing?: boolean;
   expiresAt?: string;
+  /** Place in the conversation's event log; undefined for typing (never stored). */
+  position?: number;
 }
 
 /** Bus event names (after `<prefix>.conv.<id>.`) → ConversationEvent kinds, for the live-only kinds. */
@@ -97,6 +100,7 @@ export interface EngineOptions {
 }
 
 const HEAD_QUERY = 'query StormSubscriptionHead($id: ID!) { conversation(id: $id) { lastSeq } }';
+const EVENTS_HEAD_QUERY = 'query StormSubscriptionHeadEvents($id: ID!) { conversation(id: $id) { lastSeq lastEvent } }';
 /** Retry delays for a group whose resolution failed (a subgraph restarting): capped backoff. */
 const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
@@ -198,10 +202,19 @@ export class SubscriptionEngine {
     const feed = this.feed(plan.conversationId);
     feed.refs++;
     try {
-      const head = await this.options.execute(HEAD_QUERY, { id: plan.conversationId }, userId);
+      const withEvents = plan.field === SubscriptionField.ConversationEvents;
+      const head = await this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: plan.conversationId }, userId);
       if (head.errors?.length) throw toError(head.errors[0]!);
-      const lastSeq = (head.data?.conversation as { lastSeq: number } | null | undefined)?.lastSeq;
+      const { lastSeq, lastEvent = 0 } = (head.data?.conversation as { lastSeq: number; lastEvent?: number } | null | undefined) ?? {};
       if (typeof lastSeq !== 'number') throw notFound('Conversation not found');
+      const afterEvent = withEvents ? (plan as EventsPlan).afterEvent : undefined;
+      if (afterEvent !== undefined) {
+        if (afterEvent > lastEvent) throw badInput(`afterEvent (${afterEvent}) is beyond the conversation's lastEvent (${lastEvent})`, 'afterEvent');
+        if (lastEvent - afterEvent > this.options.replayLimit) {
+          this.options.metrics.resyncs.inc();
+          throw resyncError(`afterEvent is more than ${this.options.replayLimit} events behind; reload, then resubscribe`, lastSeq, afterEvent);
+        }
+      }
       if (plan.after !== undefined) {
         if (plan.after > lastSeq) throw badInput(`after (${plan.after}) is beyond the conversation's lastSeq (${lastSeq})`, 'after');
         if (lastSeq - plan.after > this.options.replayLimit) {
@@ -213,7 +226,7 @@ export class SubscriptionEngine {
       // A selection whose values depend on the viewer is one group per user (its own permission class).
       const shared = !this.viewerDependent(plan);
       const groupKey = shared ? plan.groupKey : JSON.stringify([plan.groupKey, userId]);
-      const subscriber = feed.join(plan, groupKey, shared, sink, lastSeq, plan.after ?? lastSeq);
+      const subscriber = feed.join(plan, groupKey, shared, sink, { lastSeq, lastEvent }, plan.after ?? lastSeq, afterEvent ?? lastEvent);
       return { stop: () => subscriber.group.remove(subscriber) };
     } finally {
       feed.refs--;
@@ -477,19 +490,22 @@ class Feed {
     this.ready.catch(() => this.close());
   }
 
-  join(plan: Plan, key: string, shared: boolean, sink: DeliverySink, lastSeq: number, cursor: number): Subscriber {
+  join(plan: Plan, key: string, shared: boolean, sink: DeliverySink, head: { lastSeq: number; lastEvent: number }, cursor: number, eventCursor: number): Subscriber {
     let group = this.groups.get(key);
     const created = !group;
     if (!group) {
-      group = new Group(this, plan, key, shared, lastSeq);
+      group = new Group(this, plan, key, shared, head.lastSeq, head.lastEvent);
       this.groups.set(key, group);
       this.engine.options.metrics.groups.inc();
     }
-    const subscriber = new Subscriber(group, sink, cursor);
+    const subscriber = new Subscriber(group, sink, cursor, eventCursor);
     group.add(subscriber);
-    // Messages committed between the head read and the bus subscription going
-    // live sent their events before we listened: look once.
-    if (created) group.wake();
+    // Messages (and logged events) committed between the head read and the bus
+    // subscription going live sent their events before we listened: look once.
+    if (created) {
+      group.wake();
+      if (plan.field === SubscriptionField.ConversationEvents) group.live(undefined);
+    }
     return subscriber;
   }
 
@@ -516,6 +532,7 @@ class Feed {
       emoji: str(payload.emoji),
       typing: typeof payload.typing === 'boolean' ? payload.typing : undefined,
       expiresAt: str(payload.expiresAt),
+      position: Number.isInteger(payload.position) ? (payload.position as number) : undefined,
     };
     for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.live(event);
   }
@@ -580,54 +597,72 @@ class Group {
     readonly shared: boolean,
     /** Highest seq this group has resolved and handed out. */
     public cursor: number,
+    /** conversationEvents: highest event log position this group has resolved and handed out. */
+    public eventCursor = 0,
   ) {}
 
-  /** Resolves one live-only event once for the group and hands it to every subscriber. */
-  live(event: LiveEvent): void {
-    const plan = this.plan as EventsPlan;
+  /**
+   * Resolves one live-only event once for the group and hands it to every
+   * subscriber. Logged events (all but typing) carry their `position`: one
+   * already handed out is dropped, and one beyond the next position means the
+   * bus lost or reordered some (Redis pub/sub keeps nothing): those are read
+   * from the event log first, so positions reach subscribers in order, gap
+   * free. `undefined`: just catch up with the log (a new group's first look).
+   */
+  live(event: LiveEvent | undefined): void {
     this.liveChain = this.liveChain.then(async () => {
-      const viewer = this.subscribers.values().next().value as Subscriber | undefined;
-      if (!viewer || this.closed) return;
-      const { execute, metrics, log } = this.feed.engine.options;
-      let resolved: Record<string, unknown> = {};
-      if (plan.eventQuery) {
-        metrics.resolutions.inc();
-        const withMessage = event.messageId !== undefined; // a deleted message is still readable as a tombstone
-        const withUser = event.userId !== undefined;
-        const withConversation = !event.kind.startsWith('MESSAGE_') && !event.kind.startsWith('REACTION_') && event.kind !== ConversationEventKind.Typing;
-        const response = await execute(
-          plan.eventQuery,
-          {
-            ...plan.variables,
-            stormMessageId: event.messageId ?? plan.conversationId,
-            stormUserId: event.userId ?? plan.conversationId,
-            stormConversationId: plan.conversationId,
-            stormWithMessage: withMessage,
-            stormWithUser: withUser,
-            stormWithConversation: withConversation,
-          },
-          viewer.userId,
-        ).catch(() => undefined);
-        if (!response || response.errors?.length) {
-          log?.(`conversation event resolution failed (${response?.errors?.[0]?.extensions?.code ?? 'unavailable'}); event skipped`);
-          return;
+      if (this.closed) return;
+      if (event?.position === undefined && event !== undefined) return this.deliverLive(event); // typing
+      if (event && event.position! <= this.eventCursor) return;
+      if (!event || event.position! > this.eventCursor + 1) {
+        const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+        if (!viewer) return;
+        const upTo = event ? event.position! - 1 : Number.MAX_SAFE_INTEGER;
+        while (this.eventCursor < upTo && !this.closed) {
+          const page = await readLog(this.feed.engine.options.execute, this.plan.conversationId, this.eventCursor, viewer.userId);
+          if (!page) return this.failEvents();
+          const missing = page.filter((e) => e.position! > this.eventCursor && e.position! <= upTo);
+          for (const e of missing) await this.deliverLive(e);
+          if (page.length < FETCH_PAGE_SIZE || missing.length === 0) break;
         }
-        resolved = (response.data ?? {}) as Record<string, unknown>;
       }
-      const json = JSON.stringify({ data: { [plan.responseKey]: eventObject(plan, event.kind, event.seq, resolved, event) } });
-      const ephemeral = event.kind === ConversationEventKind.Typing;
-      for (const subscriber of this.subscribers) {
-        // The typist does not need to hear themselves.
-        if (ephemeral && subscriber.userId === event.userId) continue;
-        subscriber.sendLive(json, ephemeral);
-      }
+      if (event) await this.deliverLive(event);
     });
+  }
+
+  private async deliverLive(event: LiveEvent): Promise<void> {
+    const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+    if (!viewer || this.closed) return;
+    if (event.position !== undefined && event.position <= this.eventCursor) return;
+    const json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, event, viewer.userId);
+    if (json === undefined) {
+      // Ephemeral: skipped. Durable: never silently, every subscriber is told where its stream stopped.
+      if (event.position !== undefined) this.failEvents();
+      return;
+    }
+    if (event.position !== undefined) this.eventCursor = event.position;
+    const ephemeral = event.kind === ConversationEventKind.Typing;
+    for (const subscriber of this.subscribers) {
+      // The typist does not need to hear themselves.
+      if (ephemeral && subscriber.userId === event.userId) continue;
+      subscriber.sendLive(json, ephemeral, event.position);
+    }
+  }
+
+  /** The log could not be read or an event not resolved: every subscriber resumes from its own positions. */
+  private failEvents(): void {
+    const { metrics } = this.feed.engine.options;
+    for (const subscriber of [...this.subscribers]) {
+      metrics.resyncs.inc();
+      subscriber.fail([resyncError('Conversation events could not be resolved; resubscribe with after and afterEvent', subscriber.cursor, subscriber.eventCursor).toJSON()]);
+    }
   }
 
   add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
     this.feed.engine.options.metrics.subscriptions.inc();
     if (subscriber.cursor < this.cursor) void subscriber.replay();
+    if (subscriber.eventCursor < this.eventCursor) void subscriber.replayEvents();
   }
 
   remove(subscriber: Subscriber): void {
@@ -724,6 +759,8 @@ class Group {
 class Subscriber {
   /** Events the group handed out while this subscriber was still replaying. */
   private buffer: Delivery[] | undefined;
+  /** Logged live events the group handed out while this subscriber was replaying the event log. */
+  private eventBuffer: Array<{ json: string; position: number }> | undefined;
   private ended = false;
 
   constructor(
@@ -731,7 +768,51 @@ class Subscriber {
     readonly sink: DeliverySink,
     /** Highest seq handed to the socket for this subscriber. */
     public cursor: number,
+    /** conversationEvents: highest event log position handed to the socket. */
+    public eventCursor = 0,
   ) {}
+
+  /** Replays event log positions in (eventCursor, group.eventCursor], resolved as this subscriber, then switches to live. */
+  async replayEvents(): Promise<void> {
+    this.eventBuffer = [];
+    const { execute, metrics } = this.group.feed.engine.options;
+    try {
+      while (this.eventCursor < this.group.eventCursor && !this.ended) {
+        const page = await readLog(execute, this.group.plan.conversationId, this.eventCursor, this.userId);
+        if (!page) {
+          this.fail([resyncError('The event log could not be read; resubscribe with after and afterEvent', this.cursor, this.eventCursor).toJSON()]);
+          return;
+        }
+        const fresh = page.filter((e) => e.position! > this.eventCursor);
+        if (fresh.length === 0) break;
+        for (const event of fresh) {
+          const json = await resolveLiveEvent(this.group.feed.engine.options, this.group.plan as EventsPlan, event, this.userId);
+          if (this.ended) return;
+          if (json === undefined) {
+            this.fail([resyncError('A conversation event could not be resolved; resubscribe with after and afterEvent', this.cursor, this.eventCursor).toJSON()]);
+            return;
+          }
+          if (this.pushEvent(json, event.position!)) metrics.replayed.inc();
+        }
+      }
+    } finally {
+      const buffered = this.eventBuffer ?? [];
+      this.eventBuffer = undefined;
+      this.sink.batch(() => buffered.forEach((e) => this.pushEvent(e.json, e.position)));
+    }
+  }
+
+  private pushEvent(json: string, position: number): boolean {
+    if (position <= this.eventCursor || this.ended) return false;
+    if (!this.sink.next(json)) {
+      this.group.feed.engine.options.metrics.resyncs.inc();
+      this.fail([resyncError('Subscriber fell too far behind; resubscribe with after: lastSeq and afterEvent: lastEvent', this.cursor, this.eventCursor).toJSON()]);
+      return false;
+    }
+    this.eventCursor = position;
+    this.group.feed.engine.options.metrics.deliveries.inc();
+    return true;
+  }
 
   get userId(): string {
     return this.sink.userId;
@@ -760,13 +841,18 @@ class Subscriber {
     }
   }
 
-  /** A live-only event: no seq of its own to order by, so it bypasses the cursor. */
-  sendLive(json: string, ephemeral = false): void {
+  /** A live-only event: ordered by its event log position (typing: none), not by seq. */
+  sendLive(json: string, ephemeral = false, position?: number): void {
     if (this.ended) return;
     const { metrics } = this.group.feed.engine.options;
     if (ephemeral) {
       if (this.sink.nextEphemeral(json)) metrics.deliveries.inc();
       else metrics.ephemeralDropped.inc();
+      return;
+    }
+    if (position !== undefined) {
+      if (this.eventBuffer) this.eventBuffer.push({ json, position });
+      else this.pushEvent(json, position);
       return;
     }
     if (!this.sink.next(json)) {
@@ -938,7 +1024,7 @@ function eventObject(
   kind: ConversationEventKind,
   seq: number,
   resolved: Record<string, unknown>,
-  extra: Pick<LiveEvent, 'emoji' | 'typing' | 'expiresAt'> = {},
+  extra: Pick<LiveEvent, 'emoji' | 'typing' | 'expiresAt' | 'position'> = {},
 ): Record<string, unknown> {
   const inbox = plan.field === SubscriptionField.Inbox;
   const values: Record<string, unknown> = {
@@ -948,6 +1034,7 @@ function eventObject(
     emoji: extra.emoji ?? null,
     typing: extra.typing ?? null,
     expiresAt: extra.expiresAt ?? null,
+    position: extra.position ?? null,
     cursor: CURSOR_PLACEHOLDER,
     __typename: inbox ? 'InboxEvent' : 'ConversationEvent',
   };
@@ -961,6 +1048,52 @@ function toError(formatted: GraphQLFormattedError): GraphQLError {
   return new GraphQLError(formatted.message, { extensions: formatted.extensions });
 }
 
-function resyncError(message: string, lastSeq: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: SubscriptionErrorCode.ResyncRequired, lastSeq } });
+function resyncError(message: string, lastSeq: number, lastEvent?: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: SubscriptionErrorCode.ResyncRequired, lastSeq, ...(lastEvent === undefined ? {} : { lastEvent }) } });
+}
+
+/** One page of a conversation's event log after `after`, as `userId`; undefined when it could not be read. */
+async function readLog(execute: Executor, conversationId: string, after: number, userId: string): Promise<LiveEvent[] | undefined> {
+  const response = await execute(EVENT_LOG_QUERY, { stormConversationId: conversationId, stormAfterEvent: after, stormLimit: FETCH_PAGE_SIZE }, userId).catch(() => undefined);
+  const events = (response?.data?.conversation as { events?: Array<Record<string, unknown>> } | null | undefined)?.events;
+  if (!response || response.errors?.length || !events) return undefined;
+  return events.map((e) => ({
+    kind: e.kind as ConversationEventKind,
+    seq: e.seq as number,
+    position: e.position as number,
+    messageId: (e.messageId as string | null) ?? undefined,
+    userId: (e.userId as string | null) ?? undefined,
+    emoji: (e.emoji as string | null) ?? undefined,
+  }));
+}
+
+/** Resolves a live event's message / user / conversation as `userId` and serialises it; undefined on failure. */
+async function resolveLiveEvent(options: EngineOptions, plan: EventsPlan, event: LiveEvent, userId: string): Promise<string | undefined> {
+  const { execute, metrics, log } = options;
+  let resolved: Record<string, unknown> = {};
+  if (plan.eventQuery) {
+    metrics.resolutions.inc();
+    const withMessage = event.messageId !== undefined; // a deleted message is still readable as a tombstone
+    const withUser = event.userId !== undefined;
+    const withConversation = !event.kind.startsWith('MESSAGE_') && !event.kind.startsWith('REACTION_') && event.kind !== ConversationEventKind.Typing;
+    const response = await execute(
+      plan.eventQuery,
+      {
+        ...plan.variables,
+        stormMessageId: event.messageId ?? plan.conversationId,
+        stormUserId: event.userId ?? plan.conversationId,
+        stormConversationId: plan.conversationId,
+        stormWithMessage: withMessage,
+        stormWithUser: withUser,
+        stormWithConversation: withConversation,
+      },
+      userId,
+    ).catch(() => undefined);
+    if (!response || response.errors?.length) {
+      log?.(`conversation event resolution failed (${response?.errors?.[0]?.extensions?.code ?? 'unavailable'})`);
+      return undefined;
+    }
+    resolved = (response.data ?? {}) as Record<string, unknown>;
+  }
+  return JSON.stringify({ data: { [plan.responseKey]: eventObject(plan, event.kind, event.seq, resolved, event) } });
 }

@@ -95,7 +95,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Fields of ConversationEvent the router fills itself (no subgraph trip). */
-const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'cursor', 'typing', 'expiresAt', '__typename']);
+const LOCAL_EVENT_FIELDS = new Set(['kind', 'conversationId', 'seq', 'emoji', 'cursor', 'typing', 'expiresAt', 'position', '__typename']);
 /** Fields of ConversationEvent resolved through the planner, and the root query field that resolves each. */
 const RESOLVED_EVENT_FIELDS = { message: 'message', user: 'user', conversation: 'conversation' } as const;
 type ResolvedEventField = keyof typeof RESOLVED_EVENT_FIELDS;
@@ -105,8 +105,14 @@ export interface EventsPlan extends EventShape {
   field: SubscriptionField.ConversationEvents | SubscriptionField.Inbox;
   conversationId: string;
   after: number | undefined;
+  /** conversationEvents only: replay the event log after this position. */
+  afterEvent?: number | undefined;
   groupKey: string;
 }
+
+/** Reads a conversation's event log after a position (see Conversation.events); as the subscriber. */
+export const EVENT_LOG_QUERY =
+  'query StormEventLog($stormConversationId: ID!, $stormAfterEvent: Int!, $stormLimit: Int!) { conversation(id: $stormConversationId) { events(after: $stormAfterEvent, limit: $stormLimit) { position kind seq messageId userId emoji } } }';
 
 /**
  * Builds the plan of a conversationEvents subscription. The event's own
@@ -120,12 +126,17 @@ export function planConversationEvents(
   field: FieldNode,
 ): EventsPlan {
   const { conversationId, after } = conversationArgs(field, variables);
+  const afterEvent = argumentReader(field, variables)('afterEvent');
+  if (afterEvent !== undefined && afterEvent !== null && (!Number.isInteger(afterEvent) || (afterEvent as number) < 0)) {
+    throw badInput('afterEvent must be a non-negative integer', 'afterEvent');
+  }
   const shape = planEventShape(document, operation, variables, field);
   return {
     ...shape,
     field: SubscriptionField.ConversationEvents,
     conversationId,
     after,
+    afterEvent: (afterEvent as number | null | undefined) ?? undefined,
     groupKey: JSON.stringify(['events', conversationId, shape.query, shape.eventQuery ?? '', shape.local, sortKeys(shape.variables)]),
   };
 }

@@ -12,6 +12,7 @@ import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
 import { searchResolvers } from './modules/search/search.resolvers.js';
 import { typingResolvers } from './modules/typing/typing.resolvers.js';
+import { liveResolvers } from './modules/live/live.resolvers.js';
 
 const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
 
@@ -79,6 +80,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers, notificationsResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
   });
 }

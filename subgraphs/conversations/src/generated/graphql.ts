@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ConversationRow, MessageRow, UserRef, MembershipRow, ChannelRow } from '../models.js';
 import type { NotificationRow, NotificationPageRow } from '../modules/notifications/notifications.service.js';
+import type { LogEventRow } from '../modules/live/event-log.service.js';
 import type { ConversationsContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -57,8 +58,16 @@ export type Conversation = {
    * updateConversation answer CONFLICT) until an owner unarchives it.
    */
   archivedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The event log after `after` (a position), oldest first, at most `limit`
+   * (1..200) entries. Entries older than the retention period are pruned: when
+   * `after` is older than the oldest kept entry, the answer is RESYNC_REQUIRED.
+   */
+  events: Array<ConversationLogEvent>;
   id: Scalars['ID']['output'];
   kind: ConversationKind;
+  /** Position of the newest entry of the event log; 0 when nothing but messages happened. */
+  lastEvent: Scalars['Int']['output'];
   /** seq of the newest message, 0 when empty. */
   lastSeq: Scalars['Int']['output'];
   memberCount: Scalars['Int']['output'];
@@ -87,6 +96,16 @@ export type Conversation = {
   topic?: Maybe<Scalars['String']['output']>;
   /** For the caller: messages by others, not deleted, with seq above the caller's read position. */
   unreadCount: Scalars['Int']['output'];
+};
+
+
+/**
+ * A conversation the caller is a member of. Anything that is not the caller's
+ * (or does not exist) is NOT_FOUND, so ids cannot be probed.
+ */
+export type ConversationEventsArgs = {
+  after: Scalars['Int']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -129,6 +148,12 @@ export type ConversationEvent = {
   /** The message added, edited, deleted or reacted to. */
   message?: Maybe<Message>;
   /**
+   * The event's place in the conversation's event log (1, 2, 3 … without gaps) for
+   * every kind but MESSAGE_ADDED (ordered by `seq`) and TYPING (never stored):
+   * resume with `conversationEvents(afterEvent:)` to get every change after it.
+   */
+  position?: Maybe<Scalars['Int']['output']>;
+  /**
    * Where the event sits in the conversation: the message's seq for MESSAGE_* and
    * REACTION_* events; the conversation's lastSeq at the change for membership and
    * CONVERSATION_UPDATED; 0 for TYPING (ephemeral: not a position).
@@ -159,6 +184,26 @@ export type ConversationKind =
   /** Two people; at most one per pair. */
   | 'DIRECT'
   | 'GROUP';
+
+/**
+ * One durable change of a conversation other than a new message, as kept in its
+ * event log (see `Conversation.events`).
+ */
+export type ConversationLogEvent = {
+  __typename?: 'ConversationLogEvent';
+  at: Scalars['DateTime']['output'];
+  /** The reaction's emoji (REACTION_*). */
+  emoji?: Maybe<Scalars['String']['output']>;
+  kind: ConversationEventKind;
+  /** The message edited, deleted or reacted to. */
+  messageId?: Maybe<Scalars['ID']['output']>;
+  /** 1, 2, 3 … per conversation, without gaps, in commit order. */
+  position: Scalars['Int']['output'];
+  /** As ConversationEvent.seq: the message's seq for MESSAGE_* and REACTION_*; the conversation's lastSeq at the change otherwise. */
+  seq: Scalars['Int']['output'];
+  /** The member who joined, left or changed role, or who reacted. */
+  userId?: Maybe<Scalars['ID']['output']>;
+};
 
 export type CreateConversationInput = {
   kind: ConversationKind;
@@ -571,9 +616,10 @@ export type Subscription = {
    * Executed by the router (not by this subgraph): every change to a conversation
    * the caller is in — messages added (gap-free by seq, resumable with `after`
    * exactly like messageAdded), edited and deleted, reactions, membership and
-   * role changes, title/topic/archive changes. Only MESSAGE_ADDED is replayed on
-   * resume; the other kinds are live only (re-read history for what changed
-   * while away: messages carry editedAt, deletedAt and reactions).
+   * role changes, title/topic/archive changes. With `after` (a message seq), the
+   * messages after it are replayed; with `afterEvent` (a `position`), the other
+   * changes after it are replayed from the event log; then live, with no gap and
+   * no duplicate for either.
    */
   conversationEvents: ConversationEvent;
   /**
@@ -603,6 +649,7 @@ export type Subscription = {
 
 export type SubscriptionConversationEventsArgs = {
   after?: InputMaybe<Scalars['Int']['input']>;
+  afterEvent?: InputMaybe<Scalars['Int']['input']>;
   conversationId: Scalars['ID']['input'];
 };
 
@@ -739,6 +786,7 @@ export type ResolversTypes = ResolversObject<{
   ConversationEvent: ResolverTypeWrapper<Omit<ConversationEvent, 'conversation' | 'message' | 'user'> & { conversation?: Maybe<ResolversTypes['Conversation']>, message?: Maybe<ResolversTypes['Message']>, user?: Maybe<ResolversTypes['User']> }>;
   ConversationEventKind: ConversationEventKind;
   ConversationKind: ConversationKind;
+  ConversationLogEvent: ResolverTypeWrapper<LogEventRow>;
   CreateConversationInput: CreateConversationInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   InboxEvent: ResolverTypeWrapper<Omit<InboxEvent, 'message'> & { message: ResolversTypes['Message'] }>;
@@ -770,6 +818,7 @@ export type ResolversParentTypes = ResolversObject<{
   ChannelPage: Omit<ChannelPage, 'channels'> & { channels: Array<ResolversParentTypes['Channel']> };
   Conversation: ConversationRow;
   ConversationEvent: Omit<ConversationEvent, 'conversation' | 'message' | 'user'> & { conversation?: Maybe<ResolversParentTypes['Conversation']>, message?: Maybe<ResolversParentTypes['Message']>, user?: Maybe<ResolversParentTypes['User']> };
+  ConversationLogEvent: LogEventRow;
   CreateConversationInput: CreateConversationInput;
   DateTime: Scalars['DateTime']['output'];
   InboxEvent: Omit<InboxEvent, 'message'> & { message: ResolversParentTypes['Message'] };
@@ -810,8 +859,10 @@ export type ChannelPageResolvers<ContextType = ConversationsContext, ParentType 
 export type ConversationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation'], FederationReferenceType extends FederationReferenceTypes['Conversation'] = FederationReferenceTypes['Conversation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Conversation']> | FederationReferenceType, FederationReferenceType, ContextType>;
   archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['ConversationLogEvent']>, ParentType, ContextType, RequireFields<ConversationEventsArgs, 'after' | 'limit'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ConversationKind'], ParentType, ContextType>;
+  lastEvent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
@@ -832,9 +883,20 @@ export type ConversationEventResolvers<ContextType = ConversationsContext, Paren
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ConversationEventKind'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
+  position?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   typing?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type ConversationLogEventResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ConversationLogEvent'] = ResolversParentTypes['ConversationLogEvent']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  emoji?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ConversationEventKind'], ParentType, ContextType>;
+  messageId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -952,6 +1014,7 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   ChannelPage?: ChannelPageResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationEvent?: ConversationEventResolvers<ContextType>;
+  ConversationLogEvent?: ConversationLogEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   InboxEvent?: InboxEventResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;

@@ -25,7 +25,7 @@ export interface CreateConversationArgs {
 export const CONVERSATION_COLUMNS = Prisma.sql`
   c.id::text AS id, c.kind::text AS kind, c.title, c.topic, c.direct_key AS "directKey",
   c.last_seq AS "lastSeq", c.created_by::text AS "createdBy", c.created_at AS "createdAt",
-  c.archived_at AS "archivedAt"`;
+  c.archived_at AS "archivedAt", c.last_event AS "lastEvent"`;
 
 /** Largest page of `channels`. */
 export const MAX_CHANNEL_PAGE = 100;

@@ -1,5 +1,6 @@
 import type { Bus } from '@storm/bus';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { EVENT_LOG_RETENTION_MS, pruneEventLog } from '../live/event-log.service.js';
 
 /**
  * The outbox relay: publishes committed outbox rows to the bus, in id order,
@@ -24,6 +25,8 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
  * - Pruning: sent rows older than `retentionMs` (1 hour) are deleted at most
  *   once per `pruneIntervalMs` (1 minute), after a successful batch; they are
  *   kept that long only to help diagnose delivery. Unsent rows are never pruned.
+ *   The conversations' event logs are pruned in the same step (entries older
+ *   than EVENT_LOG_RETENTION_MS).
  * - Shutdown: dispose() lets the in-flight batch finish (and mark what it
  *   published); rows still unsent stay in the table for the next relay.
  */
@@ -154,6 +157,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const cutoff = new Date(Date.now() - retentionMs);
     const pruned = await prisma.$executeRaw`DELETE FROM conversations.outbox WHERE sent_at IS NOT NULL AND sent_at < ${cutoff}`;
     if (pruned > 0) log('info', `pruned ${pruned} sent outbox rows`);
+    const expired = await pruneEventLog(prisma);
+    if (expired > 0) log('info', `pruned ${expired} event log entries older than ${EVENT_LOG_RETENTION_MS / 86_400_000} days`);
   }
 
   async function loop(): Promise<void> {

@@ -43,13 +43,60 @@ export async function writeMessageEvent(
   event: ConversationEvent,
   message: MessageEventSource,
 ): Promise<void> {
-  await tx.outboxEvent.create({
-    data: {
-      subject: topics.conversation(message.conversationId, event),
-      msgId: messageEventMsgId(event, message),
-      payload: messageEventPayload(message) as unknown as Prisma.InputJsonValue,
-    },
+  await writeOutbox(tx, topics.conversation(message.conversationId, event), messageEventPayload(message), messageEventMsgId(event, message));
+}
+
+/**
+ * Events of a conversation kept in its event log (replayable by position):
+ * every durable change but new messages, which have their own seq. Typing is
+ * ephemeral and never reaches the outbox.
+ */
+const LOGGED_EVENTS: ReadonlySet<string> = new Set([
+  ConversationEvent.MessageEdited,
+  ConversationEvent.MessageDeleted,
+  ConversationEvent.ReactionAdded,
+  ConversationEvent.ReactionRemoved,
+  ConversationEvent.MemberAdded,
+  ConversationEvent.MemberRemoved,
+  ConversationEvent.RoleChanged,
+  ConversationEvent.ConversationUpdated,
+]);
+
+/** `<prefix>.conv.<conversationId>.<event>` (prefix and ids have no dots). */
+const CONVERSATION_SUBJECT = /^[^.]+\.conv\.([^.]+)\.(.+)$/;
+
+/**
+ * Appends the conversation-subject rows of logged events to their
+ * conversation's event log, inside the caller's transaction, and stamps each
+ * payload with its `position` (1, 2, 3 … per conversation, no gaps: taken
+ * with the conversation's row lock, so positions follow commit order).
+ */
+async function appendToLog(tx: Prisma.TransactionClient, rows: Array<{ subject: string; payload: object }>): Promise<Array<{ subject: string; payload: object }>> {
+  const byConversation = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const match = CONVERSATION_SUBJECT.exec(row.subject);
+    if (!match || !LOGGED_EVENTS.has(match[2]!)) return;
+    const list = byConversation.get(match[1]!) ?? [];
+    list.push(i);
+    byConversation.set(match[1]!, list);
   });
+  if (byConversation.size === 0) return rows;
+  // Rows sharing one payload (a membership change on the conversation and on the user subject) stay identical.
+  const stamped = new Map<object, object>();
+  const entries: Prisma.ConversationLogEntryCreateManyInput[] = [];
+  for (const [conversationId, indexes] of byConversation) {
+    const [{ lastEvent }] = await tx.$queryRaw<Array<{ lastEvent: number }>>`
+      UPDATE conversations.conversations SET last_event = last_event + ${indexes.length}
+      WHERE id = ${conversationId}::uuid RETURNING last_event AS "lastEvent"`;
+    indexes.forEach((rowIndex, k) => {
+      const row = rows[rowIndex]!;
+      const payload = { ...row.payload, position: lastEvent - indexes.length + 1 + k };
+      stamped.set(row.payload, payload);
+      entries.push({ conversationId, position: payload.position, event: CONVERSATION_SUBJECT.exec(row.subject)![2]!, payload: payload as Prisma.InputJsonValue });
+    });
+  }
+  await tx.conversationLogEntry.createMany({ data: entries });
+  return rows.map((row) => ({ ...row, payload: stamped.get(row.payload) ?? row.payload }));
 }
 
 /**
@@ -59,13 +106,14 @@ export async function writeMessageEvent(
  * random one, since each row is published once and only its retries repeat it.
  */
 export async function writeOutbox(tx: Prisma.TransactionClient, subject: string, payload: object, msgId: string = randomUUID()): Promise<void> {
-  await tx.outboxEvent.create({ data: { subject, msgId, payload: payload as Prisma.InputJsonValue } });
+  await writeOutboxMany(tx, [{ subject, payload, msgId }]);
 }
 
 /** Several outbox rows in one INSERT (membership changes of many users at once). */
 export async function writeOutboxMany(tx: Prisma.TransactionClient, rows: Array<{ subject: string; payload: object; msgId?: string }>): Promise<void> {
   if (rows.length === 0) return;
+  const logged = await appendToLog(tx, rows);
   await tx.outboxEvent.createMany({
-    data: rows.map((row) => ({ subject: row.subject, msgId: row.msgId ?? randomUUID(), payload: row.payload as Prisma.InputJsonValue })),
+    data: rows.map((row, i) => ({ subject: row.subject, msgId: row.msgId ?? randomUUID(), payload: logged[i]!.payload as Prisma.InputJsonValue })),
   });
 }
