@@ -7,8 +7,8 @@
 import { identityKey, type RunningService } from '@storm/common';
 import { adapterFor, migrate, type DbTarget } from '@storm/db';
 import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } from '@storm/auth';
-import type { Bus } from '@storm/bus';
-import { createPresenceStore, type PresenceStore } from '@storm/presence';
+import { topics, type Bus } from '@storm/bus';
+import { busPresenceAnnouncer, createPresenceStore, type PresenceStore } from '@storm/presence';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
@@ -120,6 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       signingKeys,
       tokens,
       presence,
+      announcePresence: busPresenceAnnouncer(options.bus, topics(options.busPrefix)),
       throttle: options.throttle,
     });
     cleanups.push(() => users.dispose());
