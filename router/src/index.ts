@@ -38,6 +38,8 @@ await runOrExit(async () => {
       wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       replayLimit: env.REPLAY_LIMIT,
+      presenceSweepMs: env.PRESENCE_SWEEP_MS,
+      presenceSweepMaxUsers: env.PRESENCE_SWEEP_MAX_USERS,
       operations: {
         maxDepth: env.GRAPHQL_MAX_DEPTH,
         maxAliases: env.GRAPHQL_MAX_ALIASES,
