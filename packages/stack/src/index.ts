@@ -17,6 +17,7 @@ import { startConversationsService } from '@storm/conversations/server';
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
 import { startMediaService } from '@storm/media/server';
+import { createHttpPeers } from '@storm/media/peers';
 import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
 
@@ -137,7 +138,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       presence,
     });
     cleanups.push(() => conversations.dispose());
-    const media = await startMediaService({ prisma: mediaPrisma, identityKey: key, host, port: options.ports.media, development: options.development });
+    const media = await startMediaService({
+      prisma: mediaPrisma,
+      identityKey: key,
+      host,
+      port: options.ports.media,
+      development: options.development,
+      peers: createHttpPeers({ usersUrl: users.url, conversationsUrl: conversations.url, identityKey: key }),
+    });
     cleanups.push(() => media.dispose());
 
     const router = await startRouter({
