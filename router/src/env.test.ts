@@ -8,6 +8,14 @@ describe('router settings', () => {
     expect(env).toMatchObject({ PORT: 4000, HOST: '127.0.0.1', BUS: 'memory', USERS_URL: 'http://127.0.0.1:4001/graphql' });
   });
 
+  it('validates the presence sweep: 0 turns it off, otherwise at least 100 ms', () => {
+    expect(loadRouterEnv({})).toMatchObject({ PRESENCE_SWEEP_MS: 5000, PRESENCE_SWEEP_MAX_USERS: 5000 });
+    expect(loadRouterEnv({ PRESENCE_SWEEP_MS: '0' }).PRESENCE_SWEEP_MS).toBe(0);
+    for (const bad of [{ PRESENCE_SWEEP_MS: '50' }, { PRESENCE_SWEEP_MS: '-1' }, { PRESENCE_SWEEP_MS: 'often' }, { PRESENCE_SWEEP_MAX_USERS: '0' }]) {
+      expect(() => loadRouterEnv(bad), JSON.stringify(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));
+    }
+  });
+
   it('stops with a message naming every bad setting', () => {
     let error: unknown;
     try {

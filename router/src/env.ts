@@ -58,6 +58,21 @@ const schema = z
      * subgraph. Unset: this router records no presence (nobody shows online).
      */
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional(),
+    /**
+     * Milliseconds between sweeps of the presence of the users this replica's
+     * presenceChanged watchers watch: a user whose connections expired (their
+     * router crashed) is announced OFFLINE within one interval. 0 turns it
+     * off; otherwise 100 to 3600000. @default 5000
+     */
+    PRESENCE_SWEEP_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or at least 100')
+      .default(5_000),
+    /** Most watched users one sweep reads (one store round trip per 500); more are swept round-robin. @default 5000 */
+    PRESENCE_SWEEP_MAX_USERS: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
     /** Serve Apollo Sandbox-friendly introspection outside development. @default false */
     INTROSPECTION: envBool(false),
   })

@@ -40,6 +40,8 @@ await runOrExit(async () => {
       replayLimit: env.REPLAY_LIMIT,
       subscriptionBatchSize: env.SUBSCRIPTION_BATCH_SIZE,
       membershipAuditMs: env.MEMBERSHIP_AUDIT_MS,
+      presenceSweepMs: env.PRESENCE_SWEEP_MS,
+      presenceSweepMaxUsers: env.PRESENCE_SWEEP_MAX_USERS,
       operations: {
         maxDepth: env.GRAPHQL_MAX_DEPTH,
         maxAliases: env.GRAPHQL_MAX_ALIASES,

@@ -24,9 +24,9 @@ import {
   REQUEST_ID_HEADER,
   type OperationLimits,
 } from './plugins/index.js';
-import type { PresenceStore, PresenceTransition } from '@storm/presence';
-import { PRESENCE_EVENT } from './subscriptions/protocol.js';
-import { SubscriptionEngine, type PresenceEventPayload } from './subscriptions/engine.js';
+import { announceTransition, busPresenceAnnouncer, type PresenceAnnouncer, type PresenceStore, type PresenceTransition } from '@storm/presence';
+import { SubscriptionEngine } from './subscriptions/engine.js';
+import { PRESENCE_SWEEP_DEFAULTS, PresenceSweep } from './subscriptions/presence-sweep.js';
 import { attachWebSocket } from './subscriptions/server.js';
 import { dependsOnViewer, viewerFields } from './subscriptions/viewer.js';
 import { createInternalExecutor } from './internal-executor.js';
@@ -46,6 +46,14 @@ export interface RouterLimits {
   subscriptionBatchSize?: number;
   /** Ms between membership audits of shared subscription groups (0 = off). @default 30000 */
   membershipAuditMs?: number;
+  /**
+   * Milliseconds between sweeps of the presence of the users this replica's
+   * presenceChanged watchers watch (announces connections that expired with a
+   * crashed router); 0 turns it off. @default 5000 (PRESENCE_SWEEP_DEFAULTS)
+   */
+  presenceSweepMs?: number;
+  /** Most watched users one sweep reads; more are swept round-robin. @default 5000 */
+  presenceSweepMaxUsers?: number;
   /** Depth, aliases, cost, tokens, directives per operation; unset ones take DEFAULT_OPERATION_LIMITS. */
   operations?: Partial<OperationLimits>;
 }
@@ -151,9 +159,23 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
 
   const internal = createInternalExecutor(gateway, () => apiSchema, (formatted) => maskError(formatted, { development: deps.development }));
   const marked = viewerFields(deps.supergraphSdl);
+  const busTopics = topics(deps.busPrefix);
+  const announcePresence = busPresenceAnnouncer(deps.bus, busTopics);
+  const sweepMs = deps.limits.presenceSweepMs ?? PRESENCE_SWEEP_DEFAULTS.intervalMs;
+  const presenceSweep =
+    deps.presence && sweepMs > 0
+    ? new PresenceSweep({
+        store: deps.presence,
+        announce: announcePresence,
+        intervalMs: sweepMs,
+        maxUsersPerTick: deps.limits.presenceSweepMaxUsers ?? PRESENCE_SWEEP_DEFAULTS.maxUsersPerTick,
+        log: (message, err) => console.warn(`[router] ${message}`, err),
+      })
+    : undefined;
+
   const engine = new SubscriptionEngine({
     bus: deps.bus,
-    topics: topics(deps.busPrefix),
+    topics: busTopics,
     metrics,
     replayLimit: deps.limits.replayLimit,
     pageBatchSize: deps.limits.subscriptionBatchSize,
@@ -161,6 +183,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     execute: (query, variables, userId, options) => internal(query, variables, { userId, requestId: randomUUID(), membershipVouched: options?.vouched === true }),
     dependsOnViewer: (query) => dependsOnViewer(apiSchema!, parse(query), marked),
     log: (message, err) => console.warn(`[router] ${message}`, ...(err === undefined ? [] : [err])),
+    presenceSweep,
   });
 
   app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
@@ -210,7 +233,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     maxTokens: operationLimits.maxTokens,
     validate: (schema, document) =>
       validateOperation(schema, document, { limits: operationLimits, development: deps.development, introspection: deps.introspection === true || deps.development }),
-    lifecycle: deps.presence ? presenceHooks(deps.presence, deps.bus, topics(deps.busPrefix)) : undefined,
+    lifecycle: deps.presence ? presenceHooks(deps.presence, announcePresence) : undefined,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -227,6 +250,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     engine,
     dispose: () =>
       (disposing ??= (async () => {
+        await presenceSweep?.dispose();
         await engine.dispose();
         await ws.dispose();
         await apollo.stop();
@@ -240,18 +264,14 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
  * the bus (`<prefix>.user.<id>.presence`, for presenceChanged on every
  * replica). A store or bus failure is logged, never fatal to a socket.
  */
-function presenceHooks(store: PresenceStore, bus: Bus, busTopics: ReturnType<typeof topics>) {
+function presenceHooks(store: PresenceStore, announce: PresenceAnnouncer) {
   const report = (err: unknown) => console.warn('[router] presence failed', err);
-  const announce = (userId: string) => (transition: PresenceTransition) => {
-    if (!transition.changed) return;
-    const payload: PresenceEventPayload = { userId, status: transition.after, at: new Date().toISOString() };
-    // Ephemeral: a lost announcement costs a stale indicator until the next change or read.
-    return bus.publish(busTopics.user(userId, PRESENCE_EVENT), payload);
-  };
+  // Ephemeral: a lost announcement costs a stale indicator until the next change, read or sweep.
+  const announced = (userId: string) => (transition: PresenceTransition) => announceTransition(announce, userId, transition);
   return {
-    connected: (userId: string, id: string) => void store.connected(userId, id).then(announce(userId)).catch(report),
-    alive: (userId: string, id: string) => void store.heartbeat(userId, id).then(announce(userId)).catch(report),
-    disconnected: (userId: string, id: string) => void store.disconnected(userId, id).then(announce(userId)).catch(report),
+    connected: (userId: string, id: string) => void store.connected(userId, id).then(announced(userId)).catch(report),
+    alive: (userId: string, id: string) => void store.heartbeat(userId, id).then(announced(userId)).catch(report),
+    disconnected: (userId: string, id: string) => void store.disconnected(userId, id).then(announced(userId)).catch(report),
   };
 }
 

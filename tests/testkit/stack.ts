@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { DEFAULT_ROUTER_LIMITS, startStack, type Stack } from '@storm/stack';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
 import { identityKey } from '@storm/common';
+import { createPresenceStore } from '@storm/presence';
 import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 
@@ -36,6 +37,8 @@ export async function startTestStack(
     throttle?: Partial<ThrottleSettings>;
     /** false: no per-user rate limits (load generators). */
     rateLimits?: false;
+    /** Where presence lives: the stack's own memory store (default), or the real Redis under the stack's prefix. */
+    presence?: 'memory' | 'redis';
   } = {},
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'memory';
@@ -46,6 +49,10 @@ export async function startTestStack(
   const keyPair = generateKeyPairSync('ed25519');
   const privateKeyPem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const identitySecret = randomBytes(32).toString('base64url');
+  const presence =
+    options.presence === 'redis'
+      ? await createPresenceStore({ redis: { url: TEST_REDIS_URL, prefix }, heartbeatIntervalMs: options.routerLimits?.wsKeepAliveMs ?? DEFAULT_ROUTER_LIMITS.wsKeepAliveMs, lastSeenTtlMs: 10 * 60_000 }) // test keys do not outlive the run by long
+      : undefined;
   let stack: Stack;
   try {
     stack = await startStack({
@@ -60,11 +67,13 @@ export async function startTestStack(
       development: false,
       routerLimits: options.routerLimits,
       rateLimits: options.rateLimits,
+      presence,
       // Every test client is 127.0.0.1: per-address limits would count the whole suite as one attacker.
       throttle: { registerAddressLimit: 1_000_000, loginAddressLimit: 1_000_000, ...options.throttle },
       supergraphSdl: await readFile(supergraph, 'utf8'),
     });
   } catch (err) {
+    await presence?.dispose();
     await bus.dispose();
     await db.drop();
     throw err;
@@ -85,6 +94,7 @@ export async function startTestStack(
     },
     async dispose() {
       await stack.dispose();
+      await presence?.dispose();
       await bus.dispose();
       await db.drop();
       // Each JetStream stream reserves its max bytes of storage: never leave one behind.
@@ -93,13 +103,16 @@ export async function startTestStack(
   };
 }
 
+/** The machine's real Redis (presence with `presence: 'redis'`, the redis bus). */
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** The bus of a test stack (or of another replica joining it): real servers on 127.0.0.1, small streams. */
 export function testBusConfig(kind: BusKind, prefix: string): BusConfig {
   switch (kind) {
     case 'nats':
       return { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix, maxBytes: 64 * 1024 * 1024 };
     case 'redis':
-      return { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix };
+      return { kind: 'redis', url: TEST_REDIS_URL, prefix };
     default:
       return { kind: 'memory', prefix };
   }

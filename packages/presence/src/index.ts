@@ -10,6 +10,7 @@ import { createRedisPresence } from './redis.js';
 export * from './presence.js';
 export { createMemoryPresence } from './memory.js';
 export { createRedisPresence } from './redis.js';
+export * from './announce.js';
 
 export type PresenceConfig =
   | ({ redis: { url: string; prefix: string; commandTimeoutMs?: number } } & Omit<RedisPresenceOptions, 'url' | 'prefix' | 'commandTimeoutMs'>)

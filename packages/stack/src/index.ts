@@ -7,8 +7,8 @@
 import { identityKey, type RunningService } from '@storm/common';
 import { adapterFor, migrate, type DbTarget } from '@storm/db';
 import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } from '@storm/auth';
-import type { Bus } from '@storm/bus';
-import { createPresenceStore, type PresenceStore } from '@storm/presence';
+import { topics, type Bus } from '@storm/bus';
+import { busPresenceAnnouncer, createPresenceStore, type PresenceStore } from '@storm/presence';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
@@ -17,6 +17,7 @@ import { startConversationsService, type ConversationsRunningService } from '@st
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
 import { startMediaService } from '@storm/media/server';
+import { createHttpPeers } from '@storm/media/peers';
 import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
 
@@ -122,6 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       signingKeys,
       tokens,
       presence,
+      announcePresence: busPresenceAnnouncer(options.bus, topics(options.busPrefix)),
       throttle: options.throttle,
     });
     cleanups.push(() => users.dispose());
@@ -138,7 +140,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       presence,
     });
     cleanups.push(() => conversations.dispose());
-    const media = await startMediaService({ prisma: mediaPrisma, identityKey: key, host, port: options.ports.media, development: options.development });
+    const media = await startMediaService({
+      prisma: mediaPrisma,
+      identityKey: key,
+      host,
+      port: options.ports.media,
+      development: options.development,
+      peers: createHttpPeers({ usersUrl: users.url, conversationsUrl: conversations.url, identityKey: key }),
+    });
     cleanups.push(() => media.dispose());
 
     const router = await startRouter({

@@ -44,7 +44,7 @@ describe('viewer-dependent selections', () => {
   const marked = viewerFields(supergraph);
 
   it('reads the @viewer marks of the supergraph', () => {
-    for (const coordinate of ['Message.mentionsMe', 'ReactionGroup.reactedByMe', 'Conversation.unreadCount', 'Conversation.mentionCount', 'Conversation.myRole', 'User.avatar']) {
+    for (const coordinate of ['Message.mentionsMe', 'ReactionGroup.reactedByMe', 'Conversation.unreadCount', 'Conversation.mentionCount', 'Conversation.myRole', 'User.avatar', 'Message.attachments']) {
       expect(marked.has(coordinate), coordinate).toBe(true);
     }
     expect(marked.has('Message.body')).toBe(false);

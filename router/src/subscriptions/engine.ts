@@ -57,6 +57,7 @@ const LIVE_KINDS: Partial<Record<ConversationEvent, ConversationEventKind>> = {
   [ConversationEvent.Typing]: ConversationEventKind.Typing,
 };
 import type { DeliverySink, Operation } from './wire.js';
+import type { PresenceSweep } from './presence-sweep.js';
 
 /**
  * Runs an operation through the query planner as `userId`. `vouched`: the
@@ -97,6 +98,8 @@ export interface EngineOptions {
    */
   membershipAuditMs?: number;
   log?: (message: string, err?: unknown) => void;
+  /** Told which users presenceChanged watches and what the bus announced (presence-sweep.ts). */
+  presenceSweep?: Pick<PresenceSweep, 'watch' | 'unwatch' | 'observe'>;
 }
 
 const HEAD_QUERY = 'query StormSubscriptionHead($id: ID!) { conversation(id: $id) { lastSeq } }';
@@ -274,6 +277,7 @@ export class SubscriptionEngine {
           watchers: new Set<(payload: PresenceEventPayload) => void>(),
           ready: bus
             .subscribe(topics.user(userId, PRESENCE_EVENT), (payload: unknown) => {
+              this.options.presenceSweep?.observe(payload as PresenceEventPayload);
               for (const w of created.watchers) w(payload as PresenceEventPayload);
             })
             .catch(() => undefined),
@@ -282,12 +286,14 @@ export class SubscriptionEngine {
         this.presenceFeeds.set(userId, feed);
       }
       feed.watchers.add(watcher);
+      this.options.presenceSweep?.watch(userId);
       joined.push(userId);
     }
     await Promise.all(joined.map((id) => this.presenceFeeds.get(id)!.ready));
     return {
       stop: () => {
         for (const userId of joined) {
+          this.options.presenceSweep?.unwatch(userId);
           const feed = this.presenceFeeds.get(userId);
           if (!feed) continue;
           feed.watchers.delete(watcher);

@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 import type { Request } from 'express';
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import type { PrismaClient } from './generated/prisma/client.js';
-import { createMediaLoader, MediaService, type MediaLoader } from './modules/media/media.service.js';
+import { createAttachmentsLoader, createMediaLoader, MediaService, type AttachmentsLoader, type MediaLoader } from './modules/media/media.service.js';
+import type { Peers } from './peers.js';
 
 /** What every media resolver receives. */
 export interface MediaContext {
@@ -10,8 +11,10 @@ export interface MediaContext {
   userId: string | null;
   prisma: PrismaClient;
   media: MediaService;
-  /** Per-request batching loader for `Media` references (owner-scoped to `userId`). */
+  /** Per-request batching loader for `Media` references (what `userId` may see). */
   mediaLoader: MediaLoader;
+  /** Per-request batching loader for `Message.attachments` (what `userId` may see). */
+  attachmentsLoader: AttachmentsLoader;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface MediaContext {
  * router-signed identity is refused before anything executes: this is what
  * keeps the subgraph unusable around the router.
  */
-export async function createMediaContext(req: Request, deps: { prisma: PrismaClient; identityKey: Uint8Array }): Promise<MediaContext> {
+export async function createMediaContext(req: Request, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers }): Promise<MediaContext> {
   const header = req.headers[IDENTITY_HEADER];
   if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
   let userId: string | null;
@@ -28,8 +31,8 @@ export async function createMediaContext(req: Request, deps: { prisma: PrismaCli
   } catch {
     throw refused('Invalid identity assertion');
   }
-  const media = new MediaService(deps.prisma);
-  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId) };
+  const media = new MediaService(deps.prisma, deps.peers);
+  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId) };
 }
 
 function refused(message: string): GraphQLError {

@@ -13,6 +13,9 @@ describe('loadMediaEnv', () => {
       port: 4003,
       databaseUrl: 'postgres://db/storm',
       identitySecret: secret,
+      usersUrl: 'http://127.0.0.1:4001/graphql',
+      conversationsUrl: 'http://127.0.0.1:4002/graphql',
+      peersTimeoutMs: 5000,
     });
   });
 

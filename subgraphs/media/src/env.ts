@@ -20,6 +20,12 @@ const schema = z
      * secret under <repo>/.storm/dev-keys is shared with the router.
      */
     IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** The users subgraph, asked whose avatar a media is. @default http://127.0.0.1:4001/graphql */
+    USERS_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+    /** The conversations subgraph, asked who is a member where and who wrote a message. @default http://127.0.0.1:4002/graphql */
+    CONVERSATIONS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
+    /** Timeout of each of those questions, in ms. @default 5000 */
+    PEERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   })
   .refine((env) => env.NODE_ENV === 'development' || env.IDENTITY_SECRET !== undefined, {
     path: ['IDENTITY_SECRET'],
@@ -39,6 +45,9 @@ export interface MediaEnv {
   port: number;
   databaseUrl: string;
   identitySecret: string;
+  usersUrl: string;
+  conversationsUrl: string;
+  peersTimeoutMs: number;
 }
 
 /** Reads and validates the media service's settings; throws ConfigError naming every bad one. */
@@ -52,5 +61,8 @@ export function loadMediaEnv(source: NodeJS.ProcessEnv = process.env): MediaEnv 
     databaseUrl: env.DATABASE_URL,
     // The refine above guarantees a value outside development.
     identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
+    usersUrl: env.USERS_URL,
+    conversationsUrl: env.CONVERSATIONS_URL,
+    peersTimeoutMs: env.PEERS_TIMEOUT_MS,
   };
 }

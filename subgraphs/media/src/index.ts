@@ -6,6 +6,7 @@ import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { PrismaClient } from './generated/prisma/client.js';
 import { loadMediaEnv } from './env.js';
 import { startMediaService } from './server.js';
+import { createHttpPeers } from './peers.js';
 
 await runOrExit(async () => {
   const env = loadMediaEnv();
@@ -16,6 +17,7 @@ await runOrExit(async () => {
     host: env.host,
     port: env.port,
     development: env.development,
+    peers: createHttpPeers({ usersUrl: env.usersUrl, conversationsUrl: env.conversationsUrl, identityKey: identityKey(env.identitySecret), timeoutMs: env.peersTimeoutMs }),
   });
   drainOnSignals([() => prisma.$disconnect(), () => service.dispose()]);
   console.log(`media subgraph ready at ${service.url}`);

@@ -10,6 +10,7 @@ import { maskError, type RunningService } from '@storm/common';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createMediaContext, type MediaContext } from './context.js';
 import { buildSchema } from './schema.js';
+import type { Peers } from './peers.js';
 
 /** Everything the media service needs, already built by its caller. */
 export interface MediaServiceDeps {
@@ -25,6 +26,12 @@ export interface MediaServiceDeps {
   development: boolean;
   /** Largest accepted /graphql request body. @default '1mb' */
   bodyLimit?: string;
+  /**
+   * The users and conversations subgraphs, asked about avatars, memberships
+   * and message authors (createHttpPeers). Without them only owners see
+   * their media and nothing can be attached.
+   */
+  peers?: Peers;
 }
 
 /** Starts the media subgraph: POST /graphql, GET /healthz. */

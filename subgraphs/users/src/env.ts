@@ -1,4 +1,5 @@
 import { DEFAULT_ACCESS_TTL_SECONDS, devIdentitySecret, devKeys, publicKeyPemOf } from '@storm/auth';
+import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { z } from 'zod';
 import { DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
@@ -62,6 +63,15 @@ const schema = z
     REDIS_URL: optional.pipe(z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional()),
     /** First part of every Redis key of this deployment. Required with REDIS_URL (no default: two deployments never share keys). */
     REDIS_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional()),
+    /**
+     * The bus on which setAway is announced (presenceChanged): BUS (memory |
+     * nats | redis; default memory), BUS_PREFIX (no default; required unless
+     * memory), NATS_URL; BUS=redis uses REDIS_URL (default redis://127.0.0.1:6379).
+     * The same values as the router's.
+     */
+    BUS: busEnvShape.BUS,
+    BUS_PREFIX: busEnvShape.BUS_PREFIX,
+    NATS_URL: busEnvShape.NATS_URL,
     /** Window of the login counters, in seconds. @default 900 */
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.loginWindowSeconds),
     /** Failed logins per account (email) in the window answered without delay. @default 5 */
@@ -82,6 +92,7 @@ const schema = z
       if (env.REDIS_URL !== undefined && env.REDIS_PREFIX === undefined && !ctx.issues.some((i) => i.path?.[0] === 'REDIS_PREFIX')) {
         ctx.addIssue({ code: 'custom', path: ['REDIS_PREFIX'], message: 'required with REDIS_URL' });
       }
+      if (env.BUS !== undefined && !ctx.issues.some((i) => i.path?.[0] === 'BUS' || i.path?.[0] === 'BUS_PREFIX')) refineBusEnv(env, ctx);
       if (env.NODE_ENV !== 'production') return;
       // In production a missing secret is a misconfiguration, never a cue to invent one.
       for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY'] as const) {
@@ -113,6 +124,8 @@ export interface UsersEnv {
   };
   /** Shared counters and presence; undefined = in memory. */
   redis: { url: string; prefix: string } | undefined;
+  /** `createBus(bus)`: where setAway is announced; `bus.prefix` is the subject prefix. */
+  bus: BusConfig & { prefix: string };
   throttle: ThrottleSettings;
 }
 
@@ -142,6 +155,7 @@ export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv 
       refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX! } : undefined,
+    bus: busConfigFromEnv({ BUS: env.BUS, BUS_PREFIX: env.BUS_PREFIX, NATS_URL: env.NATS_URL, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     throttle: {
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
       loginAccountFree: env.LOGIN_ACCOUNT_FREE,

@@ -1,7 +1,8 @@
 import { loadSigningKeys } from '@storm/auth';
 import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { adapterFor } from '@storm/db';
-import { createPresenceStore } from '@storm/presence';
+import { createBus, topics } from '@storm/bus';
+import { busPresenceAnnouncer, createPresenceStore } from '@storm/presence';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, createRedisLimiter } from './limiter.js';
@@ -18,6 +19,8 @@ await runOrExit(async () => {
   const limiter = env.redis ? await createRedisLimiter(env.redis) : createMemoryLimiter();
   // Written by the routers (same REDIS_URL and REDIS_PREFIX); without Redis nobody writes here and everyone reads OFFLINE.
   const presence = await createPresenceStore(env.redis ? { redis: env.redis } : { memory: true });
+  // setAway is announced here, as the routers announce connections (presenceChanged).
+  const bus = await createBus(env.bus);
   const service = await startUsersService({
     prisma,
     identityKey: identityKey(env.identitySecret),
@@ -35,7 +38,8 @@ await runOrExit(async () => {
     limiter,
     throttle: env.throttle,
     presence,
+    announcePresence: busPresenceAnnouncer(bus, topics(env.bus.prefix)),
   });
-  drainOnSignals([() => prisma.$disconnect(), () => limiter.dispose(), () => presence.dispose(), () => service.dispose()]);
+  drainOnSignals([() => prisma.$disconnect(), () => limiter.dispose(), () => presence.dispose(), () => bus.dispose(), () => service.dispose()]);
   console.log(`users subgraph ready at ${service.url}`);
 });

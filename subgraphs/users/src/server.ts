@@ -14,7 +14,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, type LimiterStore } from './limiter.js';
 import { AuthService, type TokenSettings } from './modules/auth/auth.service.js';
 import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
-import { createMemoryPresence, type PresenceStore } from '@storm/presence';
+import { createMemoryPresence, type PresenceAnnouncer, type PresenceStore } from '@storm/presence';
 import { PresenceService } from './modules/presence/presence.service.js';
 import { ProfileService } from './modules/profile/profile.service.js';
 import { UsersService } from './modules/users/users.service.js';
@@ -48,6 +48,12 @@ export interface UsersServiceDeps {
    * @default an empty in-memory store: everyone OFFLINE
    */
   presence?: PresenceStore;
+  /**
+   * Announces a status that setAway changed on the bus, as the router does
+   * for connections (busPresenceAnnouncer from @storm/presence), so
+   * presenceChanged delivers it. @default none: setAway shows on the next read only
+   */
+  announcePresence?: PresenceAnnouncer;
   /** Login and registration throttling. @default DEFAULT_THROTTLE (see throttle.ts) */
   throttle?: Partial<ThrottleSettings>;
   /** Largest accepted request body. @default "1mb" */
@@ -167,7 +173,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
         users: new UsersService(deps.prisma),
         auth,
         profiles,
-        presence: new PresenceService(presenceStore, onPresenceError),
+        presence: new PresenceService(presenceStore, onPresenceError, deps.announcePresence),
       }),
     }),
   );

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Media as MediaRow } from './prisma/client.js';
+import type { MessageRef } from '../modules/media/media.service.js';
 import type { MediaContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -22,8 +23,10 @@ export type Scalars = {
 };
 
 /**
- * Metadata of an uploaded file. Only its owner can see it for now; who else may
- * (e.g. members of a conversation it is attached to) comes with attachments.
+ * Metadata of an uploaded file. Visible to its owner; to any signed-in user when
+ * it is its owner's avatar (`User.avatar`); to the members of a conversation
+ * when it is attached to a message there. To anyone else it does not exist
+ * (NOT_FOUND, like an unknown id).
  */
 export type Media = {
   __typename?: 'Media';
@@ -41,12 +44,42 @@ export type Media = {
   url: Scalars['String']['output'];
 };
 
+export type Message = {
+  __typename?: 'Message';
+  /**
+   * The media attached to this message, in the order attached; visible to the
+   * conversation's members (empty for anyone else).
+   */
+  attachments: Array<Media>;
+  id: Scalars['ID']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Attaches the caller's own media (1 to 10 ids; a message holds at most 10)
+   * to a message the caller wrote; already attached ones stay where they are.
+   * A message of a conversation the caller is not in is NOT_FOUND, someone
+   * else's message FORBIDDEN, media that is not the caller's NOT_FOUND.
+   * Malformed ids and too many are BAD_USER_INPUT (field `messageId` or
+   * `mediaIds`). Nothing is attached unless all of it is.
+   */
+  attachMedia: Message;
+};
+
+
+export type MutationAttachMediaArgs = {
+  mediaIds: Array<Scalars['ID']['input']>;
+  messageId: Scalars['ID']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /**
-   * The caller's media with this id. Someone else's media and unknown ids are
-   * NOT_FOUND (the two are indistinguishable); a malformed id is BAD_USER_INPUT
-   * (field `id`); an anonymous caller is UNAUTHENTICATED.
+   * The media with this id, if the caller may see it (see `Media`). Media the
+   * caller may not see and unknown ids are NOT_FOUND (the two are
+   * indistinguishable); a malformed id is BAD_USER_INPUT (field `id`); an
+   * anonymous caller is UNAUTHENTICATED.
    */
   media?: Maybe<Media>;
 };
@@ -138,6 +171,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
   Media: Media;
+  Message: Message;
 }>;
 
 /** Mapping of federation reference types */
@@ -145,6 +179,9 @@ export type FederationReferenceTypes = ResolversObject<{
   Media:
     ( { __typename: 'Media' }
     & GraphQLRecursivePick<FederationTypes['Media'], {"id":true}> );
+  Message:
+    ( { __typename: 'Message' }
+    & GraphQLRecursivePick<FederationTypes['Message'], {"id":true}> );
 }>;
 
 
@@ -156,6 +193,8 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Message: ResolverTypeWrapper<MessageRef>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
@@ -167,9 +206,15 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Message: MessageRef;
+  Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type ViewerDirectiveArgs = { };
+
+export type ViewerDirectiveResolver<Result, Parent, ContextType = MediaContext, Args = ViewerDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -184,6 +229,16 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type MessageResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Message'] = ResolversParentTypes['Message'], FederationReferenceType extends FederationReferenceTypes['Message'] = FederationReferenceTypes['Message']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Message']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  attachments?: Resolver<Array<ResolversTypes['Media']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  attachMedia?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAttachMediaArgs, 'mediaIds' | 'messageId'>>;
+}>;
+
 export type QueryResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
 }>;
@@ -191,6 +246,11 @@ export type QueryResolvers<ContextType = MediaContext, ParentType extends Resolv
 export type Resolvers<ContextType = MediaContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Media?: MediaResolvers<ContextType>;
+  Message?: MessageResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = MediaContext> = ResolversObject<{
+  viewer?: ViewerDirectiveResolver<any, any, ContextType>;
+}>;

@@ -8,7 +8,7 @@ import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
-import type { SendNotifier } from '../notifications/notifications.service.js';
+import type { EditNotifier } from '../notifications/notifications.service.js';
 
 /** Longest message body, in characters (code points), after trimming. */
 export const MAX_BODY_LENGTH = 4000;
@@ -58,8 +58,8 @@ export class MessagesService {
     private readonly onCommitted: () => void = () => {},
     /** Resolves `@handle` mentions; without one, nothing is a mention. */
     private readonly userDirectory?: UserDirectory,
-    /** Writes notifications for offline recipients in the sending transaction. */
-    private readonly notifier?: SendNotifier,
+    /** Writes notifications for offline recipients in the sending (or editing) transaction. */
+    private readonly notifier?: EditNotifier,
   ) {}
 
   /**
@@ -242,10 +242,14 @@ export class MessagesService {
     const id = parseId(idArg, 'id');
     const body = parseBody(bodyArg);
     const mentionIds = await this.resolveMentions(body, userId);
+    const pending = mentionIds.length > 0 ? await this.notifier?.prepareMentions(userId, mentionIds) : undefined;
     return this.change(userId, id, (current) => current.authorId === userId, 'Only the author can edit this message', async (tx, current) => {
       if (current.deletedAt) throw conflict('A deleted message cannot be edited');
       const message = await tx.message.update({ where: { id }, data: { body, editedAt: new Date() } });
       // Mentions follow the body: whoever is no longer named is no longer mentioned.
+      // Read under the message's row lock, so two concurrent edits cannot both
+      // count the same user as newly mentioned.
+      const before = await tx.mention.findMany({ where: { messageId: id }, select: { userId: true } });
       await tx.mention.deleteMany({ where: { messageId: id } });
       if (mentionIds.length > 0) {
         await tx.$executeRaw`
@@ -253,6 +257,15 @@ export class MessagesService {
           SELECT ${id}::uuid, ms.user_id, ms.conversation_id, ${current.seq}
           FROM conversations.memberships ms
           WHERE ms.conversation_id = ${current.conversationId}::uuid AND ms.user_id = ANY(${mentionIds}::uuid[])`;
+      }
+      if (pending) {
+        // Only users this edit newly names: those the message already mentioned
+        // were notified (or were online) when they were first named. A user
+        // named, unnamed and named again already holds this message's
+        // notification (unique per message and user): nothing is written twice.
+        const already = new Set(before.map((m) => m.userId.toLowerCase()));
+        const recipients = new Map([...pending.recipients].filter(([userId]) => !already.has(userId)));
+        if (recipients.size > 0) await this.notifier!.write(tx, message, { recipients });
       }
       await writeMessageEvent(tx, this.topics, ConversationEvent.MessageEdited, message);
       return { message, changed: true };

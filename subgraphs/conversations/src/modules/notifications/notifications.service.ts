@@ -62,6 +62,17 @@ export interface SendNotifier {
   write(tx: Prisma.TransactionClient, message: MessageRow, pending: PendingNotifications): Promise<void>;
 }
 
+/**
+ * The hook MessagesService.edit calls: an edit notifies only mentions (a
+ * direct message was notified when sent), and only the users it newly names.
+ * `prepareMentions` runs before the edit's transaction; the edit drops the
+ * users its body already mentioned (read under the message's row lock) and
+ * calls `write` inside the transaction.
+ */
+export interface EditNotifier extends SendNotifier {
+  prepareMentions(editorId: string, mentionIds: readonly string[]): Promise<PendingNotifications | undefined>;
+}
+
 interface Cursor {
   createdAt: string;
   id: string;
@@ -97,7 +108,7 @@ const COLUMNS = Prisma.sql`n.id::text AS id, n.user_id::text AS "userId", n.kind
 const KIND_CACHE_SIZE = 10_000;
 
 /** Notifications: written while sending (SendNotifier), read and marked by their owner only. */
-export class NotificationsService implements SendNotifier {
+export class NotificationsService implements EditNotifier {
   /** conversationId → the members of a DIRECT conversation, or null for any other kind (both immutable). */
   private readonly directMembers = new Map<string, string[] | null>();
 
@@ -133,6 +144,17 @@ export class NotificationsService implements SendNotifier {
     const direct = await this.membersIfDirect(conversationId);
     for (const userId of direct ?? []) if (userId !== senderId) recipients.set(userId, 'DIRECT_MESSAGE');
     for (const userId of mentionIds) if (userId !== senderId) recipients.set(userId.toLowerCase(), 'MENTION');
+    return this.offlineOnly(recipients);
+  }
+
+  /** The mentioned users minus the editor and anyone connected (as in `prepare`), all as MENTION. */
+  async prepareMentions(editorId: string, mentionIds: readonly string[]): Promise<PendingNotifications | undefined> {
+    const recipients = new Map<string, NotificationKind>();
+    for (const userId of mentionIds) if (userId.toLowerCase() !== editorId.toLowerCase()) recipients.set(userId.toLowerCase(), 'MENTION');
+    return this.offlineOnly(recipients);
+  }
+
+  private async offlineOnly(recipients: Map<string, NotificationKind>): Promise<PendingNotifications | undefined> {
     if (recipients.size === 0) return undefined;
     if (this.presence) {
       try {

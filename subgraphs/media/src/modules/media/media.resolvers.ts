@@ -13,6 +13,21 @@ export const mediaResolvers: Resolvers = {
       return row;
     },
   },
+  Mutation: {
+    attachMedia: async (_parent, { messageId, mediaIds }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.media.attach(ctx.userId, messageId, mediaIds);
+    },
+  },
+  Message: {
+    // A reference carries only the id: conversations, which owns the message,
+    // decides who sees it; attachments check membership themselves.
+    __resolveReference: (reference) => ({ id: reference.id }),
+    attachments: async (message, _args, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.attachmentsLoader.load(message.id);
+    },
+  },
   Media: {
     // Called once per representation of an `_entities` request; the loader
     // folds them into one owner-scoped query. An entity the caller may not see

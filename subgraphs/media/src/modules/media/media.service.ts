@@ -1,9 +1,17 @@
-// Media module: metadata of uploaded files, readable by their owner.
-// No upload or download yet (they come with the media issue, along with the
-// storage settings): rows exist only when something inserts them directly.
+// Media module: metadata of uploaded files, who may see them, and the
+// attachments of messages. No upload or download yet (they come with the
+// media issue, along with the storage settings): media rows exist only when
+// something inserts them directly.
+import { badInput, forbidden, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
+import type { Peers } from '../../peers.js';
 
 export type { MediaRow };
+
+/** A message as the media service knows it: a reference to the conversations service's entity. */
+export interface MessageRef {
+  id: string;
+}
 
 // Ids are PostgreSQL uuids: anything else would make the query itself fail,
 // so it is rejected (or skipped) before it reaches the database.
@@ -18,12 +26,25 @@ export function mediaUrl(id: string): string {
   return `/media/${id}`;
 }
 
+/** Most media one attachMedia call attaches to a message. */
+export const MAX_ATTACHMENTS = 10;
+
 /**
- * The only code that touches the media tables. Every read is scoped to an
- * owner in the query itself, so someone else's row never leaves the database.
+ * The only code that touches the media tables. Who may see a media:
+ * - its owner;
+ * - any signed-in user, when it is its owner's avatar (asked of the users
+ *   subgraph: the owner's `User.avatar`, so pointing one's own avatar at
+ *   someone else's media shows it to nobody);
+ * - the members of a conversation it is attached to a message of (membership
+ *   asked of the conversations subgraph as the caller, on every read, so a
+ *   member who leaves stops seeing it at once).
+ * Everything else is absent, exactly like an unknown id.
  */
 export class MediaService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly peers?: Peers,
+  ) {}
 
   /** The owner's media with this id; null when it does not exist or belongs to someone else. */
   async findOwned(ownerId: string, id: string): Promise<MediaRow | null> {
@@ -31,12 +52,87 @@ export class MediaService {
     return this.prisma.media.findFirst({ where: { id, ownerId } });
   }
 
-  /** The owner's media among `ids`, by id, in one query; others' and unknown ids are absent. */
-  async findManyOwned(ownerId: string, ids: readonly string[]): Promise<Map<string, MediaRow>> {
-    const valid = [...new Set(ids.filter(isMediaId))];
+  /** The media among `ids` that `viewerId` may see (rules above), by id; others and unknown ids are absent. */
+  async findManyVisible(viewerId: string, ids: readonly string[]): Promise<Map<string, MediaRow>> {
+    const valid = [...new Set(ids.filter(isMediaId).map((id) => id.toLowerCase()))];
     if (valid.length === 0) return new Map();
-    const rows = await this.prisma.media.findMany({ where: { id: { in: valid }, ownerId } });
-    return new Map(rows.map((row) => [row.id, row]));
+    const rows = await this.prisma.media.findMany({ where: { id: { in: valid } } });
+    const visible = new Map(rows.filter((row) => row.ownerId === viewerId).map((row) => [row.id, row]));
+    let others = rows.filter((row) => row.ownerId !== viewerId);
+    if (others.length === 0 || !this.peers) return visible;
+
+    const avatars = await this.peers.avatarsOf(others.map((row) => row.ownerId), viewerId);
+    for (const row of others) if (avatars.get(row.ownerId) === row.id) visible.set(row.id, row);
+    others = others.filter((row) => !visible.has(row.id));
+    if (others.length === 0) return visible;
+
+    const attached = await this.prisma.attachment.findMany({
+      where: { mediaId: { in: others.map((row) => row.id) } },
+      select: { mediaId: true, conversationId: true },
+    });
+    if (attached.length === 0) return visible;
+    const member = await this.peers.memberOf(attached.map((a) => a.conversationId), viewerId);
+    const seen = new Set(attached.filter((a) => member.has(a.conversationId)).map((a) => a.mediaId));
+    for (const row of others) if (seen.has(row.id)) visible.set(row.id, row);
+    return visible;
+  }
+
+  /**
+   * The attachments of each message the viewer may see, in attachment order:
+   * only those of conversations the viewer is a member of (asked once per
+   * batch of messages).
+   */
+  async attachmentsOf(viewerId: string, messageIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
+    const ids = [...new Set(messageIds.filter(isMediaId).map((id) => id.toLowerCase()))];
+    const result = new Map<string, MediaRow[]>();
+    if (ids.length === 0) return result;
+    const rows = await this.prisma.attachment.findMany({
+      where: { messageId: { in: ids } },
+      orderBy: [{ messageId: 'asc' }, { position: 'asc' }],
+      include: { media: true },
+    });
+    if (rows.length === 0) return result;
+    const member = this.peers ? await this.peers.memberOf(rows.map((row) => row.conversationId), viewerId) : new Set<string>();
+    for (const row of rows) {
+      if (!member.has(row.conversationId)) continue;
+      const list = result.get(row.messageId) ?? [];
+      list.push(row.media);
+      result.set(row.messageId, list);
+    }
+    return result;
+  }
+
+  /**
+   * Attaches the caller's own media to a message the caller wrote, after its
+   * current attachments (already attached ones are kept in place). The
+   * message's author and conversation come from the conversations subgraph,
+   * asked as the caller: a message of a conversation they are not in is
+   * NOT_FOUND, someone else's message FORBIDDEN; media that is not the
+   * caller's is NOT_FOUND (like an unknown id). All or nothing.
+   */
+  async attach(viewerId: string, messageIdArg: string, mediaIdsArg: readonly string[]): Promise<{ id: string }> {
+    if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
+    if (mediaIdsArg.length === 0 || mediaIdsArg.length > MAX_ATTACHMENTS) throw badInput(`mediaIds takes 1 to ${MAX_ATTACHMENTS} ids`, 'mediaIds');
+    if (!mediaIdsArg.every(isMediaId)) throw badInput('mediaIds must be UUIDs', 'mediaIds');
+    const messageId = messageIdArg.toLowerCase();
+    const mediaIds = [...new Set(mediaIdsArg.map((id) => id.toLowerCase()))];
+    if (!this.peers) throw unavailable('Attachments need the conversations service');
+    const message = await this.peers.message(messageId, viewerId);
+    if (!message) throw notFound('Message not found');
+    if (message.authorId !== viewerId.toLowerCase()) throw forbidden('Only the author can attach media to this message');
+    const owned = await this.prisma.media.count({ where: { id: { in: mediaIds }, ownerId: viewerId.toLowerCase() } });
+    if (owned !== mediaIds.length) throw notFound('Media not found');
+    await this.prisma.$transaction(async (tx) => {
+      // Serialises concurrent attaches to one message, so positions and the cap hold.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${messageId}))`;
+      const existing = await tx.attachment.findMany({ where: { messageId }, select: { mediaId: true } });
+      const fresh = mediaIds.filter((id) => !existing.some((a) => a.mediaId === id));
+      if (existing.length + fresh.length > MAX_ATTACHMENTS) throw badInput(`A message holds at most ${MAX_ATTACHMENTS} attachments`, 'mediaIds');
+      await tx.attachment.createMany({
+        data: fresh.map((mediaId, i) => ({ messageId, mediaId, conversationId: message.conversationId, position: existing.length + i })),
+      });
+    });
+    return { id: messageId };
   }
 }
 
@@ -45,38 +141,54 @@ export interface MediaLoader {
   load(id: string): Promise<MediaRow | null>;
 }
 
-/**
- * One loader per request: `_entities` calls the reference resolver once per
- * representation, all in the same tick, so collecting ids until the next
- * microtask turns N references into one `WHERE id IN (...)` query.
- */
-export function createMediaLoader(service: MediaService, viewerId: string | null): MediaLoader {
-  let pending: Map<string, Array<{ resolve: (row: MediaRow | null) => void; reject: (err: unknown) => void }>> | null = null;
+/** Loads a message's visible attachments for one caller, batched per tick like MediaLoader. */
+export interface AttachmentsLoader {
+  load(messageId: string): Promise<MediaRow[]>;
+}
 
-  const flush = async (batch: NonNullable<typeof pending>) => {
+/**
+ * Collects the keys asked in one tick and answers them with one call:
+ * `_entities` calls the reference resolver once per representation, all in
+ * the same tick, so N references become one `WHERE id IN (...)` query (and
+ * one question to each peer subgraph).
+ */
+function batching<V>(fetch: (keys: string[]) => Promise<Map<string, V>>, missing: V): { load(key: string): Promise<V> } {
+  type Waiter = { resolve: (value: V) => void; reject: (err: unknown) => void };
+  let pending: Map<string, Waiter[]> | null = null;
+  const flush = async (batch: Map<string, Waiter[]>) => {
     try {
-      const rows = viewerId ? await service.findManyOwned(viewerId, [...batch.keys()]) : new Map<string, MediaRow>();
-      for (const [id, waiters] of batch) for (const w of waiters) w.resolve(rows.get(id) ?? null);
+      const found = await fetch([...batch.keys()]);
+      for (const [key, waiters] of batch) for (const w of waiters) w.resolve(found.get(key) ?? missing);
     } catch (err) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
     }
   };
-
   return {
-    load(id) {
+    load(key) {
       return new Promise((resolve, reject) => {
         if (!pending) {
-          const batch = new Map<string, Array<{ resolve: (row: MediaRow | null) => void; reject: (err: unknown) => void }>>();
+          const batch = new Map<string, Waiter[]>();
           pending = batch;
           queueMicrotask(() => {
             pending = null;
             void flush(batch);
           });
         }
-        const waiters = pending.get(id);
+        const waiters = pending.get(key);
         if (waiters) waiters.push({ resolve, reject });
-        else pending.set(id, [{ resolve, reject }]);
+        else pending.set(key, [{ resolve, reject }]);
       });
     },
   };
+}
+
+/** One loader per request, scoped to what `viewerId` may see (nothing for an anonymous caller). */
+export function createMediaLoader(service: MediaService, viewerId: string | null): MediaLoader {
+  const viewer = viewerId?.toLowerCase();
+  return batching<MediaRow | null>((ids) => (viewer ? service.findManyVisible(viewer, ids) : Promise.resolve(new Map())), null);
+}
+
+export function createAttachmentsLoader(service: MediaService, viewerId: string | null): AttachmentsLoader {
+  const viewer = viewerId?.toLowerCase();
+  return batching<MediaRow[]>((ids) => (viewer ? service.attachmentsOf(viewer, ids) : Promise.resolve(new Map())), []);
 }

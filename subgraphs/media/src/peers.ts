@@ -1,0 +1,90 @@
+import { IDENTITY_HEADER, signIdentity, unavailable } from '@storm/common';
+
+/**
+ * What the media service must know of data it does not own, asked of the
+ * subgraphs that own it over federation's `_entities`, as the caller (so
+ * their own rules decide), never read from their tables:
+ * - users: which media each user chose as avatar;
+ * - conversations: which conversations the caller is a member of, and a
+ *   message's conversation and author.
+ * Every method rejects with an UNAVAILABLE GraphQLError when the answer
+ * cannot be had: visibility is never guessed.
+ */
+export interface Peers {
+  /** ownerId → the id of the media that user has as avatar (absent: none, or no such user). */
+  avatarsOf(userIds: readonly string[], asUserId: string): Promise<Map<string, string>>;
+  /** The conversations among `conversationIds` that `asUserId` is a member of. */
+  memberOf(conversationIds: readonly string[], asUserId: string): Promise<Set<string>>;
+  /** The message as `asUserId` sees it; null when it does not exist or they are not a member. */
+  message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string } | null>;
+}
+
+export interface HttpPeersOptions {
+  usersUrl: string;
+  conversationsUrl: string;
+  /** Signs the `x-storm-identity` header the subgraphs require. */
+  identityKey: Uint8Array;
+  /** @default 5000 */
+  timeoutMs?: number;
+}
+
+interface Body<T> {
+  data?: { _entities?: Array<T | null> | null } | null;
+  errors?: Array<{ path?: ReadonlyArray<string | number>; extensions?: { code?: unknown } }>;
+}
+
+/** Per-entity errors that mean "not there for this caller", not "could not tell". */
+const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
+
+const AVATARS = 'query StormMediaAvatars($r: [_Any!]!) { _entities(representations: $r) { ... on User { id avatar { id } } } }';
+const MEMBERSHIPS = 'query StormMediaMemberships($r: [_Any!]!) { _entities(representations: $r) { ... on Conversation { id } } }';
+const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } } } }';
+
+export function createHttpPeers(options: HttpPeersOptions): Peers {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const entities = async <T>(url: string, query: string, typename: string, ids: readonly string[], asUserId: string): Promise<Array<T | null>> => {
+    let body: Body<T>;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signIdentity({ userId: asUserId }, options.identityKey) },
+        body: JSON.stringify({ query, variables: { r: ids.map((id) => ({ __typename: typename, id })) } }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!response.ok) throw new Error(`${typename} owner answered HTTP ${response.status}`);
+      body = (await response.json()) as Body<T>;
+    } catch (err) {
+      throw unavailable('Media visibility cannot be checked right now; retry later', err);
+    }
+    const list = body.data?._entities;
+    const errors = body.errors ?? [];
+    if (!Array.isArray(list) || list.length !== ids.length || errors.some((e) => !MISSING.has(String(e.extensions?.code)))) {
+      throw unavailable('Media visibility cannot be checked right now; retry later', new Error(`${typename} entities failed: ${JSON.stringify(errors).slice(0, 500)}`));
+    }
+    return list;
+  };
+
+  return {
+    async avatarsOf(userIds, asUserId) {
+      const ids = [...new Set(userIds)];
+      const found = new Map<string, string>();
+      if (ids.length === 0) return found;
+      const users = await entities<{ id?: string; avatar?: { id?: string } | null }>(options.usersUrl, AVATARS, 'User', ids, asUserId);
+      users.forEach((user, i) => {
+        if (user?.avatar?.id) found.set(ids[i]!, user.avatar.id.toLowerCase());
+      });
+      return found;
+    },
+    async memberOf(conversationIds, asUserId) {
+      const ids = [...new Set(conversationIds)];
+      if (ids.length === 0) return new Set();
+      const conversations = await entities<{ id?: string }>(options.conversationsUrl, MEMBERSHIPS, 'Conversation', ids, asUserId);
+      return new Set(ids.filter((_, i) => typeof conversations[i]?.id === 'string'));
+    },
+    async message(messageId, asUserId) {
+      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string } }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
+      if (!message?.conversationId || !message.author?.id) return null;
+      return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase() };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Who sees a media, through the router over the real PostgreSQL and NATS:
+// its owner; any signed-in user when it is the owner's avatar; the members of
+// a conversation it is attached to a message of. Nobody else, not even by
+// pointing their own avatar at it or attaching it themselves.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, request } from './testkit/client.js';
+import { LeaveConversation } from './testkit/chat-operations.js';
+import { CreateConversation, SendMessage } from './testkit/operations.js';
+import { startTestStack, type TestStack } from './testkit/stack.js';
+import { registerUser, type TestUser } from './testkit/users.js';
+
+type MediaShape = { id: string; size: number; contentType: string; url: string };
+const USER_AVATAR = 'query UserAvatar($id: ID!) { user(id: $id) { id avatar { id size contentType url } } }';
+const MEDIA = 'query MediaById($id: ID!) { media(id: $id) { id size contentType url } }';
+const SET_AVATAR = 'mutation SetAvatar($id: ID) { updateProfile(input: { avatarMediaId: $id }) { id } }';
+const ATTACH = 'mutation Attach($messageId: ID!, $mediaIds: [ID!]!) { attachMedia(messageId: $messageId, mediaIds: $mediaIds) { id body author { id } attachments { id size url } } }';
+const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages { id body attachments { id size contentType url } } } }';
+
+let stack: TestStack;
+let db: pg.Client;
+let alice: TestUser;
+let bob: TestUser;
+let eve: TestUser;
+
+/** A media row as an upload will leave it (no upload mutation exists yet). */
+async function mediaOf(owner: TestUser, size: number): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO media.media (id, owner_id, content_type, size, storage_key) VALUES (gen_random_uuid(), $1, 'image/png', $2, $3) RETURNING id`,
+    [owner.id, size, `k/${randomUUID()}`],
+  );
+  return rows[0]!.id;
+}
+
+const code = (res: { errors?: Array<{ extensions?: { code?: string; field?: string } }> }) => res.errors?.[0]?.extensions?.code;
+
+beforeAll(async () => {
+  stack = await startTestStack({ bus: 'nats' });
+  db = new pg.Client({ connectionString: stack.db.url });
+  await db.connect();
+  [alice, bob, eve] = await Promise.all(['alice', 'bob', 'eve'].map((n) => registerUser(stack.httpUrl, n)));
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.dispose();
+});
+
+describe('avatars', () => {
+  it("user B reads user A's avatar; it stops being public when A unsets it", async () => {
+    const avatar = await mediaOf(alice, 1111);
+    const privateOne = await mediaOf(alice, 2222);
+    await ok(stack.httpUrl, SET_AVATAR, { id: avatar }, alice.accessToken);
+
+    const seen = await ok<{ user: { avatar: MediaShape | null } }, { id: string }>(stack.httpUrl, USER_AVATAR, { id: alice.id }, bob.accessToken);
+    expect(seen.user.avatar).toEqual({ id: avatar, size: 1111, contentType: 'image/png', url: `/media/${avatar}` });
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: avatar }, bob.accessToken)).media.size).toBe(1111);
+    // Her other media stays hers.
+    expect(code(await request(stack.httpUrl, MEDIA, { id: privateOne }, bob.accessToken))).toBe('NOT_FOUND');
+    // Anonymous callers see no avatar.
+    expect(code(await request(stack.httpUrl, MEDIA, { id: avatar }))).toBe('UNAUTHENTICATED');
+
+    await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
+    const gone = await request(stack.httpUrl, MEDIA, { id: avatar }, bob.accessToken);
+    expect(code(gone)).toBe('NOT_FOUND');
+    expect(JSON.stringify(gone)).not.toContain('1111');
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: avatar }, alice.accessToken)).media.id).toBe(avatar);
+  });
+
+  it("pointing one's own avatar at someone else's media shows it to nobody", async () => {
+    const alicesMedia = await mediaOf(alice, 3333);
+    await ok(stack.httpUrl, SET_AVATAR, { id: alicesMedia }, eve.accessToken);
+    try {
+      for (const viewer of [eve, bob]) {
+        const res = await request<{ user: { avatar: MediaShape | null } }, { id: string }>(stack.httpUrl, USER_AVATAR, { id: eve.id }, viewer.accessToken);
+        expect(res.data?.user?.avatar ?? null).toBeNull();
+        expect(JSON.stringify(res)).not.toContain('3333');
+      }
+    } finally {
+      await ok(stack.httpUrl, SET_AVATAR, { id: null }, eve.accessToken);
+    }
+  });
+});
+
+describe('attachments', () => {
+  it('members read an attachment, a non-member cannot, and a member who leaves stops seeing it', async () => {
+    const photo = await mediaOf(alice, 4444);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'photos', memberIds: [bob.id] } }, alice.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'look' } }, alice.accessToken);
+
+    // Before attaching, bob cannot see alice's photo.
+    expect(code(await request(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken))).toBe('NOT_FOUND');
+    const attached = await ok<{ attachMedia: { id: string; body: string; author: { id: string }; attachments: Array<{ id: string; size: number }> } }, { messageId: string; mediaIds: string[] }>(
+      stack.httpUrl,
+      ATTACH,
+      { messageId: sendMessage.id, mediaIds: [photo] },
+      alice.accessToken,
+    );
+    expect(attached.attachMedia).toMatchObject({ id: sendMessage.id, body: 'look', author: { id: alice.id }, attachments: [{ id: photo, size: 4444 }] });
+
+    // Bob (member) sees it in the history and by id.
+    const history = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
+    expect(history.conversation.messages.find((m) => m.id === sendMessage.id)!.attachments).toEqual([{ id: photo, size: 4444, contentType: 'image/png', url: `/media/${photo}` }]);
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken)).media.id).toBe(photo);
+
+    // Eve (not a member) cannot read it, by id or through the message.
+    const denied = await request(stack.httpUrl, MEDIA, { id: photo }, eve.accessToken);
+    expect(code(denied)).toBe('NOT_FOUND');
+    expect(JSON.stringify(denied)).not.toContain('4444');
+    expect(code(await request(stack.httpUrl, HISTORY, { id: createConversation.id }, eve.accessToken))).toBe('NOT_FOUND');
+
+    // Bob leaves: at once he no longer sees it.
+    await ok(stack.httpUrl, LeaveConversation, { id: createConversation.id }, bob.accessToken);
+    expect(code(await request(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken))).toBe('NOT_FOUND');
+  });
+
+  it('only the author attaches, only their own media; refusals attach nothing', async () => {
+    const alicesPhoto = await mediaOf(alice, 5555);
+    const bobsPhoto = await mediaOf(bob, 6666);
+    const evesPhoto = await mediaOf(eve, 7777);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id] } }, alice.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'mine' } }, alice.accessToken);
+    const { sendMessage: bobsMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'his' } }, bob.accessToken);
+    const attach = (messageId: string, mediaIds: string[], user: TestUser) => request(stack.httpUrl, ATTACH, { messageId, mediaIds }, user.accessToken);
+
+    // Bob (member, not the author) cannot attach to alice's message.
+    expect(code(await attach(sendMessage.id, [bobsPhoto], bob))).toBe('FORBIDDEN');
+    // Eve (not a member) cannot, and cannot tell the message exists.
+    expect(code(await attach(sendMessage.id, [evesPhoto], eve))).toBe('NOT_FOUND');
+    // Bob cannot attach alice's media to his own message (it would show it to the conversation).
+    expect(code(await attach(bobsMessage.id, [alicesPhoto], bob))).toBe('NOT_FOUND');
+    expect(code(await attach(bobsMessage.id, [bobsPhoto, alicesPhoto], bob))).toBe('NOT_FOUND');
+    const malformed = await attach('nope', [bobsPhoto], bob);
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'messageId' });
+    expect((await attach(bobsMessage.id, [], bob)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'mediaIds' });
+    const { rows } = await db.query('SELECT * FROM media.attachments WHERE conversation_id = $1', [createConversation.id]);
+    expect(rows).toEqual([]);
+    // Alice's photo is still hers alone.
+    expect(code(await request(stack.httpUrl, MEDIA, { id: alicesPhoto }, bob.accessToken))).toBe('NOT_FOUND');
+  });
+});
