@@ -8,6 +8,7 @@ import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
+import { GroupCommit, type GroupCommitOptions } from './send-batch.js';
 import { sendOutcome as outcome, sendStatement, type SendDraft, type SendResultRow } from './send-statement.js';
 import type { SendNotifier } from '../notifications/notifications.service.js';
 
@@ -61,7 +62,18 @@ export class MessagesService {
     private readonly userDirectory?: UserDirectory,
     /** Writes notifications for offline recipients in the sending transaction. */
     private readonly notifier?: SendNotifier,
-  ) {}
+    /**
+     * Group commit of concurrent plain sends (GroupCommit), or `false` for
+     * one statement per send.
+     * @default {} (maxBatch 100, maxInFlight 4)
+     */
+    groupCommit: GroupCommitOptions | false = {},
+  ) {
+    this.groupCommit = groupCommit === false ? undefined : new GroupCommit(prisma, topics, groupCommit);
+  }
+
+  /** Undefined when turned off. */
+  readonly groupCommit: GroupCommit | undefined;
 
   /**
    * The user ids behind the `@handle`s of `body`. Asked before the
@@ -151,8 +163,9 @@ export class MessagesService {
    * senders queue there, so seq has no gap and no duplicate), the message,
    * its mentions and its outbox event are ONE statement (sendStatement): a
    * single statement is atomic on its own, so the common send is one round
-   * trip and one commit instead of an interactive transaction of four.
-   * Only when notifications are due (an offline mentioned user or
+   * trip and one commit instead of an interactive transaction of four;
+   * concurrent plain sends (no mention) share one statement and one commit
+   * (GroupCommit, send-batch.ts), each still answered on its own. Only when notifications are due (an offline mentioned user or
    * direct-message recipient) is that statement followed by their writes in
    * one transaction, as before. A clientMsgId the author already used in
    * this conversation returns the first message and writes nothing.
@@ -172,7 +185,11 @@ export class MessagesService {
             if (sent.created) await this.notifier!.write(tx, sent.message, pending);
             return sent;
           }, TX_OPTIONS)
-        : outcome(await this.writeOne(this.prisma, draft, mentionIds), draft);
+        : outcome(
+            // Mentions are written by the single-send statement only.
+            this.groupCommit && mentionIds.length === 0 ? await this.groupCommit.submit(draft) : await this.writeOne(this.prisma, draft, mentionIds),
+            draft,
+          );
       if (created) this.onCommitted();
       return message;
     } catch (err) {
