@@ -186,7 +186,9 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     presenceSweep,
   });
 
-  app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
+  // GraphQL answers are POSTed (or never conditionally re-fetched): an ETag
+  // (a SHA-1 of every response body) is work no client uses.
+  app.set('etag', false);
   app.use(
     '/graphql',
     // Before the body parser, so a 413 or a 400 carries the id too.
@@ -215,6 +217,10 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
       },
     }),
   );
+
+  // After /graphql: each GraphQL request would otherwise first walk this
+  // mounted sub-app's router (8% of the router's CPU per mutation).
+  app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
 
   const ws = attachWebSocket({
     httpServer,

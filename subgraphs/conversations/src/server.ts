@@ -91,6 +91,9 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
 
   const app = express();
   app.disable('x-powered-by');
+  // Only the router calls this service, by POST: an ETag (a SHA-1 of every
+  // response body) is work nobody uses.
+  app.set('etag', false);
   const httpServer: Server = createServer(app);
   const apollo = new ApolloServer<ConversationsContext>({
     schema: buildSchema(),

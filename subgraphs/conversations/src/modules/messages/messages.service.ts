@@ -8,13 +8,15 @@ import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import { messageEventMsgId, messageEventPayload, writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
+import { GroupCommit, type GroupCommitOptions } from './send-batch.js';
+import { sendOutcome as outcome, sendStatement, type SendDraft, type SendResultRow } from './send-statement.js';
 import type { EditNotifier } from '../notifications/notifications.service.js';
 
 /** Longest message body, in characters (code points), after trimming. */
 export const MAX_BODY_LENGTH = 4000;
 /** Longest clientMsgId, in characters (the column is varchar(64)). */
 export const MAX_CLIENT_MSG_ID_LENGTH = 64;
-const ARCHIVED = 'This conversation is archived';
+export const ARCHIVED = 'This conversation is archived';
 
 /** Largest page of `Conversation.messages`. */
 export const MAX_PAGE_SIZE = 200;
@@ -60,7 +62,18 @@ export class MessagesService {
     private readonly userDirectory?: UserDirectory,
     /** Writes notifications for offline recipients in the sending (or editing) transaction. */
     private readonly notifier?: EditNotifier,
-  ) {}
+    /**
+     * Group commit of concurrent plain sends (GroupCommit), or `false` for
+     * one statement per send.
+     * @default {} (maxBatch 100, maxInFlight 4)
+     */
+    groupCommit: GroupCommitOptions | false = {},
+  ) {
+    this.groupCommit = groupCommit === false ? undefined : new GroupCommit(prisma, topics, groupCommit);
+  }
+
+  /** Undefined when turned off. */
+  readonly groupCommit: GroupCommit | undefined;
 
   /**
    * The user ids behind the `@handle`s of `body`. Asked before the
@@ -145,95 +158,54 @@ export class MessagesService {
   }
 
   /**
-   * Sends a message: one transaction takes the next seq under the
-   * conversation's row lock (concurrent senders queue there, so seq has no
-   * gap and no duplicate), inserts the message and its outbox event. A
-   * clientMsgId the author already used in this conversation returns the
-   * first message and writes nothing.
+   * Sends a message. The membership check (FOR KEY SHARE), the clientMsgId
+   * lookup, the next seq under the conversation's row lock (concurrent
+   * senders queue there, so seq has no gap and no duplicate), the message,
+   * its mentions and its outbox event are ONE statement (sendStatement): a
+   * single statement is atomic on its own, so the common send is one round
+   * trip and one commit instead of an interactive transaction of four;
+   * concurrent plain sends (no mention) share one statement and one commit
+   * (GroupCommit, send-batch.ts), each still answered on its own. Only when notifications are due (an offline mentioned user or
+   * direct-message recipient) is that statement followed by their writes in
+   * one transaction, as before. A clientMsgId the author already used in
+   * this conversation returns the first message and writes nothing.
    */
   async send(userId: string, args: SendMessageArgs): Promise<MessageRow> {
     const conversationId = parseId(args.conversationId, 'conversationId');
     const body = parseBody(args.body);
     const clientMsgId = parseClientMsgId(args.clientMsgId);
-    const replyToArg = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
+    const replyToId = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
     const mentionIds = await this.resolveMentions(body, userId);
     const pending = await this.notifier?.prepare(userId, conversationId, mentionIds);
-    const byClientMsgId = (tx: Prisma.TransactionClient | PrismaClient) =>
-      clientMsgId
-        ? tx.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } })
-        : Promise.resolve(null);
+    const draft: SendDraft = { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId };
     try {
-      const { message, created } = await this.prisma.$transaction(async (tx) => {
-        // FOR KEY SHARE: a concurrent removal of this member (a DELETE of the
-        // row) waits for this send to commit, or this send sees the row gone;
-        // a removed member can never commit a message after the removal.
-        const [member] = await tx.$queryRaw<Array<{ archived: boolean }>>`
-          SELECT c.archived_at IS NOT NULL AS archived
-          FROM conversations.memberships ms JOIN conversations.conversations c ON c.id = ms.conversation_id
-          WHERE ms.conversation_id = ${conversationId}::uuid AND ms.user_id = ${userId}::uuid
-          FOR KEY SHARE OF ms`;
-        if (!member) throw notFound(NOT_FOUND_CONVERSATION);
-        const existing = await byClientMsgId(tx);
-        if (existing) return { message: existing, created: false };
-        if (member.archived) throw conflict(ARCHIVED);
-        const replyToId = replyToArg && (await threadRoot(tx, conversationId, replyToArg));
-        const message = await this.insertNext(tx, { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId }, mentionIds);
-        // The UPDATE skips an archived conversation: archived after our check.
-        if (!message) throw conflict(ARCHIVED);
-        if (pending) await this.notifier!.write(tx, message, pending);
-        return { message, created: true };
-      }, TX_OPTIONS);
+      const { message, created } = pending
+        ? await this.prisma.$transaction(async (tx) => {
+            const sent = outcome(await this.writeOne(tx, draft, mentionIds), draft);
+            if (sent.created) await this.notifier!.write(tx, sent.message, pending);
+            return sent;
+          }, TX_OPTIONS)
+        : outcome(
+            // Mentions are written by the single-send statement only.
+            this.groupCommit && mentionIds.length === 0 ? await this.groupCommit.submit(draft) : await this.writeOne(this.prisma, draft, mentionIds),
+            draft,
+          );
       if (created) this.onCommitted();
       return message;
     } catch (err) {
       // A concurrent retry with the same clientMsgId committed first: ours
       // rolled back (no seq taken, no event), theirs is the answer.
       if (clientMsgId && isUniqueViolation(err)) {
-        const existing = await byClientMsgId(this.prisma);
+        const existing = await this.prisma.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } });
         if (existing) return existing;
       }
       throw mapDbError(err);
     }
   }
 
-  /**
-   * Takes the next seq and writes the message and its `message.added` outbox
-   * row in ONE statement: the conversation row lock (taken by the UPDATE,
-   * released at commit) is what serialises concurrent senders, so it is held
-   * for one round trip plus the commit, not one per insert.
-   */
-  private async insertNext(
-    tx: Prisma.TransactionClient,
-    m: { id: string; conversationId: string; authorId: string; body: string; clientMsgId: string | null; replyToId: string | null },
-    mentionIds: string[],
-  ): Promise<MessageRow | undefined> {
-    const event = ConversationEvent.MessageAdded;
-    const source = { ...m, seq: 0, editedAt: null };
-    // Only members can be mentioned; the hot path (no mention) skips the CTE.
-    const mentions =
-      mentionIds.length === 0
-        ? Prisma.empty
-        : Prisma.sql`, mentioned AS (
-            INSERT INTO conversations.mentions (message_id, user_id, conversation_id, seq)
-            SELECT m.id, ms.user_id, m.conversation_id, m.seq FROM m
-            JOIN conversations.memberships ms ON ms.conversation_id = m.conversation_id AND ms.user_id = ANY(${mentionIds}::uuid[])
-          )`;
-    const [row] = await tx.$queryRaw<MessageRow[]>`
-      WITH bumped AS (
-        UPDATE conversations.conversations SET last_seq = last_seq + 1
-        WHERE id = ${m.conversationId}::uuid AND archived_at IS NULL
-        RETURNING last_seq
-      ), m AS (
-        INSERT INTO conversations.messages (id, conversation_id, seq, author_id, body, client_msg_id, reply_to_id)
-        SELECT ${m.id}::uuid, ${m.conversationId}::uuid, last_seq, ${m.authorId}::uuid, ${m.body}, ${m.clientMsgId}, ${m.replyToId}::uuid FROM bumped
-        RETURNING *
-      ), event AS (
-        INSERT INTO conversations.outbox (subject, msg_id, payload)
-        SELECT ${this.topics.conversation(m.conversationId, event)}, ${messageEventMsgId(event, source)},
-               jsonb_set(${JSON.stringify(messageEventPayload(source))}::jsonb, '{seq}', to_jsonb(m.seq))
-        FROM m
-      )${mentions}
-      SELECT ${MESSAGE_COLUMNS} FROM m`;
+  /** One send as one statement (autocommit on `db` = the client; inside the caller's transaction on `db` = tx). */
+  private async writeOne(db: Prisma.TransactionClient | PrismaClient, draft: SendDraft, mentionIds: string[]): Promise<SendResultRow | undefined> {
+    const [row] = await db.$queryRaw<SendResultRow[]>(sendStatement(this.topics, draft, mentionIds));
     return row;
   }
 
@@ -317,17 +289,6 @@ export class MessagesService {
       throw mapDbError(err);
     }
   }
-}
-
-/**
- * The root of the thread a reply joins: the message itself, or its root when
- * it is a reply (threads are one level deep). BAD_USER_INPUT field
- * "replyToId" when it is not a message of this conversation.
- */
-async function threadRoot(tx: Prisma.TransactionClient, conversationId: string, replyToId: string): Promise<string> {
-  const parent = await tx.message.findUnique({ where: { id: replyToId }, select: { conversationId: true, replyToId: true } });
-  if (!parent || parent.conversationId !== conversationId) throw badInput('replyToId must be a message of the same conversation', 'replyToId');
-  return parent.replyToId ?? replyToId;
 }
 
 /** Validates page arguments: limit 1..200, after/before non-negative. */
