@@ -45,6 +45,8 @@ const NEXT = Buffer.from('"type":"next"');
 const ERROR = Buffer.from('"type":"error"');
 const BODY_STAMP = Buffer.from('"body":"t:');
 const QUOTE = 0x22;
+/** Requests the driver keeps in flight when it offers messages itself. */
+const MAX_IN_FLIGHT = 256;
 
 export async function fanout(args: string[]): Promise<void> {
   const clients = Number(flag(args, 'clients', '10000'));
@@ -183,6 +185,7 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   const interval = 1000 / rate;
   const started = now();
   const sends: Promise<unknown>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   if (target === 'storm' && producer === 'direct') {
     const produced = (await control(info.backendControl!, '/produce', { conversationIds, rate, seconds })) as { sent: number; errors: number; seconds: number };
     if (produced.errors) console.warn(`  producer: ${produced.errors} sends failed`);
@@ -192,19 +195,25 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     const due = started + i * interval;
     const wait = due - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Bounded in flight (a socket each): past it the offered rate is not met, and that shows.
+    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     const conversationId = conversationIds[i % conversationIds.length]!;
     const text = `t:${now()}`;
-    sends.push(
+    const send: Promise<unknown> = (
       target === 'storm'
         ? fetch(info.httpUrl!, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${info.senderToken}` },
             body: JSON.stringify({ query: SEND, variables: { input: { conversationId, body: text } } }),
           }).then((r) => r.json())
-        : control(info.control, '/publish', { conversationId, text }),
-    );
+        : control(info.control, '/publish', { conversationId, text })
+    ).finally(() => inFlight.delete(send));
+    inFlight.add(send);
+    sends.push(send);
   }
   await Promise.all(sends);
+  const offeredSeconds = (now() - started) / 1000;
+  if (offeredSeconds > seconds * 1.2) console.warn(`  offering fell behind: ${total} messages took ${offeredSeconds.toFixed(1)} s, not ${seconds} s`);
   const expected = total * (fleet.sockets.length / conversationIds.length);
   // Let in-flight deliveries land: until all arrived or 10 s without progress.
   let last = -1;

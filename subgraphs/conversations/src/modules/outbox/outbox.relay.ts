@@ -7,18 +7,22 @@ import { EVENT_LOG_RETENTION_MS, pruneEventLog } from '../live/event-log.service
  * and marks them sent.
  *
  * - Claiming: each batch is one transaction that selects unsent rows in id
- *   order `FOR UPDATE SKIP LOCKED`, publishes them one by one, and marks
- *   them sent; several replicas may run relays, each claiming different rows.
- *   One relay publishes in id order, and within a conversation id order is
- *   commit order (the conversation row lock serialises senders), so one relay
- *   keeps each conversation's seq order. With several relays running, batches
- *   may interleave: consumers order by seq (events carry it) and fill gaps
- *   from PostgreSQL, as they must anyway.
- * - Failure: when a publish rejects, the batch stops there (rows after it wait,
- *   keeping order), the failed row's `attempts` is incremented, rows published
- *   before it are marked sent, and the relay retries after a capped
- *   exponential backoff. Nothing committed is ever dropped. A crash between
- *   publish and commit publishes again; the bus drops the duplicate by msgId.
+ *   order `FOR UPDATE SKIP LOCKED`, publishes them, and marks them sent;
+ *   several replicas may run relays, each claiming different rows.
+ * - Publishing: the rows of a batch are published in id order without waiting
+ *   for each acknowledgement (the bus client pipelines them on one connection,
+ *   so a batch costs about one round trip, not one per row: waiting for each
+ *   JetStream ack capped a relay at a few hundred rows a second). Within a
+ *   conversation id order is commit order (the conversation row lock
+ *   serialises senders), so while the bus accepts everything one relay keeps
+ *   each conversation's seq order. Consumers do not depend on it: they order
+ *   by seq (messages) and position (logged events) and fill gaps from
+ *   PostgreSQL, as they must anyway with several relays or a lossy bus.
+ * - Failure: the rows whose publish rejected get `attempts` incremented and
+ *   stay unsent, the others are marked sent, and the relay retries after a
+ *   capped exponential backoff: a failed row may then reach the bus after
+ *   later ones. Nothing committed is ever dropped. A crash between publish and
+ *   commit publishes again; the bus drops the duplicate by msgId.
  * - Latency: `kick()` (called after each commit) runs a batch at once instead
  *   of waiting for the poll; kicks during a backoff are ignored, so a down bus
  *   is not hammered.
@@ -128,18 +132,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           ORDER BY o.id
           LIMIT ${batchSize}
           FOR UPDATE SKIP LOCKED`;
-        const sent: string[] = [];
-        let failed = false;
-        for (const row of rows) {
-          try {
-            await publishWithTimeout(row);
-            sent.push(row.id);
-          } catch (err) {
-            failed = true;
-            log('warn', `publish of outbox row ${row.id} (${row.subject}) failed, attempt ${row.attempts + 1}; retrying`, err);
-            await tx.$executeRaw`UPDATE conversations.outbox SET attempts = attempts + 1 WHERE id = ${row.id}::bigint`;
-            break;
-          }
+        const outcomes = await Promise.allSettled(rows.map((row) => publishWithTimeout(row)));
+        const sent = rows.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((row) => row.id);
+        const rejected = rows.filter((_, i) => outcomes[i]!.status === 'rejected');
+        const failed = rejected.length > 0;
+        if (failed) {
+          const first = rejected[0]!;
+          const reason = (outcomes[rows.indexOf(first)] as PromiseRejectedResult).reason;
+          log('warn', `publish of ${rejected.length} outbox row(s) failed (first ${first.id}, ${first.subject}, attempt ${first.attempts + 1}); retrying`, reason);
+          await tx.$executeRaw`UPDATE conversations.outbox SET attempts = attempts + 1 WHERE id = ANY(${rejected.map((r) => r.id)}::bigint[])`;
         }
         if (sent.length > 0) {
           await tx.$executeRaw`UPDATE conversations.outbox SET sent_at = now() WHERE id = ANY(${sent}::bigint[])`;
