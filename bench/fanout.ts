@@ -11,6 +11,7 @@
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
 //       [--producer router|direct]
+//   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
 // sendMessage through the measured router; `direct` has the back end call the
@@ -36,6 +37,8 @@ interface Ready {
   senderToken?: string;
   conversationIds?: string[];
   backendControl?: number;
+  /** The back end's control port (storm), for window profiles. */
+  backendControlPort?: number;
 }
 
 const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body author { displayName } } }';
@@ -82,12 +85,15 @@ export async function fanout(args: string[]): Promise<void> {
 
       const runs = [];
       for (const rate of rates) {
-        const run = await offer(target, { ...info, backendControl: backend?.info.backendControl }, fleet, conversationIds, rate, seconds, producer);
+        const run = await offer(target, { ...info, backendControl: backend?.info.backendControl, backendControlPort: backend?.info.control }, fleet, conversationIds, rate, seconds, producer);
         runs.push(run);
         if (target === 'storm') {
           const buckets = ((await control(info.control, '/latency')) as Array<{ labels: { le?: number | string }; value: number; metricName?: string }>).filter((v) => v.metricName?.endsWith('_bucket'));
           const resolutions = ((await control(info.control, '/resolutions')) as Array<{ value: number }>)[0]?.value;
-          console.log(`  router commit→socket (cumulative): ${buckets.map((b) => `≤${b.labels.le}s:${b.value}`).join(' ')}; resolutions so far ${resolutions}`);
+          const batches = ((await control(info.control, '/batches')) as Array<{ value: number; metricName?: string }>);
+          const batchCount = batches.find((b) => b.metricName?.endsWith('_count'))?.value ?? 0;
+          const batchSum = batches.find((b) => b.metricName?.endsWith('_sum'))?.value ?? 0;
+          console.log(`  router commit→socket (cumulative): ${buckets.map((b) => `≤${b.labels.le}s:${b.value}`).join(' ')}; resolutions so far ${resolutions}; page reads ${batchCount}, ${(batchSum / Math.max(1, batchCount)).toFixed(1)} conversations each`);
         }
         console.log(
           `offered ${String(rate).padStart(3)} msg/s (${(rate * (clients / conversations)).toLocaleString('en-US')} deliveries/s): ` +
@@ -181,6 +187,8 @@ async function connectFleet(info: Ready, clients: number, conversationIds: strin
 
 async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds: string[], rate: number, seconds: number, producer: 'router' | 'direct') {
   fleet.take();
+  const profiled = process.env.BENCH_WINDOW_PROFILE ? [info.control, ...(info.backendControlPort ? [info.backendControlPort] : [])] : [];
+  for (const port of profiled) await control(port, '/bench/profile/start');
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const started = now();
@@ -228,6 +236,7 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     await new Promise((r) => setTimeout(r, 20));
   }
   const ended = now();
+  for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
   const { latencies, count, errors } = fleet.take();
   return {
     offeredMessagesPerSecond: rate,

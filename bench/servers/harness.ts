@@ -14,6 +14,10 @@ export async function startControl(extra: Record<string, (body: unknown) => Prom
         res.end(JSON.stringify(process.memoryUsage()));
         return;
       }
+      if (req.url === '/bench/profile/start' || req.url === '/bench/profile/stop') {
+        res.end(JSON.stringify(await windowProfile(req.url.endsWith('start'))));
+        return;
+      }
       const handler = extra[req.url ?? ''];
       if (!handler) {
         res.statusCode = 404;
@@ -31,6 +35,34 @@ export async function startControl(extra: Record<string, (body: unknown) => Prom
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
+}
+
+let session: import('node:inspector/promises').Session | undefined;
+
+/**
+ * A V8 CPU profile of just a measured window (BENCH_CPU_PROFILE profiles a
+ * process's whole life, set-up included): start, then stop, which writes
+ * `<BENCH_WINDOW_PROFILE>/<pid>.cpuprofile`.
+ */
+async function windowProfile(start: boolean): Promise<string | boolean> {
+  const { Session } = await import('node:inspector/promises');
+  if (start) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return true;
+  }
+  if (!session) return false;
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  session = undefined;
+  const { writeFile, mkdir } = await import('node:fs/promises');
+  const dir = process.env.BENCH_WINDOW_PROFILE ?? '/tmp';
+  await mkdir(dir, { recursive: true });
+  const file = `${dir}/${process.pid}.cpuprofile`;
+  await writeFile(file, JSON.stringify(profile));
+  return file;
 }
 
 export function ready(info: Record<string, unknown>): void {

@@ -41,6 +41,7 @@ const control = await startControl({
   // commit → socket hand-off, as the router measures it (histogram buckets, cumulative counts).
   '/latency': async () => (await router.metrics.deliveryLatency.get()).values,
   '/resolutions': async () => (await router.metrics.resolutions.get()).values,
+  '/batches': async () => (await router.metrics.pageBatchSize.get()).values,
 });
 const shutdown = async () => {
   await router.dispose();

@@ -11,7 +11,7 @@ import type { ReactionGroupRow, ReactionsService } from './modules/reactions/rea
 import type { SearchService } from './modules/search/search.service.js';
 import type { NotificationsService } from './modules/notifications/notifications.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
-import type { MessagesService, PageArgs } from './modules/messages/messages.service.js';
+import { pageKey, type MessagesService, type PageArgs } from './modules/messages/messages.service.js';
 
 /** Per-request batch loaders; every one is scoped to the caller (membership-checked). */
 export interface ConversationsLoaders {
@@ -32,7 +32,7 @@ export interface ConversationsLoaders {
   /** Mentioned user ids per message. */
   mentions: BatchLoader<string, string[]>;
   /** One loader per distinct (after, before, limit). */
-  messagePage(page: PageArgs): BatchLoader<string, MessageRow[]>;
+  messagePage(page: PageArgs): Pick<BatchLoader<string, MessageRow[]>, 'load'>;
 }
 
 export interface ConversationsContext {
@@ -84,6 +84,7 @@ export function createLoaders(
   membershipVouched = false,
 ): ConversationsLoaders {
   const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
+  const afterPages = new Map<string, BatchLoader<string, MessageRow[]>>();
   let totals: Promise<{ unread: number; mentions: number }> | undefined;
   if (membershipVouched) {
     return {
@@ -111,6 +112,28 @@ export function createLoaders(
       return totals;
     },
     messagePage(page) {
+      // `after` alone (the router's subscription reads, one position per conversation):
+      // every conversation of the request in one statement, whatever its position.
+      if (page.after !== null && page.after !== undefined && (page.before === null || page.before === undefined)) {
+        const key = `after|${page.limit}`;
+        let byPair = afterPages.get(key);
+        if (!byPair) {
+          const limit = page.limit;
+          byPair = new BatchLoader((pairs: string[]) =>
+            messages.pagesAfter(
+              pairs.map((pair) => {
+                const cut = pair.lastIndexOf('|');
+                return { conversationId: pair.slice(0, cut), after: Number(pair.slice(cut + 1)) };
+              }),
+              limit,
+            ),
+          );
+          afterPages.set(key, byPair);
+        }
+        const pairs = byPair;
+        const after = page.after;
+        return { load: (conversationId: string) => pairs.load(pageKey(conversationId, after)) };
+      }
       const key = `${page.after ?? ''}|${page.before ?? ''}|${page.limit}`;
       let loader = pages.get(key);
       if (!loader) {

@@ -46,6 +46,11 @@ export interface PageArgs {
   limit: number;
 }
 
+/** The key of one (conversation, after) page of MessagesService.pagesAfter. */
+export function pageKey(conversationId: string, after: number): string {
+  return `${conversationId}|${after}`;
+}
+
 export const MESSAGE_COLUMNS = Prisma.sql`
   m.id::text AS id, m.conversation_id::text AS "conversationId", m.seq, m.author_id::text AS "authorId",
   m.body, m.client_msg_id AS "clientMsgId", m.created_at AS "createdAt", m.edited_at AS "editedAt",
@@ -121,6 +126,27 @@ export class MessagesService {
     const pages = new Map<string, MessageRow[]>(conversationIds.map((id) => [id, []]));
     for (const row of rows) pages.get(row.conversationId)?.push(row);
     for (const list of pages.values()) list.sort((a, b) => a.seq - b.seq);
+    return pages;
+  }
+
+  /**
+   * For each (conversation, after) pair, the first `limit` messages with seq >
+   * after, ascending: one statement for conversations read at different
+   * positions (the router's batched subscription reads), where `pages` would
+   * take one per distinct `after`.
+   */
+  async pagesAfter(keys: ReadonlyArray<{ conversationId: string; after: number }>, limit: number): Promise<Map<string, MessageRow[]>> {
+    const rows = await this.prisma.$queryRaw<Array<MessageRow & { _after: number }>>`
+      SELECT c.after AS "_after", p.* FROM unnest(${keys.map((k) => k.conversationId)}::uuid[], ${keys.map((k) => k.after)}::int[]) AS c(id, after)
+      CROSS JOIN LATERAL (
+        SELECT ${MESSAGE_COLUMNS}
+        FROM conversations.messages m
+        WHERE m.conversation_id = c.id AND m.seq > c.after
+        ORDER BY m.seq ASC
+        LIMIT ${limit}
+      ) p`;
+    const pages = new Map<string, MessageRow[]>(keys.map((k) => [pageKey(k.conversationId, k.after), []]));
+    for (const { _after, ...row } of rows) pages.get(pageKey(row.conversationId, _after))?.push(row);
     return pages;
   }
 

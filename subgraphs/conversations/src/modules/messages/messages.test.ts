@@ -172,6 +172,26 @@ describe('Conversation.messages', () => {
   };
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+  it('reads several conversations at different `after` positions in one request, each its own page', async () => {
+    const other = await group(me);
+    for (let i = 1; i <= 5; i++) await send(me, other, `o${i}`);
+    const response = await kit.gql(
+      me,
+      `query($a: ID!, $b: ID!) {
+        a: conversation(id: $a) { messages(after: 27, limit: 10) { seq body } }
+        b: conversation(id: $b) { messages(after: 2, limit: 2) { seq body } }
+        c: conversation(id: $b) { messages(after: 4, limit: 10) { seq body } }
+      }`,
+      { a: id, b: other },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      a: { messages: [{ seq: 28, body: 'm28' }, { seq: 29, body: 'm29' }, { seq: 30, body: 'm30' }] },
+      b: { messages: [{ seq: 3, body: 'o3' }, { seq: 4, body: 'o4' }] },
+      c: { messages: [{ seq: 5, body: 'o5' }] },
+    });
+  });
+
   it('without cursors returns the newest `limit`, ascending (default limit 50)', async () => {
     expect(await seqs({ limit: 5 })).toEqual(range(26, 30));
     expect(await seqs({})).toEqual(range(1, 30));
