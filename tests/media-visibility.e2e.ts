@@ -114,6 +114,18 @@ describe('attachments', () => {
     expect(code(await request(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken))).toBe('NOT_FOUND');
   });
 
+  it("a deleted message shows no attachments, like its reactions and mentions", async () => {
+    const photo = await mediaOf(alice, 5555);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'gone', memberIds: [bob.id] } }, alice.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'soon gone' } }, alice.accessToken);
+    await ok(stack.httpUrl, ATTACH, { messageId: sendMessage.id, mediaIds: [photo] }, alice.accessToken);
+    const before = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
+    expect(before.conversation.messages[0]!.attachments.map((m) => m.id)).toEqual([photo]);
+    await ok(stack.httpUrl, 'mutation Delete($id: ID!) { deleteMessage(id: $id) { id } }', { id: sendMessage.id }, alice.accessToken);
+    const after = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
+    expect(after.conversation.messages[0]!.attachments).toEqual([]);
+  });
+
   it('only the author attaches, only their own media; refusals attach nothing', async () => {
     const alicesPhoto = await mediaOf(alice, 5555);
     const bobsPhoto = await mediaOf(bob, 6666);

@@ -99,6 +99,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   });
 
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const operationLimits = resolveOperationLimits(deps.limits.operations);
   const apollo = new ApolloServer<RouterContext>({

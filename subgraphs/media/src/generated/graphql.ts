@@ -48,9 +48,12 @@ export type Message = {
   __typename?: 'Message';
   /**
    * The media attached to this message, in the order attached; visible to the
-   * conversation's members (empty for anyone else).
+   * conversation's members (empty for anyone else). Empty once the message is
+   * deleted, like its reactions and mentions.
    */
   attachments: Array<Media>;
+  /** Owned by the conversations service; media needs it to hide a deleted message's attachments. */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
 };
 
@@ -181,7 +184,9 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['Media'], {"id":true}> );
   Message:
     ( { __typename: 'Message' }
-    & GraphQLRecursivePick<FederationTypes['Message'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Message'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Message'], {"deletedAt":true}> ) );
 }>;
 
 

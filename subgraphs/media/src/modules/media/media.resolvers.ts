@@ -22,9 +22,10 @@ export const mediaResolvers: Resolvers = {
   Message: {
     // A reference carries only the id: conversations, which owns the message,
     // decides who sees it; attachments check membership themselves.
-    __resolveReference: (reference) => ({ id: reference.id }),
+    __resolveReference: (reference) => ({ id: reference.id, deletedAt: (reference as { deletedAt?: string | null }).deletedAt ?? null }),
     attachments: async (message, _args, ctx) => {
       if (!ctx.userId) throw unauthenticated();
+      if (message.deletedAt) return [];
       return ctx.attachmentsLoader.load(message.id);
     },
   },

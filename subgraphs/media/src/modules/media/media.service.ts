@@ -11,6 +11,8 @@ export type { MediaRow };
 /** A message as the media service knows it: a reference to the conversations service's entity. */
 export interface MessageRef {
   id: string;
+  /** Provided by the router (`@requires`) when attachments are asked for. */
+  deletedAt?: Date | string | null;
 }
 
 // Ids are PostgreSQL uuids: anything else would make the query itself fail,
