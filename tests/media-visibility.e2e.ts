@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, request } from './testkit/client.js';
+import { ok, Recorder, request, wsClient } from './testkit/client.js';
 import { LeaveConversation } from './testkit/chat-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
@@ -65,6 +65,26 @@ describe('avatars', () => {
     expect(code(gone)).toBe('NOT_FOUND');
     expect(JSON.stringify(gone)).not.toContain('1111');
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: avatar }, alice.accessToken)).media.id).toBe(avatar);
+  });
+
+  it('live messages carry the author\'s avatar to every member, from one shared resolution (an avatar is not @viewer)', async () => {
+    const avatar = await mediaOf(alice, 3333);
+    await ok(stack.httpUrl, SET_AVATAR, { id: avatar }, alice.accessToken);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'faces', memberIds: [bob.id, eve.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const LIVE = 'subscription Faces($c: ID!) { messageAdded(conversationId: $c) { body author { id avatar { id size } } } }';
+    const groups = stack.router.engine.groupCount;
+    const clients = [bob, eve].map((u) => wsClient(stack.wsUrl, u.accessToken));
+    const live = clients.map((c) => new Recorder<{ messageAdded: { body: string; author: { id: string; avatar: { id: string; size: number } | null } } }>(c, LIVE, { c: conversationId }));
+    await stack.subscriptionsOpen(2);
+    expect(stack.router.engine.groupCount).toBe(groups + 1);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'hello' } }, alice.accessToken);
+    for (const recorder of live) {
+      const [event] = await recorder.waitFor(1);
+      expect(event!.data!.messageAdded).toEqual({ body: 'hello', author: { id: alice.id, avatar: { id: avatar, size: 3333 } } });
+    }
+    for (const c of clients) await c.dispose();
+    await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
   });
 
   it("pointing one's own avatar at someone else's media shows it to nobody", async () => {

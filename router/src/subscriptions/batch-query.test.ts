@@ -44,10 +44,12 @@ describe('viewer-dependent selections', () => {
   const marked = viewerFields(supergraph);
 
   it('reads the @viewer marks of the supergraph', () => {
-    for (const coordinate of ['Message.mentionsMe', 'ReactionGroup.reactedByMe', 'Conversation.unreadCount', 'Conversation.mentionCount', 'Conversation.myRole', 'User.avatar', 'Message.attachments']) {
+    for (const coordinate of ['Message.mentionsMe', 'ReactionGroup.reactedByMe', 'Conversation.unreadCount', 'Conversation.mentionCount', 'Conversation.myRole', 'Message.attachments']) {
       expect(marked.has(coordinate), coordinate).toBe(true);
     }
     expect(marked.has('Message.body')).toBe(false);
+    // An avatar is shown to anyone signed in: shared.
+    expect(marked.has('User.avatar')).toBe(false);
   });
 
   it('finds a viewer field anywhere in the generated query, fragments included, and nothing in a neutral one', () => {

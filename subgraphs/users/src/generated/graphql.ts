@@ -211,7 +211,7 @@ export type UpdateProfileInput = {
  */
 export type User = {
   __typename?: 'User';
-  /** The profile picture, a Media of the media service; null when unset. */
+  /** The profile picture, a Media of the media service; null when unset. The same for every signed-in viewer (media shows an avatar to anyone signed in), so not `@viewer`. */
   avatar?: Maybe<Media>;
   /** 1–64 characters; defaults to the handle. */
   displayName: Scalars['String']['output'];
