@@ -68,6 +68,47 @@ export enum ConversationEvent {
   Typing = 'typing',
 }
 
+/** The GraphQL `ConversationEventKind` of each conversation event. */
+export const CONVERSATION_EVENT_KIND: Readonly<Record<ConversationEvent, string>> = {
+  [ConversationEvent.MessageAdded]: 'MESSAGE_ADDED',
+  [ConversationEvent.MessageEdited]: 'MESSAGE_EDITED',
+  [ConversationEvent.MessageDeleted]: 'MESSAGE_DELETED',
+  [ConversationEvent.MemberAdded]: 'MEMBER_ADDED',
+  [ConversationEvent.MemberRemoved]: 'MEMBER_REMOVED',
+  [ConversationEvent.RoleChanged]: 'ROLE_CHANGED',
+  [ConversationEvent.ConversationUpdated]: 'CONVERSATION_UPDATED',
+  [ConversationEvent.ReactionAdded]: 'REACTION_ADDED',
+  [ConversationEvent.ReactionRemoved]: 'REACTION_REMOVED',
+  [ConversationEvent.Typing]: 'TYPING',
+};
+
+/** What a conversation event's payload says it is about, whichever payload type it has. */
+export interface ConversationEventFacts {
+  /** The message's seq (message and reaction events), else the conversation's lastSeq at the change, else 0 (typing). */
+  seq: number;
+  messageId?: string;
+  userId?: string;
+  emoji?: string;
+  /** Place in the conversation's event log (every logged event; not message.added or typing). */
+  position?: number;
+}
+
+/**
+ * Reads ConversationEventFacts from a payload: one reading for the router's
+ * live path and the event log, which store the same payloads.
+ */
+export function conversationEventFacts(event: ConversationEvent, payload: Record<string, unknown>): ConversationEventFacts {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const isMessageEvent = event === ConversationEvent.MessageAdded || event === ConversationEvent.MessageEdited || event === ConversationEvent.MessageDeleted;
+  return {
+    seq: typeof payload.seq === 'number' ? payload.seq : typeof payload.lastSeq === 'number' ? payload.lastSeq : 0,
+    messageId: str(payload.messageId) ?? (isMessageEvent ? str(payload.id) : undefined),
+    userId: str(payload.userId),
+    emoji: str(payload.emoji),
+    position: Number.isInteger(payload.position) ? (payload.position as number) : undefined,
+  };
+}
+
 /** Event names on a user subject (`topics(prefix).user(userId, event)`). */
 export enum UserEvent {
   /** The user's membership of a conversation changed: MembershipEventPayload. */

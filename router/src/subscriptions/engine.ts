@@ -1,7 +1,9 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { badInput, ErrorCode, notFound } from '@storm/common';
 import {
+  CONVERSATION_EVENT_KIND,
   ConversationEvent,
+  conversationEventFacts,
   type Bus,
   type MembershipEventPayload,
   type MessageEventPayload,
@@ -15,6 +17,7 @@ import {
   NOTIFICATION_READ_ALIAS,
   SEQ_ALIAS,
   EVENT_LOG_QUERY,
+  sortKeys,
   inboxConversationPlan,
   type EventsPlan,
   type InboxPlan,
@@ -44,18 +47,6 @@ interface LiveEvent {
   position?: number;
 }
 
-/** Bus event names (after `<prefix>.conv.<id>.`) → ConversationEvent kinds, for the live-only kinds. */
-const LIVE_KINDS: Partial<Record<ConversationEvent, ConversationEventKind>> = {
-  [ConversationEvent.MessageEdited]: ConversationEventKind.MessageEdited,
-  [ConversationEvent.MessageDeleted]: ConversationEventKind.MessageDeleted,
-  [ConversationEvent.ReactionAdded]: ConversationEventKind.ReactionAdded,
-  [ConversationEvent.ReactionRemoved]: ConversationEventKind.ReactionRemoved,
-  [ConversationEvent.MemberAdded]: ConversationEventKind.MemberAdded,
-  [ConversationEvent.MemberRemoved]: ConversationEventKind.MemberRemoved,
-  [ConversationEvent.RoleChanged]: ConversationEventKind.RoleChanged,
-  [ConversationEvent.ConversationUpdated]: ConversationEventKind.ConversationUpdated,
-  [ConversationEvent.Typing]: ConversationEventKind.Typing,
-};
 import type { DeliverySink, Operation } from './wire.js';
 import type { PresenceSweep } from './presence-sweep.js';
 
@@ -485,8 +476,8 @@ class Feed {
         const event = subject.slice(base.length) as ConversationEvent;
         if (event === ConversationEvent.MessageAdded) return this.onMessageAdded(payload as MessageEventPayload);
         if (event === ConversationEvent.MemberRemoved) this.onMemberRemoved(payload as MembershipEventPayload);
-        const kind = LIVE_KINDS[event];
-        if (kind) this.onLiveEvent(kind, payload as Record<string, unknown>);
+        // Every other known event is live-only for conversationEvents groups.
+        if (event in CONVERSATION_EVENT_KIND) this.onLiveEvent(event, payload as Record<string, unknown>);
       })
       .then((s: BusSubscription) => {
         this.busSubscription = s;
@@ -527,18 +518,13 @@ class Feed {
   }
 
   /** Edits, deletes, reactions, membership and conversation changes: to conversationEvents groups only. */
-  onLiveEvent(kind: ConversationEventKind, payload: Record<string, unknown>): void {
+  onLiveEvent(busEvent: ConversationEvent, payload: Record<string, unknown>): void {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const seq = typeof payload.seq === 'number' ? payload.seq : typeof payload.lastSeq === 'number' ? payload.lastSeq : 0;
     const event: LiveEvent = {
-      kind,
-      seq,
-      messageId: str(payload.messageId) ?? (kind.startsWith('MESSAGE_') ? str(payload.id) : undefined),
-      userId: str(payload.userId),
-      emoji: str(payload.emoji),
+      kind: CONVERSATION_EVENT_KIND[busEvent] as ConversationEventKind,
+      ...conversationEventFacts(busEvent, payload),
       typing: typeof payload.typing === 'boolean' ? payload.typing : undefined,
       expiresAt: str(payload.expiresAt),
-      position: Number.isInteger(payload.position) ? (payload.position as number) : undefined,
     };
     for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.live(event);
   }
@@ -964,7 +950,7 @@ class PageBatcher {
   ) {}
 
   fetch(plan: Plan, after: number, userId: string): Promise<Page> {
-    const key = JSON.stringify([plan.query, sortedEntries(plan.variables)]);
+    const key = JSON.stringify([plan.query, sortKeys(plan.variables)]);
     return new Promise((resolve) => {
       let list = this.pending.get(key);
       if (!list) this.pending.set(key, (list = []));
@@ -1018,10 +1004,6 @@ class PageBatcher {
     }
     return query;
   }
-}
-
-function sortedEntries(variables: Record<string, unknown>): unknown {
-  return Object.entries(variables).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** A ConversationEvent in the client's own shape: local fields by their response keys, then the resolved ones. */

@@ -36,8 +36,8 @@ export const NOTIFICATION_EVENT = 'notification';
 
 /** Most users one presenceChanged subscription may watch. */
 export const PRESENCE_WATCH_LIMIT = 200;
-/** The user-subject event on which the router announces presence changes. */
-export const PRESENCE_EVENT = 'presence';
+/** The user-subject event on which presence changes are announced (by the router and the users subgraph): one name, owned by @storm/presence. */
+export { PRESENCE_EVENT } from '@storm/presence';
 
 /** ConversationEvent.kind values (the GraphQL enum ConversationEventKind). */
 export enum ConversationEventKind {

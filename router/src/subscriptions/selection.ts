@@ -86,7 +86,8 @@ export function planSubscription(
   return { field: SubscriptionField.MessageAdded, responseKey: field.alias?.value ?? field.name.value, conversationId, after, query, variables: usedVariables, groupKey };
 }
 
-function sortKeys(value: unknown): unknown {
+/** A value with its object keys in order, so equal values serialise alike (group keys). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));

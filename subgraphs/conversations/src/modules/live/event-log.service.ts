@@ -1,20 +1,8 @@
-import { ConversationEvent } from '@storm/bus';
+import { CONVERSATION_EVENT_KIND, conversationEventFacts, type ConversationEvent } from '@storm/bus';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 
 /** How long event log entries are kept; a resume from further back must resync. */
 export const EVENT_LOG_RETENTION_MS = 7 * 86_400_000;
-
-/** Bus event names (logged ones) → ConversationEventKind. */
-const KINDS: Record<string, string> = {
-  [ConversationEvent.MessageEdited]: 'MESSAGE_EDITED',
-  [ConversationEvent.MessageDeleted]: 'MESSAGE_DELETED',
-  [ConversationEvent.ReactionAdded]: 'REACTION_ADDED',
-  [ConversationEvent.ReactionRemoved]: 'REACTION_REMOVED',
-  [ConversationEvent.MemberAdded]: 'MEMBER_ADDED',
-  [ConversationEvent.MemberRemoved]: 'MEMBER_REMOVED',
-  [ConversationEvent.RoleChanged]: 'ROLE_CHANGED',
-  [ConversationEvent.ConversationUpdated]: 'CONVERSATION_UPDATED',
-};
 
 export interface LogEventRow {
   position: number;
@@ -25,8 +13,6 @@ export interface LogEventRow {
   emoji: string | null;
   at: Date;
 }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** The log of each conversation after `after`, oldest first (the caller checked membership). */
 export async function eventLogPages(prisma: PrismaClient, conversationIds: readonly string[], after: number, limit: number): Promise<Map<string, LogEventRow[]>> {
@@ -41,15 +27,15 @@ export async function eventLogPages(prisma: PrismaClient, conversationIds: reado
     ORDER BY c.id, e.position`;
   const pages = new Map<string, LogEventRow[]>(conversationIds.map((id) => [id, []]));
   for (const row of rows) {
-    const p = row.payload;
-    const kind = KINDS[row.event] ?? row.event;
+    const event = row.event as ConversationEvent;
+    const { seq, messageId, userId, emoji } = conversationEventFacts(event, row.payload);
     pages.get(row.conversationId)?.push({
       position: row.position,
-      kind,
-      seq: typeof p.seq === 'number' ? p.seq : typeof p.lastSeq === 'number' ? p.lastSeq : 0,
-      messageId: str(p.messageId) ?? (kind.startsWith('MESSAGE_') ? str(p.id) : null),
-      userId: str(p.userId),
-      emoji: str(p.emoji),
+      kind: CONVERSATION_EVENT_KIND[event] ?? row.event,
+      seq,
+      messageId: messageId ?? null,
+      userId: userId ?? null,
+      emoji: emoji ?? null,
       at: row.createdAt,
     });
   }
