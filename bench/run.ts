@@ -3,9 +3,10 @@
 // measures, it does not assert.
 import { fanout } from './fanout.js';
 import { latency } from './latency.js';
+import { profile } from './profile.js';
 import { send } from './send.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, profile };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;
