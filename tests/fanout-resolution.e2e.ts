@@ -106,7 +106,7 @@ describe('fan-out resolution', () => {
     for (const socket of sockets) socket.terminate();
   }, 60_000);
 
-  it('reads a burst over many conversations in shared page queries, each subscriber getting only its own conversation, authors resolved', async () => {
+  it('delivers a burst over many conversations through shared, vouched page reads: each subscriber gets only its own conversation, authors resolved, at most one page read per event (the batching itself: engine.test.ts)', async () => {
     const CONVERSATIONS = 12;
     // Each conversation has its own member besides alice: a batch is read for
     // subscribers who share no conversation, so it cannot rest on any one viewer's membership.
