@@ -24,7 +24,7 @@
 // server memory per idle subscriber (heap and RSS after a forced GC).
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { startServer } from './process.js';
+import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 type Target = 'storm' | 'graphql-ws' | 'bare';
@@ -255,11 +255,6 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   };
 }
 
-
-async function control(port: number, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
-  return res.json();
-}
 
 async function memory(port: number): Promise<NodeJS.MemoryUsage> {
   return control(port, '/bench/memory');

@@ -43,3 +43,10 @@ export async function startServer<T>(name: string, env: Record<string, string>, 
     },
   };
 }
+
+/** A request to a server's control port (bench/servers/harness.ts): GET, or POST with a JSON body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function control(port: number, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json();
+}

@@ -16,7 +16,9 @@
 //
 // The machine is shared, so each configuration runs --repeat times and the
 // best run is kept (all runs are in the report); ratios are taken within a
-// run. BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process.
+// run. BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process;
+// BENCH_WINDOW_PROFILE=<dir> one of the router and the back end over each
+// measured STORM window only (<dir>/<pid>.cpuprofile, the last window's).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +27,7 @@ import { topics } from '@storm/bus';
 import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
-import { startServer } from './process.js';
+import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {
@@ -52,6 +54,9 @@ const WARMUP_SECONDS = 1;
 const POOL_SIZE = 10;
 
 type Op = (worker: number, i: number) => Promise<void>;
+
+/** Control ports whose process is profiled over a measured window (BENCH_WINDOW_PROFILE). */
+type Profiled = number[];
 
 export interface PhaseResult {
   concurrency: number;
@@ -141,17 +146,18 @@ export async function send(args: string[]): Promise<void> {
       return { storm: op(storm.info.httpUrl), plain: op(plain.info.httpUrl) };
     };
 
+    const profiled: Profiled = process.env.BENCH_WINDOW_PROFILE ? [storm.info.control, backend.info.control] : [];
     const runs: Array<{ repeat: number; concurrency: number; sends: Record<string, PhaseResult>; history: Record<string, PhaseResult> }> = [];
     for (let r = 1; r <= repeat; r++) {
       for (const n of levels) {
         const sends: Record<string, PhaseResult> = {};
         const history: Record<string, PhaseResult> = {};
         for (const [name, op] of only.includes('send') ? Object.entries(sendOps(n)) : []) {
-          sends[name] = await closedLoop(n, seconds, op, cpu);
+          sends[name] = await closedLoop(n, seconds, op, cpu, name === 'storm' ? profiled : []);
           print(`run ${r}  send     ${name.padEnd(6)}`, sends[name]);
         }
         for (const [name, op] of only.includes('history') ? Object.entries(historyOps(n)) : []) {
-          history[name] = await closedLoop(n, seconds, op, cpu);
+          history[name] = await closedLoop(n, seconds, op, cpu, name === 'storm' ? profiled : []);
           print(`run ${r}  history  ${name.padEnd(6)}`, history[name]);
         }
         console.log(`run ${r}  c=${n}: ${ratios(sends, history)}`);
@@ -214,7 +220,7 @@ export async function send(args: string[]): Promise<void> {
 }
 
 /** `n` clients, each issuing its next op when the previous one settles, for WARMUP_SECONDS + `seconds`. */
-async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): Promise<PhaseResult> {
+async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe, profiled: Profiled = []): Promise<PhaseResult> {
   const start = performance.now() + WARMUP_SECONDS * 1000;
   const end = start + seconds * 1000;
   // The processes are listed when the window opens: pools grow during the warm-up.
@@ -223,12 +229,19 @@ async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): P
   let after: ReturnType<typeof cpuTicks> | undefined;
   let listed: Promise<void> | undefined;
   const t1 = setTimeout(() => {
+    for (const port of profiled) void control(port, '/bench/profile/start');
     listed = cpu?.pids().then((found) => {
       pids = found;
       before = cpuTicks(found);
     }, () => {});
   }, WARMUP_SECONDS * 1000);
   const t2 = setTimeout(() => void listed?.then(() => (after = pids && cpuTicks(pids))), end - performance.now());
+  const stopProfiles = new Promise<void>((resolve) =>
+    setTimeout(async () => {
+      for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
+      resolve();
+    }, end - performance.now()),
+  );
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -250,6 +263,7 @@ async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe): P
   clearTimeout(t1);
   clearTimeout(t2);
   await listed;
+  await stopProfiles;
   if (pids && !after) after = cpuTicks(pids);
   const ops = latencies.length;
   let cpuMsPerOp: Record<string, number> | undefined;

@@ -1,5 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { ErrorCode } from '@storm/common';
+import express, { type Express } from 'express';
 import type { Bus } from '@storm/bus';
 import type { RouterMetrics } from './metrics.js';
 import type { SubgraphUrls } from './gateway.js';
@@ -44,17 +43,5 @@ async function probe(url: string): Promise<boolean> {
     return res.ok;
   } catch {
     return false;
-  }
-}
-
-/** Turns body-parser failures into GraphQL-shaped errors: 413 for an oversized body, 400 for bad JSON. */
-export function bodyErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  const e = err as { type?: string; status?: number };
-  if (e?.type === 'entity.too.large') {
-    res.status(413).json({ errors: [{ message: 'Request body too large', extensions: { code: ErrorCode.PayloadTooLarge } }] });
-  } else if (e?.type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BadUserInput } }] });
-  } else {
-    next(err);
   }
 }

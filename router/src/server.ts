@@ -1,17 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ErrorCode, maskError, VerifiedTokenCache, type RunningService } from '@storm/common';
+import { BodyFault, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
 import { createGateway, createSubgraphAgent, type SubgraphUrls } from './gateway.js';
-import { bodyErrorHandler, createHttpApp } from './http.js';
+import { createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
 import {
@@ -98,9 +97,8 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     apiSchema = schema;
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Its request listener is attached once Apollo Server has started (below).
+  const httpServer = http.createServer();
   const operationLimits = resolveOperationLimits(deps.limits.operations);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -187,41 +185,32 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     presenceSweep,
   });
 
-  // GraphQL answers are POSTed (or never conditionally re-fetched): an ETag
-  // (a SHA-1 of every response body) is work no client uses.
-  app.set('etag', false);
-  app.use(
-    '/graphql',
-    // Before the body parser, so a 413 or a 400 carries the id too.
-    (req: express.Request, res: express.Response, next: express.NextFunction) => {
-      res.locals.requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, res.locals.requestId as string);
-      next();
+  const graphql = graphqlHttpHandler<RouterContext, string>(apollo, {
+    maxBodyBytes: deps.limits.maxBodyBytes,
+    // Before the body is read, so a 413 or a 400 carries the id too.
+    admit: (req, res) => {
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      return requestId;
     },
-    express.json({ limit: deps.limits.maxBodyBytes }),
-    bodyErrorHandler,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RouterContext> => {
-        const requestId = res.locals.requestId as string;
-        // The socket's peer; behind an ingress this is the proxy (a trusted-proxy setting is future work).
-        const clientIp = req.socket.remoteAddress;
-        const authorization = req.headers.authorization;
-        if (!authorization) return { userId: null, requestId, clientIp };
-        try {
-          const { userId } = await authenticate(authorization);
-          return { userId, requestId, clientIp };
-        } catch {
-          throw new GraphQLError('Invalid or expired access token', {
-            extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
-          });
-        }
-      },
-    }),
-  );
-
-  // After /graphql: each GraphQL request would otherwise first walk this
-  // mounted sub-app's router (8% of the router's CPU per mutation).
-  app.use(createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined }));
+    faultCode: (fault) => (fault === BodyFault.TooLarge ? ErrorCode.PayloadTooLarge : ErrorCode.BadUserInput),
+    context: async (req, _res, requestId): Promise<RouterContext> => {
+      // The socket's peer; behind an ingress this is the proxy (a trusted-proxy setting is future work).
+      const clientIp = req.socket.remoteAddress;
+      const authorization = req.headers.authorization;
+      if (!authorization) return { userId: null, requestId, clientIp };
+      try {
+        const { userId } = await authenticate(authorization);
+        return { userId, requestId, clientIp };
+      } catch {
+        throw new GraphQLError('Invalid or expired access token', {
+          extensions: { code: ErrorCode.Unauthenticated, http: { status: 401 } },
+        });
+      }
+    },
+  });
+  // /graphql never walks express; liveness, readiness and metrics do.
+  httpServer.on('request', routeGraphQL('/graphql', graphql, createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined })));
 
   const ws = attachWebSocket({
     httpServer,

@@ -223,6 +223,11 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       pingInterval: 10_000,
       maxPingOut: 3,
       timeout: timeoutMs,
+      // Otherwise every request, each JetStream publish included, builds an
+      // Error with a stack trace up front to decorate a timeout that almost
+      // never happens: ~9% of the subgraph process's CPU under a send load.
+      // Our own BusError names the subject on a timeout.
+      noAsyncTraces: true,
     });
   } catch (err) {
     throw new BusError(`cannot connect to NATS at ${o.servers}: ${(err as Error).message}`, { cause: err });

@@ -5,10 +5,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { topics, type Bus } from '@storm/bus';
 import { ErrorCode, maskError, type RunningService } from '@storm/common';
-import express, { type ErrorRequestHandler } from 'express';
+import { DEFAULT_MAX_BODY_BYTES, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
+import express from 'express';
 import { createContextFactory, type ConversationsContext } from './context.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { ConversationsService } from './modules/conversations/conversations.service.js';
@@ -57,23 +57,14 @@ export interface ConversationsServiceDeps {
    * everyone counts as offline.
    */
   presence?: PresenceLookup;
-  /** Largest accepted request body. @default '1mb' */
-  bodyLimit?: string;
+  /** Largest accepted request body, bytes. @default DEFAULT_MAX_BODY_BYTES (1 MiB) */
+  maxBodyBytes?: number;
 }
 
 export interface ConversationsRunningService extends RunningService {
   /** The relay this service started (undefined with `relay: false`). */
   readonly relay: OutboxRelay | undefined;
 }
-
-/** Express's own failures (body too large, malformed JSON) as GraphQL-shaped errors, never an HTML stack. */
-const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
-  if (res.headersSent) return next(err);
-  const status = typeof err?.status === 'number' ? err.status : 500;
-  const code = status === 413 ? ErrorCode.PayloadTooLarge : status < 500 ? 'BAD_REQUEST' : ErrorCode.Internal;
-  const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error';
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-};
 
 export async function startConversationsService(deps: ConversationsServiceDeps): Promise<ConversationsRunningService> {
   const { prisma, bus, development } = deps;
@@ -94,7 +85,8 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   // Only the router calls this service, by POST: an ETag (a SHA-1 of every
   // response body) is work nobody uses.
   app.set('etag', false);
-  const httpServer: Server = createServer(app);
+  // Its request listener is attached once Apollo Server has started (below).
+  const httpServer: Server = createServer();
   const apollo = new ApolloServer<ConversationsContext>({
     schema: buildSchema(),
     introspection: development,
@@ -126,12 +118,12 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, notifications, limiter }) }),
-  );
-  app.use(bodyErrors);
+  const context = createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, notifications, limiter });
+  const graphql = graphqlHttpHandler<ConversationsContext>(apollo, {
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    context: (req) => context({ req }),
+  });
+  httpServer.on('request', routeGraphQL('/graphql', graphql, app));
 
   const host = deps.host ?? '127.0.0.1';
   try {

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createAttachmentsLoader, createMediaLoader, MediaService, type AttachmentsLoader, type MediaLoader } from './modules/media/media.service.js';
@@ -22,7 +22,7 @@ export interface MediaContext {
  * router-signed identity is refused before anything executes: this is what
  * keeps the subgraph unusable around the router.
  */
-export async function createMediaContext(req: Request, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers }): Promise<MediaContext> {
+export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers }): Promise<MediaContext> {
   const header = req.headers[IDENTITY_HEADER];
   if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
   let userId: string | null;

@@ -5,8 +5,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { maskError, type RunningService } from '@storm/common';
+import { DEFAULT_MAX_BODY_BYTES, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createMediaContext, type MediaContext } from './context.js';
 import { buildSchema } from './schema.js';
@@ -24,8 +24,8 @@ export interface MediaServiceDeps {
   port: number;
   /** Keeps error messages and enables introspection. */
   development: boolean;
-  /** Largest accepted /graphql request body. @default '1mb' */
-  bodyLimit?: string;
+  /** Largest accepted /graphql request body, bytes. @default DEFAULT_MAX_BODY_BYTES (1 MiB) */
+  maxBodyBytes?: number;
   /**
    * The users and conversations subgraphs, asked about avatars, memberships
    * and message authors (createHttpPeers). Without them only owners see
@@ -39,7 +39,8 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   const host = deps.host ?? '127.0.0.1';
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // Its request listener is attached once Apollo Server has started (below).
+  const httpServer = createServer();
 
   const apollo = new ApolloServer<MediaContext>({
     schema: buildSchema(),
@@ -66,11 +67,11 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    expressMiddleware(apollo, { context: ({ req }) => createMediaContext(req, deps) }),
-  );
+  const graphql = graphqlHttpHandler<MediaContext>(apollo, {
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    context: (req) => createMediaContext(req, deps),
+  });
+  httpServer.on('request', routeGraphQL('/graphql', graphql, app));
 
   try {
     await listen(httpServer, deps.port, host);

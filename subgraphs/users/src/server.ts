@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { SigningKeys } from '@storm/auth';
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity, type RunningService } from '@storm/common';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { DEFAULT_MAX_BODY_BYTES, graphqlHttpHandler, routeGraphQL, writeGraphQLError } from '@storm/common/graphql-http';
+import express from 'express';
 import type { UsersContext } from './context.js';
 import { EXPECTED_CODES, formatUsersError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -56,8 +56,8 @@ export interface UsersServiceDeps {
   announcePresence?: PresenceAnnouncer;
   /** Login and registration throttling. @default DEFAULT_THROTTLE (see throttle.ts) */
   throttle?: Partial<ThrottleSettings>;
-  /** Largest accepted request body. @default "1mb" */
-  bodyLimit?: string;
+  /** Largest accepted request body, bytes. @default DEFAULT_MAX_BODY_BYTES (1 MiB) */
+  maxBodyBytes?: number;
   /** Where unexpected errors are reported. @default console.error */
   logError?: (message: string, err: unknown) => void;
 }
@@ -71,10 +71,6 @@ export const CLIENT_IP_HEADER = 'x-storm-client-ip';
 /** How long /healthz waits for `SELECT 1` before answering 503. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
-function graphqlError(status: number, code: string, message: string): { status: number; body: object } {
-  return { status, body: { errors: [{ message, extensions: { code } }] } };
-}
-
 /** Starts the users subgraph: POST /graphql (identity required) and GET /healthz. */
 export async function startUsersService(deps: UsersServiceDeps): Promise<RunningService> {
   const logError = deps.logError ?? ((message, err) => console.error(`[users] ${message}`, err));
@@ -87,7 +83,8 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
   const onPresenceError = (err: unknown) => logError('presence store failed; answering OFFLINE', err);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createServer(app);
+  // Its request listener is attached once Apollo Server has started (below).
+  const httpServer: Server = createServer();
 
   const apollo = new ApolloServer<UsersContext>({
     schema: buildSchema(),
@@ -133,50 +130,34 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
     }
   });
 
-  // Nothing runs for a request the router did not sign: not even parsing.
-  const requireIdentity: RequestHandler = async (req, res, next) => {
-    const assertion = req.get(IDENTITY_HEADER);
-    try {
-      if (!assertion) throw new Error('missing');
-      res.locals.identity = await verifyIdentity(assertion, deps.identityKey);
-      next();
-    } catch {
-      const { status, body } = graphqlError(401, ErrorCode.Unauthenticated, 'Missing or invalid identity assertion');
-      res.status(status).json(body);
-    }
-  };
-
-  const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
-    const type = (err as { type?: unknown }).type;
-    if (type === 'entity.too.large') {
-      const { status, body } = graphqlError(413, ErrorCode.PayloadTooLarge, 'Request body too large');
-      res.status(status).json(body);
-    } else if (type === 'entity.parse.failed') {
-      const { status, body } = graphqlError(400, 'BAD_REQUEST', 'Request body is not valid JSON');
-      res.status(status).json(body);
-    } else {
-      next(err);
-    }
-  };
-
-  app.use(
-    '/graphql',
-    requireIdentity,
-    express.json({ limit: deps.bodyLimit ?? '1mb' }),
-    bodyErrors,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<UsersContext> => ({
-        userId: (res.locals.identity as { userId: string | null }).userId,
-        // Read after requireIdentity: only the router can have set it.
-        clientAddress: addressKey(req.get(CLIENT_IP_HEADER)),
+  const graphql = graphqlHttpHandler<UsersContext, { userId: string | null }>(apollo, {
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    // Nothing runs for a request the router did not sign: not even parsing.
+    admit: async (req, res) => {
+      const assertion = req.headers[IDENTITY_HEADER];
+      try {
+        if (typeof assertion !== 'string' || assertion === '') throw new Error('missing');
+        return await verifyIdentity(assertion, deps.identityKey);
+      } catch {
+        writeGraphQLError(res, 401, ErrorCode.Unauthenticated, 'Missing or invalid identity assertion');
+        return undefined;
+      }
+    },
+    context: async (req, _res, identity): Promise<UsersContext> => {
+      const clientIp = req.headers[CLIENT_IP_HEADER];
+      return {
+        userId: identity.userId,
+        // Read after the identity check: only the router can have set it.
+        clientAddress: addressKey(typeof clientIp === 'string' ? clientIp : undefined),
         prisma: deps.prisma,
         users: new UsersService(deps.prisma),
         auth,
         profiles,
         presence: new PresenceService(presenceStore, onPresenceError, deps.announcePresence),
-      }),
-    }),
-  );
+      };
+    },
+  });
+  httpServer.on('request', routeGraphQL('/graphql', graphql, app));
 
   httpServer.listen(deps.port, deps.host);
   await once(httpServer, 'listening');
