@@ -152,7 +152,7 @@ async function connectFleet(info: Ready, clients: number, conversationIds: strin
       Array.from({ length: Math.min(batch, clients - start) }, (_, k) => {
         const i = start + k;
         return new Promise<void>((resolve, reject) => {
-          const socket = new WebSocket(info.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
+          const socket = new WebSocket(info.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
           sockets.push(socket);
           socket.once('error', reject);
           socket.once('open', () => {
