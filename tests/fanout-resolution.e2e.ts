@@ -121,16 +121,50 @@ describe('fan-out resolution', () => {
     await new Promise((r) => setTimeout(r, 300)); // each new group's first look
 
     const before = proxies[1]!.count();
+    const usersBefore = proxies[0]!.count();
     await Promise.all(ids.map((conversationId, i) => ok(stack.httpUrl, SendMessage, { input: { conversationId, body: `to ${i}` } }, alice.accessToken)));
     const events = await Promise.all(recorders.map((r) => r.waitFor(1)));
     events.forEach((e, i) => {
       expect(e.map((x) => [x.data?.messageAdded.body, x.data?.messageAdded.author.displayName])).toEqual([[`to ${i}`, alice.displayName]]);
     });
     // Never more than one page read per event, however the burst fell into batches.
-    expect(proxies[1]!.count() - before).toBeLessThanOrEqual(CONVERSATIONS);
+    const reads = proxies[1]!.count() - before;
+    expect(reads).toBeLessThanOrEqual(CONVERSATIONS);
+    // The authors of a batched read arrive in one _entities request, not one
+    // per conversation (the planner plans one entity fetch per alias; entity-batching.ts joins them).
+    expect(proxies[0]!.count() - usersBefore).toBeLessThanOrEqual(reads);
     await new Promise((r) => setTimeout(r, 200));
     for (const r of recorders) expect(r.events).toHaveLength(1);
     for (const c of clients) await c.dispose();
+  }, 60_000);
+
+  it("fetches the authors of a query's aliased conversations from the users subgraph in one request, each alias with its own", async () => {
+    const carol = await registerUser(stack.httpUrl, 'aliascarol');
+    const ids: string[] = [];
+    for (const [author, body] of [[alice, 'from alice'], [carol, 'from carol'], [alice, 'again alice']] as const) {
+      const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id, alice.id, carol.id].filter((id) => id !== author.id) } }, author.accessToken);
+      await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body } }, author.accessToken);
+      ids.push(createConversation.id);
+    }
+    const query = `query Aliased($a: ID!, $b: ID!, $c: ID!) {
+      a: conversation(id: $a) { messages(limit: 5) { body author { displayName } } }
+      b: conversation(id: $b) { messages(limit: 5) { body author { displayName } } }
+      c: conversation(id: $c) { messages(limit: 5) { body author { displayName } } }
+    }`;
+    const usersBefore = proxies[0]!.count();
+    const res = await fetch(router.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bob.accessToken}` },
+      body: JSON.stringify({ query, variables: { a: ids[0], b: ids[1], c: ids[2] } }),
+    });
+    const body = (await res.json()) as { data: Record<string, { messages: Array<{ body: string; author: { displayName: string } }> }>; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(proxies[0]!.count() - usersBefore).toBe(1);
+    expect(['a', 'b', 'c'].map((k) => body.data[k]!.messages.map((m) => [m.body, m.author.displayName]))).toEqual([
+      [['from alice', alice.displayName]],
+      [['from carol', carol.displayName]],
+      [['again alice', alice.displayName]],
+    ]);
   }, 60_000);
 
   it('resolves a selection with @viewer fields per subscriber: mentionsMe is each subscriber\'s own', async () => {

@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request } from 'undici';
 import { IDENTITY_HEADER } from '@storm/common';
 import type { RouterContext } from './context.js';
+import { EntityFetchBatcher } from './entity-batching.js';
 import type { IdentitySigner } from './identity-signer.js';
 
 export type SubgraphUrls = Record<'users' | 'conversations' | 'media', string>;
@@ -14,6 +16,8 @@ export type SubgraphUrls = Record<'users' | 'conversations' | 'media', string>;
  * around the router.
  */
 class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  private readonly entities = new EntityFetchBatcher<RouterContext>();
+
   constructor(
     url: string,
     private readonly signer: IdentitySigner,
@@ -28,6 +32,16 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // its WHATWG `fetch`: see undiciFetcher.
     const fetcher = undiciFetcher(dispatcher);
     super({ url, fetcher });
+  }
+
+  /** Entity fetches of one operation that the planner split by response path go out as one request (entity-batching.ts). */
+  override process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+    // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported): not a health check or schema load.
+    if ((options.kind as string) === 'incoming operation') {
+      const batched = this.entities.add(options, (merged) => super.process(merged));
+      if (batched) return batched;
+    }
+    return super.process(options);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
