@@ -4,9 +4,10 @@
 import { fanout } from './fanout.js';
 import { latency } from './latency.js';
 import { profile } from './profile.js';
+import { reads } from './reads.js';
 import { send } from './send.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, profile };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, profile };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;
