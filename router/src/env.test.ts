@@ -16,6 +16,12 @@ describe('router settings', () => {
     }
   });
 
+  it('reads TRUSTED_PROXIES as addresses and CIDR ranges, refusing anything else by name', () => {
+    expect(loadRouterEnv({}).TRUSTED_PROXIES).toBe('');
+    expect(loadRouterEnv({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8' }).TRUSTED_PROXIES).toBe('10.0.0.0/8, fd00::/8');
+    expect(() => loadRouterEnv({ TRUSTED_PROXIES: '10.0.0.0/8, ingress.local' })).toThrow(/TRUSTED_PROXIES.*ingress\.local/s);
+  });
+
   it('stops with a message naming every bad setting', () => {
     let error: unknown;
     try {

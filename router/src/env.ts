@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envBool, envHost, envNodeEnv, envPort, parseEnv } from '@storm/common';
 import { busEnvSchema } from '@storm/bus';
+import { ClientAddress } from './client-address.js';
 
 /**
  * Every setting of the router, read once. A bad or missing value stops the
@@ -73,6 +74,21 @@ const schema = z
       .default(5_000),
     /** Most watched users one sweep reads (one store round trip per 500); more are swept round-robin. @default 5000 */
     PRESENCE_SWEEP_MAX_USERS: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+    /**
+     * Proxies in front of the router (ingress, load balancer) whose
+     * X-Forwarded-For names the client: comma-separated addresses and CIDR
+     * ranges. Empty: the socket's peer is the client. @default ''
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .superRefine((spec, ctx) => {
+        try {
+          ClientAddress.parse(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
     /** Serve Apollo Sandbox-friendly introspection outside development. @default false */
     INTROSPECTION: envBool(false),
   })

@@ -7,6 +7,7 @@ import { createPresenceStore } from '@storm/presence';
 import { loadRouterEnv } from './env.js';
 import { createAccessTokenVerifier, resolveIdentitySecret } from './auth.js';
 import { startRouter } from './server.js';
+import { ClientAddress } from './client-address.js';
 
 await runOrExit(async () => {
   const env = loadRouterEnv();
@@ -29,6 +30,7 @@ await runOrExit(async () => {
     development: env.NODE_ENV !== 'production',
     introspection: env.INTROSPECTION,
     presence,
+    clientAddress: ClientAddress.parse(env.TRUSTED_PROXIES),
     limits: {
       maxBodyBytes: env.MAX_BODY_BYTES,
       wsMaxPayload: env.WS_MAX_PAYLOAD,

@@ -29,6 +29,7 @@ import { PRESENCE_SWEEP_DEFAULTS, PresenceSweep } from './subscriptions/presence
 import { attachWebSocket } from './subscriptions/server.js';
 import { dependsOnViewer, viewerFields } from './subscriptions/viewer.js';
 import { createInternalExecutor } from './internal-executor.js';
+import { ClientAddress } from './client-address.js';
 
 export interface RouterLimits {
   maxBodyBytes: number;
@@ -78,6 +79,11 @@ export interface RouterDeps {
    * store the users subgraph reads. Optional: without it nobody shows online.
    */
   presence?: PresenceStore;
+  /**
+   * Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES, ClientAddress.parse).
+   * @default none: the socket's peer is the client
+   */
+  clientAddress?: ClientAddress;
 }
 
 export interface RunningRouter extends RunningService {
@@ -89,6 +95,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   const metrics = createMetrics();
+  const clientAddress = deps.clientAddress ?? ClientAddress.parse('');
   const signer = new IdentitySigner(deps.identityKey);
   const subgraphAgent = createSubgraphAgent();
   const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer, subgraphAgent);
@@ -195,8 +202,8 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     },
     faultCode: (fault) => (fault === BodyFault.TooLarge ? ErrorCode.PayloadTooLarge : ErrorCode.BadUserInput),
     context: async (req, _res, requestId): Promise<RouterContext> => {
-      // The socket's peer; behind an ingress this is the proxy (a trusted-proxy setting is future work).
-      const clientIp = req.socket.remoteAddress;
+      // The socket's peer, or behind trusted proxies the address they forwarded (client-address.ts).
+      const clientIp = clientAddress.of(req.socket.remoteAddress, req.headers['x-forwarded-for']);
       const authorization = req.headers.authorization;
       if (!authorization) return { userId: null, requestId, clientIp };
       try {
@@ -226,6 +233,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     maxSubscriptionsPerConnection: deps.limits.wsMaxSubscriptions,
     maxBufferedBytes: deps.limits.wsMaxBufferedBytes,
     maxConnectionsPerUser: deps.limits.wsMaxConnectionsPerUser,
+    clientAddress: (request) => clientAddress.of(request.socket.remoteAddress, request.headers['x-forwarded-for']),
     maxTokens: operationLimits.maxTokens,
     validate: (schema, document) =>
       validateOperation(schema, document, { limits: operationLimits, development: deps.development, introspection: deps.introspection === true || deps.development }),

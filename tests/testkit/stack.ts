@@ -7,6 +7,7 @@ import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind } fro
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { DEFAULT_ROUTER_LIMITS, startStack, type Stack } from '@storm/stack';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
+import type { ClientAddress } from '@storm/router/client-address';
 import { identityKey } from '@storm/common';
 import { createPresenceStore } from '@storm/presence';
 import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
@@ -148,7 +149,12 @@ export interface Replica {
  */
 export async function startReplica(
   stack: TestStack,
-  options: { subgraphs?: Partial<Record<'users' | 'conversations' | 'media', string>>; limits?: Partial<RouterLimits> } = {},
+  options: {
+    subgraphs?: Partial<Record<'users' | 'conversations' | 'media', string>>;
+    limits?: Partial<RouterLimits>;
+    /** Trusted proxies (TRUSTED_PROXIES). @default none */
+    clientAddress?: ClientAddress;
+  } = {},
 ): Promise<Replica> {
   const bus = await createBus(testBusConfig(stack.busKind, stack.busPrefix));
   const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
@@ -163,6 +169,7 @@ export async function startReplica(
     port: 0,
     development: false,
     limits: { ...DEFAULT_ROUTER_LIMITS, ...options.limits },
+    clientAddress: options.clientAddress,
   });
   return {
     router,

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { GraphQLError, OperationTypeNode, getOperationAST, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { ErrorCode } from '@storm/common';
@@ -36,6 +36,8 @@ export interface WsOptions {
   /** Bytes a socket may have queued before its subscriptions must resync. */
   maxBufferedBytes: number;
   maxConnectionsPerUser: number;
+  /** The client's address from the upgrade request. @default the socket's peer */
+  clientAddress?: (request: IncomingMessage) => string | undefined;
 }
 
 const failed = (code: string, message: string): GraphQLFormattedError[] => [{ message, extensions: { code } }];
@@ -55,6 +57,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
     keepAliveMs: options.keepAliveMs,
     maxBufferedBytes: options.maxBufferedBytes,
     maxConnectionsPerUser: options.maxConnectionsPerUser,
+    clientAddress: options.clientAddress,
     metrics: options.metrics,
     log: (message, err) => console.warn(`[router] ${message}`, err ?? ''),
     handlers: {

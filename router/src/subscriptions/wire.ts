@@ -76,6 +76,8 @@ export interface WireOptions {
   maxBufferedBytes: number;
   /** Acknowledged sockets one user may hold on this router; one more is closed with 4008. */
   maxConnectionsPerUser: number;
+  /** The client's address from the upgrade request (trusted proxies). @default the socket's peer */
+  clientAddress?: (request: IncomingMessage) => string | undefined;
   metrics: RouterMetrics;
   handlers: WireHandlers;
   log?: (message: string, err?: unknown) => void;
@@ -142,7 +144,7 @@ class Connection {
     /** Acknowledged sockets per user on this router. */
     private readonly perUser: Map<string, number>,
   ) {
-    this.clientIp = request.socket.remoteAddress;
+    this.clientIp = options.clientAddress ? options.clientAddress(request) : request.socket.remoteAddress;
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       this.closed = true;
