@@ -20,8 +20,11 @@
 // router sustains here (see `bench send`), so the delivery side is what is
 // measured. Everything from the commit on is the same path.
 //
-// Reports deliveries/s, p50/p99 latency (send → client) per offered rate, and
-// server memory per idle subscriber (heap and RSS after a forced GC).
+// Reports deliveries/s, p50/p99 latency per offered rate, both send → client
+// (the driver's stamp in the body, before sendMessage) and commit → client
+// (the message's createdAt: the issue's measure; for the baselines, the
+// publish), and server memory per idle subscriber (heap and RSS after a
+// forced GC, at once and after 20 s idle).
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { control, startServer } from './process.js';
@@ -41,12 +44,17 @@ interface Ready {
   backendControlPort?: number;
 }
 
-const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body author { displayName } } }';
+// createdAt: the message's commit stamp (PostgreSQL's now() of the statement
+// that wrote it, a little before its commit), for commit → client latency.
+const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body createdAt author { displayName } } }';
 const SEND = 'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
 const now = () => performance.timeOrigin + performance.now();
 const NEXT = Buffer.from('"type":"next"');
 const ERROR = Buffer.from('"type":"error"');
 const BODY_STAMP = Buffer.from('"body":"t:');
+const CREATED_STAMP = Buffer.from('"createdAt":"');
+/** 2026-12-01T23:30:00.123Z */
+const ISO_LENGTH = 24;
 const QUOTE = 0x22;
 /** How long the subscribers sit idle before the settled memory reading. */
 const IDLE_SECONDS = 20;
@@ -114,7 +122,8 @@ export async function fanout(args: string[]): Promise<void> {
         console.log(
           `offered ${String(rate).padStart(3)} msg/s (${(rate * (clients / conversations)).toLocaleString('en-US')} deliveries/s): ` +
             `got ${Math.round(run.deliveriesPerSecond).toLocaleString('en-US')} deliveries/s, ` +
-            `p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms, missing ${run.missing}, errors ${run.errors}`,
+            `send → client p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms; ` +
+            `commit → client p50 ${run.commitLatencyMs.p50.toFixed(1)} ms, p99 ${run.commitLatencyMs.p99.toFixed(1)} ms; missing ${run.missing}, errors ${run.errors}`,
         );
       }
       fleet.close();
@@ -132,14 +141,15 @@ interface Fleet {
   sockets: WebSocket[];
   /** Deliveries and errors received since the last take(). */
   progress(): number;
-  /** Per-delivery latencies recorded since the last take(); resets. */
-  take(): { latencies: number[]; count: number; errors: number };
+  /** Per-delivery latencies (send → client, commit → client) recorded since the last take(); resets. */
+  take(): { latencies: number[]; commitLatencies: number[]; count: number; errors: number };
   close(): void;
 }
 
 async function connectFleet(info: Ready, clients: number, conversationIds: string[]): Promise<Fleet> {
   const sockets: WebSocket[] = [];
   let latencies: number[] = [];
+  let commitLatencies: number[] = [];
   let count = 0;
   let errors = 0;
   // The load generator's own cost per message sets the floor of the latency it can
@@ -159,7 +169,13 @@ async function connectFleet(info: Ready, clients: number, conversationIds: strin
     }
     const start = at + BODY_STAMP.length;
     const end = frame.indexOf(QUOTE, start);
-    latencies.push(now() - Number(frame.toString('latin1', start, end)));
+    const arrived = now();
+    latencies.push(arrived - Number(frame.toString('latin1', start, end)));
+    const created = frame.indexOf(CREATED_STAMP, end);
+    if (created !== -1) {
+      const from = created + CREATED_STAMP.length;
+      commitLatencies.push(arrived - Date.parse(frame.toString('latin1', from, from + ISO_LENGTH)));
+    }
     count++;
   };
   const batch = 250;
@@ -189,8 +205,9 @@ async function connectFleet(info: Ready, clients: number, conversationIds: strin
     sockets,
     progress: () => count + errors,
     take() {
-      const out = { latencies, count, errors };
+      const out = { latencies, commitLatencies, count, errors };
       latencies = [];
+      commitLatencies = [];
       count = 0;
       errors = 0;
       return out;
@@ -258,7 +275,7 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   }
   const ended = now();
   for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
-  const { latencies, count, errors } = fleet.take();
+  const { latencies, commitLatencies, count, errors } = fleet.take();
   return {
     offeredMessagesPerSecond: rate,
     offeredDeliveriesPerSecond: rate * (fleet.sockets.length / conversationIds.length),
@@ -268,6 +285,7 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     errors,
     deliveriesPerSecond: count / ((ended - started) / 1000),
     latencyMs: summarize(latencies),
+    commitLatencyMs: summarize(commitLatencies),
   };
 }
 

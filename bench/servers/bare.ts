@@ -29,7 +29,7 @@ const control = await startControl({
   '/publish': async (body) => {
     const { conversationId, text } = body as { conversationId: string; text: string };
     seq++;
-    const json = JSON.stringify({ data: { messageAdded: { id: `m${seq}`, seq, body: text, author: { displayName: 'Alice' } } } });
+    const json = JSON.stringify({ data: { messageAdded: { id: `m${seq}`, seq, body: text, createdAt: new Date().toISOString(), author: { displayName: 'Alice' } } } });
     for (const s of subscribers.get(conversationId) ?? []) s.socket.send(s.head + json + '}');
     return { seq };
   },

@@ -11,7 +11,7 @@ import { ready, startControl, type BenchMessage } from './harness.js';
 
 const schema = buildSchema(`
   type User { displayName: String! }
-  type Message { id: ID! seq: Int! body: String! author: User! }
+  type Message { id: ID! seq: Int! body: String! createdAt: String! author: User! }
   type Query { ok: Boolean }
   type Subscription { messageAdded(conversationId: ID!): Message! }
 `);
@@ -33,7 +33,7 @@ const control = await startControl({
   '/publish': async (body) => {
     const { conversationId, text } = body as { conversationId: string; text: string };
     seq++;
-    events.emit(conversationId, { id: `m${seq}`, seq, body: text, author: { displayName: 'Alice' } });
+    events.emit(conversationId, { id: `m${seq}`, seq, body: text, createdAt: new Date().toISOString(), author: { displayName: 'Alice' } });
     return { seq };
   },
 });

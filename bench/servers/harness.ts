@@ -74,5 +74,7 @@ export interface BenchMessage {
   id: string;
   seq: number;
   body: string;
+  /** The baselines' "commit": when the message was published. */
+  createdAt: string;
   author: { displayName: string };
 }
