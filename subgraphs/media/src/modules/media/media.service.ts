@@ -37,10 +37,23 @@ export const MAX_ATTACHMENTS = 10;
  * - any signed-in user, when it is its owner's avatar (asked of the users
  *   subgraph: the owner's `User.avatar`, so pointing one's own avatar at
  *   someone else's media shows it to nobody);
- * - the members of a conversation it is attached to a message of (membership
- *   asked of the conversations subgraph as the caller, on every read, so a
- *   member who leaves stops seeing it at once).
+ * - the members of a conversation it is attached to a message of, as long
+ *   as that message is not deleted (asked of the conversations subgraph as
+ *   the caller, on every read, so a member who leaves, or a delete, hides it
+ *   at once).
  * Everything else is absent, exactly like an unknown id.
+ *
+ * Whether a message is deleted has one source of truth, the conversations
+ * service's `deletedAt`, and media never copies it. Read by id (or as a
+ * `Media` entity), media asks about the attachment's messages rather than
+ * their conversations: `_entities(Message { id deletedAt })` answers
+ * membership (NOT_FOUND for a non-member) and deletion in the one request
+ * that used to ask membership alone, so the delete costs no extra round trip
+ * and cannot race a recorded copy (an attachMedia that commits just after a
+ * delete is still hidden). `Message.attachments` gets `deletedAt` from the
+ * router (`@requires`), fetched from conversations in the same plan, so it
+ * still asks only about memberships of conversations (one representation
+ * per conversation, not per message of a history page).
  */
 export class MediaService {
   constructor(
@@ -70,11 +83,12 @@ export class MediaService {
 
     const attached = await this.prisma.attachment.findMany({
       where: { mediaId: { in: others.map((row) => row.id) } },
-      select: { mediaId: true, conversationId: true },
+      select: { mediaId: true, messageId: true },
     });
     if (attached.length === 0) return visible;
-    const member = await this.peers.memberOf(attached.map((a) => a.conversationId), viewerId);
-    const seen = new Set(attached.filter((a) => member.has(a.conversationId)).map((a) => a.mediaId));
+    // Visible through any one attachment whose message the viewer reads and is not deleted.
+    const live = await this.peers.liveMessages(attached.map((a) => a.messageId), viewerId);
+    const seen = new Set(attached.filter((a) => live.has(a.messageId)).map((a) => a.mediaId));
     for (const row of others) if (seen.has(row.id)) visible.set(row.id, row);
     return visible;
   }
