@@ -20,6 +20,7 @@ const ATTACH = 'mutation Attach($messageId: ID!, $mediaIds: [ID!]!) { attachMedi
 const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages { id body attachments { id size contentType url } } } }';
 const DELETE = 'mutation Delete($id: ID!) { deleteMessage(id: $id) { id deletedAt } }';
 const MEDIA_ENTITIES = 'query MediaEntities($r: [_Any!]!) { _entities(representations: $r) { ... on Media { id size } } }';
+const MESSAGE_ENTITIES = 'query MessageEntities($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id attachments { id } } } }';
 
 let stack: TestStack;
 let db: pg.Client;
@@ -197,6 +198,9 @@ describe('attachments', () => {
     expect(asEntities.refused).toEqual([[0, 'NOT_FOUND']]);
     expect(asEntities.text).not.toContain('8181');
     expect(await attachmentsOf(bob)).toEqual({ [doomed.id]: [], [kept.id]: [shared] });
+    // A Message representation without the `@requires`d deletedAt (not the router's way) does not count as "not deleted".
+    const bare = await (await mediaSubgraph(bob, MESSAGE_ENTITIES, [doomed, kept].map((m) => ({ __typename: 'Message', id: m.id })))).json();
+    expect(bare).toEqual({ data: { _entities: [{ id: doomed.id, attachments: [] }, { id: kept.id, attachments: [{ id: shared }] }] } });
     // The media attached to a message that stays is still visible through it.
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: shared }, bob.accessToken)).media.size).toBe(8282);
 

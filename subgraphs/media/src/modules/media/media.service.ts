@@ -11,7 +11,11 @@ export type { MediaRow };
 /** A message as the media service knows it: a reference to the conversations service's entity. */
 export interface MessageRef {
   id: string;
-  /** Provided by the router (`@requires`) when attachments are asked for. */
+  /**
+   * Provided by the router (`@requires`) when attachments are asked for;
+   * undefined when a representation did not carry it (deletion unknown:
+   * attachments then ask conversations, see `attachmentsOf`).
+   */
   deletedAt?: Date | string | null;
 }
 
@@ -94,11 +98,15 @@ export class MediaService {
   }
 
   /**
-   * The attachments of each message the viewer may see, in attachment order:
-   * only those of conversations the viewer is a member of (asked once per
-   * batch of messages).
+   * The attachments of each message the viewer may see, in attachment order,
+   * asked of conversations once per batch of messages. `deletion` says what
+   * the caller knows: 'known-live' (the router sent `deletedAt: null`;
+   * `Message.attachments` answers `[]` for a tombstone without asking): only
+   * membership of their conversations is asked; 'unknown' (a representation
+   * without `deletedAt`): the messages themselves are asked, as for a read by
+   * id, so a deleted message's attachments stay hidden on that path too.
    */
-  async attachmentsOf(viewerId: string, messageIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
+  async attachmentsOf(viewerId: string, messageIds: readonly string[], deletion: 'known-live' | 'unknown'): Promise<Map<string, MediaRow[]>> {
     const ids = [...new Set(messageIds.filter(isMediaId).map((id) => id.toLowerCase()))];
     const result = new Map<string, MediaRow[]>();
     if (ids.length === 0) return result;
@@ -108,9 +116,16 @@ export class MediaService {
       include: { media: true },
     });
     if (rows.length === 0) return result;
-    const member = this.peers ? await this.peers.memberOf(rows.map((row) => row.conversationId), viewerId) : new Set<string>();
+    let visible: (row: (typeof rows)[number]) => boolean = () => false;
+    if (this.peers && deletion === 'unknown') {
+      const live = await this.peers.liveMessages(rows.map((row) => row.messageId), viewerId);
+      visible = (row) => live.has(row.messageId);
+    } else if (this.peers) {
+      const member = await this.peers.memberOf(rows.map((row) => row.conversationId), viewerId);
+      visible = (row) => member.has(row.conversationId);
+    }
     for (const row of rows) {
-      if (!member.has(row.conversationId)) continue;
+      if (!visible(row)) continue;
       const list = result.get(row.messageId) ?? [];
       list.push(row.media);
       result.set(row.messageId, list);
@@ -159,7 +174,8 @@ export interface MediaLoader {
 
 /** Loads a message's visible attachments for one caller, batched per tick like MediaLoader. */
 export interface AttachmentsLoader {
-  load(messageId: string): Promise<MediaRow[]>;
+  /** `message.deletedAt` must be null (known live) or undefined (unknown); a tombstone has none. */
+  load(message: MessageRef): Promise<MediaRow[]>;
 }
 
 /**
@@ -206,5 +222,11 @@ export function createMediaLoader(service: MediaService, viewerId: string | null
 
 export function createAttachmentsLoader(service: MediaService, viewerId: string | null): AttachmentsLoader {
   const viewer = viewerId?.toLowerCase();
-  return batching<MediaRow[]>((ids) => (viewer ? service.attachmentsOf(viewer, ids) : Promise.resolve(new Map())), []);
+  const byDeletion = (deletion: 'known-live' | 'unknown') =>
+    batching<MediaRow[]>((ids) => (viewer ? service.attachmentsOf(viewer, ids, deletion) : Promise.resolve(new Map())), []);
+  const knownLive = byDeletion('known-live');
+  const unknown = byDeletion('unknown');
+  return {
+    load: (message) => (message.deletedAt === undefined ? unknown : knownLive).load(message.id),
+  };
 }
