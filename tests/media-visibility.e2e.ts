@@ -208,6 +208,13 @@ describe('attachments', () => {
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, alice.accessToken)).media).toEqual({ id: photo, size: 8181, contentType: 'image/png', url: `/media/${photo}` });
     expect((await entities(alice, [photo])).found).toEqual([{ id: photo, size: 8181 }]);
     expect(await attachmentsOf(alice)).toEqual({ [doomed.id]: [], [kept.id]: [shared] });
+
+    // Attaching to the tombstone would show the media again: refused, and nothing is attached.
+    const late = await mediaOf(alice, 8383);
+    expect(code(await request(stack.httpUrl, ATTACH, { messageId: doomed.id, mediaIds: [late] }, alice.accessToken))).toBe('CONFLICT');
+    expect(code(await request(stack.httpUrl, ATTACH, { messageId: doomed.id, mediaIds: [late] }, bob.accessToken))).toBe('FORBIDDEN');
+    expect((await db.query('SELECT 1 FROM media.attachments WHERE media_id = $1', [late])).rows).toEqual([]);
+    expect(code(await request(stack.httpUrl, MEDIA, { id: late }, bob.accessToken))).toBe('NOT_FOUND');
   });
 
   it('only the author attaches, only their own media; refusals attach nothing', async () => {

@@ -7,7 +7,7 @@ import { IDENTITY_HEADER, signIdentity, unavailable } from '@storm/common';
  * - users: which media each user chose as avatar;
  * - conversations: which conversations the caller is a member of; which
  *   messages the caller can read and are not deleted; a message's
- *   conversation and author.
+ *   conversation, author and deletion.
  * Every method rejects with an UNAVAILABLE GraphQLError when the answer
  * cannot be had: visibility is never guessed.
  */
@@ -25,7 +25,7 @@ export interface Peers {
    */
   liveMessages(messageIds: readonly string[], asUserId: string): Promise<Set<string>>;
   /** The message as `asUserId` sees it; null when it does not exist or they are not a member. */
-  message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string } | null>;
+  message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string; deleted: boolean } | null>;
 }
 
 export interface HttpPeersOptions {
@@ -48,7 +48,7 @@ const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
 const AVATARS = 'query StormMediaAvatars($r: [_Any!]!) { _entities(representations: $r) { ... on User { id avatar { id } } } }';
 const MEMBERSHIPS = 'query StormMediaMemberships($r: [_Any!]!) { _entities(representations: $r) { ... on Conversation { id } } }';
 const LIVE_MESSAGES = 'query StormMediaLiveMessages($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id deletedAt } } }';
-const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } } } }';
+const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } deletedAt } } }';
 
 export function createHttpPeers(options: HttpPeersOptions): Peers {
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -99,9 +99,10 @@ export function createHttpPeers(options: HttpPeersOptions): Peers {
       return new Set(ids.filter((_, i) => typeof messages[i]?.id === 'string' && messages[i]?.deletedAt === null));
     },
     async message(messageId, asUserId) {
-      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string } }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
+      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string }; deletedAt?: string | null }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
       if (!message?.conversationId || !message.author?.id) return null;
-      return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase() };
+      // Fails closed like liveMessages: only an explicit null means "not deleted".
+      return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase(), deleted: message.deletedAt !== null };
     },
   };
 }

@@ -2,7 +2,7 @@
 // attachments of messages. No upload or download yet (they come with the
 // media issue, along with the storage settings): media rows exist only when
 // something inserts them directly.
-import { badInput, forbidden, notFound, unavailable } from '@storm/common';
+import { badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
 
@@ -138,8 +138,11 @@ export class MediaService {
    * current attachments (already attached ones are kept in place). The
    * message's author and conversation come from the conversations subgraph,
    * asked as the caller: a message of a conversation they are not in is
-   * NOT_FOUND, someone else's message FORBIDDEN; media that is not the
-   * caller's is NOT_FOUND (like an unknown id). All or nothing.
+   * NOT_FOUND, someone else's message FORBIDDEN, a deleted one CONFLICT
+   * (like editMessage); media that is not the caller's is NOT_FOUND (like an
+   * unknown id). All or nothing. A delete that commits after the check does
+   * not expose anything: reads ask conversations whether the message is
+   * deleted, they do not trust this check.
    */
   async attach(viewerId: string, messageIdArg: string, mediaIdsArg: readonly string[]): Promise<{ id: string }> {
     if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
@@ -151,6 +154,7 @@ export class MediaService {
     const message = await this.peers.message(messageId, viewerId);
     if (!message) throw notFound('Message not found');
     if (message.authorId !== viewerId.toLowerCase()) throw forbidden('Only the author can attach media to this message');
+    if (message.deleted) throw conflict('A deleted message cannot get attachments');
     const owned = await this.prisma.media.count({ where: { id: { in: mediaIds }, ownerId: viewerId.toLowerCase() } });
     if (owned !== mediaIds.length) throw notFound('Media not found');
     await this.prisma.$transaction(async (tx) => {
