@@ -4,6 +4,7 @@
 // pointing their own avatar at it or attaching it themselves.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { IDENTITY_HEADER, identityKey, signIdentity } from '@storm/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
 import { LeaveConversation } from './testkit/chat-operations.js';
@@ -17,6 +18,9 @@ const MEDIA = 'query MediaById($id: ID!) { media(id: $id) { id size contentType 
 const SET_AVATAR = 'mutation SetAvatar($id: ID) { updateProfile(input: { avatarMediaId: $id }) { id } }';
 const ATTACH = 'mutation Attach($messageId: ID!, $mediaIds: [ID!]!) { attachMedia(messageId: $messageId, mediaIds: $mediaIds) { id body author { id } attachments { id size url } } }';
 const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages { id body attachments { id size contentType url } } } }';
+const DELETE = 'mutation Delete($id: ID!) { deleteMessage(id: $id) { id deletedAt } }';
+const MEDIA_ENTITIES = 'query MediaEntities($r: [_Any!]!) { _entities(representations: $r) { ... on Media { id size } } }';
+const MESSAGE_ENTITIES = 'query MessageEntities($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id attachments { id } } } }';
 
 let stack: TestStack;
 let db: pg.Client;
@@ -144,6 +148,73 @@ describe('attachments', () => {
     await ok(stack.httpUrl, 'mutation Delete($id: ID!) { deleteMessage(id: $id) { id } }', { id: sendMessage.id }, alice.accessToken);
     const after = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
     expect(after.conversation.messages[0]!.attachments).toEqual([]);
+  });
+
+  it("deleting a message hides its attachments from everyone but the uploader: by id, as entities and on the message", async () => {
+    const photo = await mediaOf(alice, 8181);
+    const shared = await mediaOf(alice, 8282);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'tombstones', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const { sendMessage: doomed } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'regret' } }, alice.accessToken);
+    const { sendMessage: kept } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'keeper' } }, alice.accessToken);
+    await ok(stack.httpUrl, ATTACH, { messageId: doomed.id, mediaIds: [photo, shared] }, alice.accessToken);
+    // `shared` is attached to a second message, which stays.
+    await ok(stack.httpUrl, ATTACH, { messageId: kept.id, mediaIds: [shared] }, alice.accessToken);
+
+    /** `_entities` on the media subgraph, signed as `viewer` the way the router signs. */
+    const mediaSubgraph = async (viewer: TestUser, query: string, r: unknown[]) =>
+      fetch(stack.media.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signIdentity({ userId: viewer.id }, identityKey(stack.secrets.identitySecret)) },
+        body: JSON.stringify({ query, variables: { r } }),
+      });
+    /** Media references, as users' `User.avatar` makes the router ask them. */
+    const entities = async (viewer: TestUser, ids: string[]) => {
+      const res = await mediaSubgraph(viewer, MEDIA_ENTITIES, ids.map((id) => ({ __typename: 'Media', id })));
+      const text = await res.text();
+      const body = JSON.parse(text) as { data?: { _entities: Array<{ id: string; size: number } | null> }; errors?: Array<{ path?: Array<string | number>; extensions?: { code?: string } }> };
+      return { text, found: body.data?._entities ?? [], refused: (body.errors ?? []).map((e) => [e.path?.[1], e.extensions?.code]) };
+    };
+    const attachmentsOf = async (viewer: TestUser) => {
+      const res = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: conversationId }, viewer.accessToken);
+      return Object.fromEntries(res.conversation.messages.map((m) => [m.id, m.attachments.map((a) => a.id)]));
+    };
+
+    // Before the delete, bob (member) sees both, every way.
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken)).media.size).toBe(8181);
+    expect(await attachmentsOf(bob)).toEqual({ [doomed.id]: [photo, shared], [kept.id]: [shared] });
+    expect((await entities(bob, [photo, shared])).found).toEqual([{ id: photo, size: 8181 }, { id: shared, size: 8282 }]);
+
+    const { deleteMessage } = await ok<{ deleteMessage: { id: string; deletedAt: string | null } }, { id: string }>(stack.httpUrl, DELETE, { id: doomed.id }, alice.accessToken);
+    expect(deleteMessage.deletedAt).not.toBeNull();
+
+    // Bob: the photo only the deleted message carried is gone, exactly like an unknown id.
+    const gone = await request(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken);
+    expect(code(gone)).toBe('NOT_FOUND');
+    expect(JSON.stringify(gone)).not.toContain('8181');
+    expect(code(await request(stack.httpUrl, MEDIA, { id: randomUUID() }, bob.accessToken))).toBe('NOT_FOUND');
+    const asEntities = await entities(bob, [photo, shared]);
+    expect(asEntities.found).toEqual([null, { id: shared, size: 8282 }]);
+    expect(asEntities.refused).toEqual([[0, 'NOT_FOUND']]);
+    expect(asEntities.text).not.toContain('8181');
+    expect(await attachmentsOf(bob)).toEqual({ [doomed.id]: [], [kept.id]: [shared] });
+    // A Message representation without the `@requires`d deletedAt (not the router's way) does not count as "not deleted".
+    const bare = await (await mediaSubgraph(bob, MESSAGE_ENTITIES, [doomed, kept].map((m) => ({ __typename: 'Message', id: m.id })))).json();
+    expect(bare).toEqual({ data: { _entities: [{ id: doomed.id, attachments: [] }, { id: kept.id, attachments: [{ id: shared }] }] } });
+    // The media attached to a message that stays is still visible through it.
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: shared }, bob.accessToken)).media.size).toBe(8282);
+
+    // Alice, the uploader, still sees her media by id and as entities; the tombstone shows no attachments to anyone.
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, alice.accessToken)).media).toEqual({ id: photo, size: 8181, contentType: 'image/png', url: `/media/${photo}` });
+    expect((await entities(alice, [photo])).found).toEqual([{ id: photo, size: 8181 }]);
+    expect(await attachmentsOf(alice)).toEqual({ [doomed.id]: [], [kept.id]: [shared] });
+
+    // Attaching to the tombstone would show the media again: refused, and nothing is attached.
+    const late = await mediaOf(alice, 8383);
+    expect(code(await request(stack.httpUrl, ATTACH, { messageId: doomed.id, mediaIds: [late] }, alice.accessToken))).toBe('CONFLICT');
+    expect(code(await request(stack.httpUrl, ATTACH, { messageId: doomed.id, mediaIds: [late] }, bob.accessToken))).toBe('FORBIDDEN');
+    expect((await db.query('SELECT 1 FROM media.attachments WHERE media_id = $1', [late])).rows).toEqual([]);
+    expect(code(await request(stack.httpUrl, MEDIA, { id: late }, bob.accessToken))).toBe('NOT_FOUND');
   });
 
   it('only the author attaches, only their own media; refusals attach nothing', async () => {

@@ -5,8 +5,9 @@ import { IDENTITY_HEADER, signIdentity, unavailable } from '@storm/common';
  * subgraphs that own it over federation's `_entities`, as the caller (so
  * their own rules decide), never read from their tables:
  * - users: which media each user chose as avatar;
- * - conversations: which conversations the caller is a member of, and a
- *   message's conversation and author.
+ * - conversations: which conversations the caller is a member of; which
+ *   messages the caller can read and are not deleted; a message's
+ *   conversation, author and deletion.
  * Every method rejects with an UNAVAILABLE GraphQLError when the answer
  * cannot be had: visibility is never guessed.
  */
@@ -15,8 +16,16 @@ export interface Peers {
   avatarsOf(userIds: readonly string[], asUserId: string): Promise<Map<string, string>>;
   /** The conversations among `conversationIds` that `asUserId` is a member of. */
   memberOf(conversationIds: readonly string[], asUserId: string): Promise<Set<string>>;
+  /**
+   * The messages among `messageIds` that `asUserId` can read (a member of
+   * their conversation) and that are not deleted. One question answers both:
+   * the conversations subgraph resolves a Message reference only for members
+   * (NOT_FOUND otherwise) and owns `deletedAt`, so media keeps no copy of
+   * either and asks no more often than it asked about membership alone.
+   */
+  liveMessages(messageIds: readonly string[], asUserId: string): Promise<Set<string>>;
   /** The message as `asUserId` sees it; null when it does not exist or they are not a member. */
-  message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string } | null>;
+  message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string; deleted: boolean } | null>;
 }
 
 export interface HttpPeersOptions {
@@ -38,7 +47,8 @@ const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
 
 const AVATARS = 'query StormMediaAvatars($r: [_Any!]!) { _entities(representations: $r) { ... on User { id avatar { id } } } }';
 const MEMBERSHIPS = 'query StormMediaMemberships($r: [_Any!]!) { _entities(representations: $r) { ... on Conversation { id } } }';
-const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } } } }';
+const LIVE_MESSAGES = 'query StormMediaLiveMessages($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id deletedAt } } }';
+const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } deletedAt } } }';
 
 export function createHttpPeers(options: HttpPeersOptions): Peers {
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -81,10 +91,18 @@ export function createHttpPeers(options: HttpPeersOptions): Peers {
       const conversations = await entities<{ id?: string }>(options.conversationsUrl, MEMBERSHIPS, 'Conversation', ids, asUserId);
       return new Set(ids.filter((_, i) => typeof conversations[i]?.id === 'string'));
     },
+    async liveMessages(messageIds, asUserId) {
+      const ids = [...new Set(messageIds)];
+      if (ids.length === 0) return new Set();
+      const messages = await entities<{ id?: string; deletedAt?: string | null }>(options.conversationsUrl, LIVE_MESSAGES, 'Message', ids, asUserId);
+      // A missing `deletedAt` key is not "not deleted": only an explicit null is.
+      return new Set(ids.filter((_, i) => typeof messages[i]?.id === 'string' && messages[i]?.deletedAt === null));
+    },
     async message(messageId, asUserId) {
-      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string } }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
+      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string }; deletedAt?: string | null }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
       if (!message?.conversationId || !message.author?.id) return null;
-      return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase() };
+      // Fails closed like liveMessages: only an explicit null means "not deleted".
+      return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase(), deleted: message.deletedAt !== null };
     },
   };
 }

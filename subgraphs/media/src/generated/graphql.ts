@@ -25,8 +25,9 @@ export type Scalars = {
 /**
  * Metadata of an uploaded file. Visible to its owner; to any signed-in user when
  * it is its owner's avatar (`User.avatar`); to the members of a conversation
- * when it is attached to a message there. To anyone else it does not exist
- * (NOT_FOUND, like an unknown id).
+ * when it is attached to a message there that is not deleted (deleting the
+ * message hides it from everyone but its owner). To anyone else it does not
+ * exist (NOT_FOUND, like an unknown id).
  */
 export type Media = {
   __typename?: 'Media';
@@ -63,7 +64,8 @@ export type Mutation = {
    * Attaches the caller's own media (1 to 10 ids; a message holds at most 10)
    * to a message the caller wrote; already attached ones stay where they are.
    * A message of a conversation the caller is not in is NOT_FOUND, someone
-   * else's message FORBIDDEN, media that is not the caller's NOT_FOUND.
+   * else's message FORBIDDEN, a deleted message CONFLICT, media that is not
+   * the caller's NOT_FOUND.
    * Malformed ids and too many are BAD_USER_INPUT (field `messageId` or
    * `mediaIds`). Nothing is attached unless all of it is.
    */

@@ -20,13 +20,17 @@ export const mediaResolvers: Resolvers = {
     },
   },
   Message: {
-    // A reference carries only the id: conversations, which owns the message,
-    // decides who sees it; attachments check membership themselves.
-    __resolveReference: (reference) => ({ id: reference.id, deletedAt: (reference as { deletedAt?: string | null }).deletedAt ?? null }),
+    // A reference carries the id and, through the router (`@requires`), the
+    // conversations service's `deletedAt`: conversations, which owns the
+    // message, decides who sees it and whether it is deleted; attachments
+    // check membership themselves. A representation without `deletedAt`
+    // keeps it undefined (unknown), never null: the loader then asks
+    // conversations whether the message is deleted instead of assuming not.
+    __resolveReference: (reference) => ({ id: reference.id, deletedAt: (reference as { deletedAt?: string | null }).deletedAt }),
     attachments: async (message, _args, ctx) => {
       if (!ctx.userId) throw unauthenticated();
       if (message.deletedAt) return [];
-      return ctx.attachmentsLoader.load(message.id);
+      return ctx.attachmentsLoader.load(message);
     },
   },
   Media: {

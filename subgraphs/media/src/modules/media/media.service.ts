@@ -2,7 +2,7 @@
 // attachments of messages. No upload or download yet (they come with the
 // media issue, along with the storage settings): media rows exist only when
 // something inserts them directly.
-import { badInput, forbidden, notFound, unavailable } from '@storm/common';
+import { badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
 
@@ -11,7 +11,11 @@ export type { MediaRow };
 /** A message as the media service knows it: a reference to the conversations service's entity. */
 export interface MessageRef {
   id: string;
-  /** Provided by the router (`@requires`) when attachments are asked for. */
+  /**
+   * Provided by the router (`@requires`) when attachments are asked for;
+   * undefined when a representation did not carry it (deletion unknown:
+   * attachments then ask conversations, see `attachmentsOf`).
+   */
   deletedAt?: Date | string | null;
 }
 
@@ -37,10 +41,23 @@ export const MAX_ATTACHMENTS = 10;
  * - any signed-in user, when it is its owner's avatar (asked of the users
  *   subgraph: the owner's `User.avatar`, so pointing one's own avatar at
  *   someone else's media shows it to nobody);
- * - the members of a conversation it is attached to a message of (membership
- *   asked of the conversations subgraph as the caller, on every read, so a
- *   member who leaves stops seeing it at once).
+ * - the members of a conversation it is attached to a message of, as long
+ *   as that message is not deleted (asked of the conversations subgraph as
+ *   the caller, on every read, so a member who leaves, or a delete, hides it
+ *   at once).
  * Everything else is absent, exactly like an unknown id.
+ *
+ * Whether a message is deleted has one source of truth, the conversations
+ * service's `deletedAt`, and media never copies it. Read by id (or as a
+ * `Media` entity), media asks about the attachment's messages rather than
+ * their conversations: `_entities(Message { id deletedAt })` answers
+ * membership (NOT_FOUND for a non-member) and deletion in the one request
+ * that used to ask membership alone, so the delete costs no extra round trip
+ * and cannot race a recorded copy (an attachMedia that commits just after a
+ * delete is still hidden). `Message.attachments` gets `deletedAt` from the
+ * router (`@requires`), fetched from conversations in the same plan, so it
+ * still asks only about memberships of conversations (one representation
+ * per conversation, not per message of a history page).
  */
 export class MediaService {
   constructor(
@@ -70,21 +87,26 @@ export class MediaService {
 
     const attached = await this.prisma.attachment.findMany({
       where: { mediaId: { in: others.map((row) => row.id) } },
-      select: { mediaId: true, conversationId: true },
+      select: { mediaId: true, messageId: true },
     });
     if (attached.length === 0) return visible;
-    const member = await this.peers.memberOf(attached.map((a) => a.conversationId), viewerId);
-    const seen = new Set(attached.filter((a) => member.has(a.conversationId)).map((a) => a.mediaId));
+    // Visible through any one attachment whose message the viewer reads and is not deleted.
+    const live = await this.peers.liveMessages(attached.map((a) => a.messageId), viewerId);
+    const seen = new Set(attached.filter((a) => live.has(a.messageId)).map((a) => a.mediaId));
     for (const row of others) if (seen.has(row.id)) visible.set(row.id, row);
     return visible;
   }
 
   /**
-   * The attachments of each message the viewer may see, in attachment order:
-   * only those of conversations the viewer is a member of (asked once per
-   * batch of messages).
+   * The attachments of each message the viewer may see, in attachment order,
+   * asked of conversations once per batch of messages. `deletion` says what
+   * the caller knows: 'known-live' (the router sent `deletedAt: null`;
+   * `Message.attachments` answers `[]` for a tombstone without asking): only
+   * membership of their conversations is asked; 'unknown' (a representation
+   * without `deletedAt`): the messages themselves are asked, as for a read by
+   * id, so a deleted message's attachments stay hidden on that path too.
    */
-  async attachmentsOf(viewerId: string, messageIds: readonly string[]): Promise<Map<string, MediaRow[]>> {
+  async attachmentsOf(viewerId: string, messageIds: readonly string[], deletion: 'known-live' | 'unknown'): Promise<Map<string, MediaRow[]>> {
     const ids = [...new Set(messageIds.filter(isMediaId).map((id) => id.toLowerCase()))];
     const result = new Map<string, MediaRow[]>();
     if (ids.length === 0) return result;
@@ -94,9 +116,16 @@ export class MediaService {
       include: { media: true },
     });
     if (rows.length === 0) return result;
-    const member = this.peers ? await this.peers.memberOf(rows.map((row) => row.conversationId), viewerId) : new Set<string>();
+    let visible: (row: (typeof rows)[number]) => boolean = () => false;
+    if (this.peers && deletion === 'unknown') {
+      const live = await this.peers.liveMessages(rows.map((row) => row.messageId), viewerId);
+      visible = (row) => live.has(row.messageId);
+    } else if (this.peers) {
+      const member = await this.peers.memberOf(rows.map((row) => row.conversationId), viewerId);
+      visible = (row) => member.has(row.conversationId);
+    }
     for (const row of rows) {
-      if (!member.has(row.conversationId)) continue;
+      if (!visible(row)) continue;
       const list = result.get(row.messageId) ?? [];
       list.push(row.media);
       result.set(row.messageId, list);
@@ -109,8 +138,11 @@ export class MediaService {
    * current attachments (already attached ones are kept in place). The
    * message's author and conversation come from the conversations subgraph,
    * asked as the caller: a message of a conversation they are not in is
-   * NOT_FOUND, someone else's message FORBIDDEN; media that is not the
-   * caller's is NOT_FOUND (like an unknown id). All or nothing.
+   * NOT_FOUND, someone else's message FORBIDDEN, a deleted one CONFLICT
+   * (like editMessage); media that is not the caller's is NOT_FOUND (like an
+   * unknown id). All or nothing. A delete that commits after the check does
+   * not expose anything: reads ask conversations whether the message is
+   * deleted, they do not trust this check.
    */
   async attach(viewerId: string, messageIdArg: string, mediaIdsArg: readonly string[]): Promise<{ id: string }> {
     if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
@@ -122,6 +154,7 @@ export class MediaService {
     const message = await this.peers.message(messageId, viewerId);
     if (!message) throw notFound('Message not found');
     if (message.authorId !== viewerId.toLowerCase()) throw forbidden('Only the author can attach media to this message');
+    if (message.deleted) throw conflict('A deleted message cannot get attachments');
     const owned = await this.prisma.media.count({ where: { id: { in: mediaIds }, ownerId: viewerId.toLowerCase() } });
     if (owned !== mediaIds.length) throw notFound('Media not found');
     await this.prisma.$transaction(async (tx) => {
@@ -145,7 +178,8 @@ export interface MediaLoader {
 
 /** Loads a message's visible attachments for one caller, batched per tick like MediaLoader. */
 export interface AttachmentsLoader {
-  load(messageId: string): Promise<MediaRow[]>;
+  /** `message.deletedAt` must be null (known live) or undefined (unknown); a tombstone has none. */
+  load(message: MessageRef): Promise<MediaRow[]>;
 }
 
 /**
@@ -192,5 +226,11 @@ export function createMediaLoader(service: MediaService, viewerId: string | null
 
 export function createAttachmentsLoader(service: MediaService, viewerId: string | null): AttachmentsLoader {
   const viewer = viewerId?.toLowerCase();
-  return batching<MediaRow[]>((ids) => (viewer ? service.attachmentsOf(viewer, ids) : Promise.resolve(new Map())), []);
+  const byDeletion = (deletion: 'known-live' | 'unknown') =>
+    batching<MediaRow[]>((ids) => (viewer ? service.attachmentsOf(viewer, ids, deletion) : Promise.resolve(new Map())), []);
+  const knownLive = byDeletion('known-live');
+  const unknown = byDeletion('unknown');
+  return {
+    load: (message) => (message.deletedAt === undefined ? unknown : knownLive).load(message.id),
+  };
 }
