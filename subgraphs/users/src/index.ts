@@ -5,7 +5,7 @@ import { createBus, topics } from '@storm/bus';
 import { busPresenceAnnouncer, createPresenceStore } from '@storm/presence';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { createMemoryLimiter, createRedisLimiter } from './limiter.js';
+import { createMemoryLimiter, createRedisLimiter } from '@storm/limiter';
 import { startUsersService } from './server.js';
 
 // Standalone entry of the users subgraph (one Kubernetes Deployment):

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from './limiter.js';
+import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from './index.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const prefix = `test_limiter_${randomBytes(4).toString('hex')}`;
