@@ -1,12 +1,17 @@
 /**
- * Attempt counters for throttling (login, register): one small interface,
- * an in-memory store for the single-process default and a Redis store that
- * every replica of the users service shares.
+ * @storm/limiter: counters that decide whether an action may happen now. One
+ * small interface, an in-memory store for the single-process default and a
+ * Redis store that every replica of a service shares. Two kinds of limit:
  *
- * The decision is made atomically inside the store (a Lua script on Redis),
- * counting the attempt BEFORE the caller does the expensive work: two
- * hundred concurrent guesses cannot all read "0 failures so far" and pass
- * together. A success then resets (account) or refunds (address) the count.
+ * - attempt counters in a fixed window with growing delays (`consume`): the
+ *   users service's login and registration throttling;
+ * - token buckets (`take`): the conversations service's per-user limits on
+ *   sends, reactions and conversation creation.
+ *
+ * The decision is made atomically inside the store (one Lua script on
+ * Redis, one round trip), taking the attempt BEFORE the caller does the
+ * work: two hundred concurrent guesses or sends cannot all read "budget
+ * left" and pass together. A success may then reset or refund a count.
  */
 import { Redis } from 'ioredis';
 
@@ -28,14 +33,33 @@ export interface LimitPolicy {
   maxDelayMs?: number;
 }
 
+/** A token bucket: `burst` actions back to back, then `perSecond` on average. */
+export interface TokenBucket {
+  /** Tokens of a full bucket (an unknown key's bucket is full). At least 1. */
+  burst: number;
+  /** Tokens added per second, up to `burst`. More than 0. */
+  perSecond: number;
+}
+
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+const ALLOWED: LimitDecision = { allowed: true };
 
 export interface LimiterStore {
   /** Counts one attempt of `key` if the policy allows it now; a refused attempt is not counted. */
   consume(key: string, policy: LimitPolicy, now?: number): Promise<LimitDecision>;
-  /** Takes back one counted attempt (e.g. a login from this address succeeded). */
+  /**
+   * Takes one token from the bucket `key` if it holds a whole one; a refusal
+   * takes nothing and says when the next token will be there (`retryAfterMs`,
+   * at least 1). Buckets are forgotten once full again, so an idle key costs
+   * nothing. `now` (ms since the epoch) is for tests: by default the memory
+   * store reads Date.now() and the Redis store the Redis server's clock, so
+   * replicas with skewed clocks refill alike.
+   */
+  take(key: string, bucket: TokenBucket, now?: number): Promise<LimitDecision>;
+  /** Takes back one counted attempt (e.g. a login from this address succeeded); buckets are not touched. */
   refund(key: string): Promise<void>;
-  /** Forgets the key (e.g. a successful login clears its account's failures). */
+  /** Forgets the key's attempt counter (e.g. a successful login clears its account's failures); buckets are not touched. */
   reset(key: string): Promise<void>;
   /** Closes the Redis connection or stops the memory sweeper. */
   dispose(): Promise<void>;
@@ -43,10 +67,22 @@ export interface LimiterStore {
 
 export interface RedisLimiterOptions {
   url: string;
-  /** First part of every key (`<prefix>:limit:<key>`); no default, so two deployments never share counters. */
+  /**
+   * First part of every key (`<prefix>:limit:<key>` for attempt counters,
+   * `<prefix>:bucket:<key>` for token buckets); no default, so two
+   * deployments never share counters.
+   */
   prefix: string;
-  /** A command slower than this rejects (the caller answers UNAVAILABLE). @default 2000 */
+  /** A command slower than this rejects (the caller decides: UNAVAILABLE, or another way). @default 2000 */
   commandTimeoutMs?: number;
+  /**
+   * While the connection is down, queue commands until it is back (or the
+   * timeout) instead of rejecting them at once. Off suits a caller with a
+   * fallback on a hot path. @default true
+   */
+  offlineQueue?: boolean;
+  /** CLIENT SETNAME, to tell the services' connections apart. @default "storm-limiter" */
+  connectionName?: string;
 }
 
 interface Resolved {
@@ -73,6 +109,13 @@ function delayAfter(count: number, p: Resolved): number {
   return Math.min(p.baseDelayMs * 2 ** (count - p.free), p.maxDelayMs);
 }
 
+/** Throws on a bucket no limit can come from (a programming error, not a refusal). */
+export function assertTokenBucket(bucket: TokenBucket): void {
+  if (!(bucket.burst >= 1 && Number.isFinite(bucket.burst) && bucket.perSecond > 0 && Number.isFinite(bucket.perSecond))) {
+    throw new RangeError(`a token bucket needs burst >= 1 and perSecond > 0 (got ${bucket.burst}, ${bucket.perSecond})`);
+  }
+}
+
 /** The decision both stores make; `count` attempts so far, last at `last`, window ends at `expiresAt`. */
 function decide(count: number, last: number, expiresAt: number, now: number, p: Resolved): LimitDecision {
   if (count >= p.limit) return { allowed: false, retryAfterMs: Math.max(1, expiresAt - now) };
@@ -84,13 +127,28 @@ function decide(count: number, last: number, expiresAt: number, now: number, p: 
 
 export function createMemoryLimiter(): LimiterStore {
   const entries = new Map<string, { count: number; last: number; expiresAt: number }>();
-  // Expired entries are swept so an attacker cycling through emails cannot grow the map forever.
+  /** `tokens` left at `at`; full again (and forgettable) at `fullAt`. */
+  const buckets = new Map<string, { tokens: number; at: number; fullAt: number }>();
+  // Expired entries are swept so an attacker cycling through emails cannot grow the map forever;
+  // full buckets are dropped because a missing bucket is a full one.
   const sweeper = setInterval(() => {
     const now = Date.now();
     for (const [key, e] of entries) if (e.expiresAt <= now) entries.delete(key);
+    for (const [key, b] of buckets) if (b.fullAt <= now) buckets.delete(key);
   }, 60_000);
   sweeper.unref();
   return {
+    async take(key, bucket, now = Date.now()) {
+      assertTokenBucket(bucket);
+      const { burst, perSecond } = bucket;
+      const b = buckets.get(key);
+      // A clock that steps back refills nothing (and takes nothing back).
+      const tokens = b ? Math.min(burst, b.tokens + (Math.max(0, now - b.at) * perSecond) / 1000) : burst;
+      if (tokens < 1) return { allowed: false, retryAfterMs: Math.ceil(((1 - tokens) * 1000) / perSecond) };
+      const left = tokens - 1;
+      buckets.set(key, { tokens: left, at: now, fullAt: now + ((burst - left) * 1000) / perSecond });
+      return ALLOWED;
+    },
     async consume(key, policy, now = Date.now()) {
       const p = resolve(policy);
       let e = entries.get(key);
@@ -118,6 +176,7 @@ export function createMemoryLimiter(): LimiterStore {
     async dispose() {
       clearInterval(sweeper);
       entries.clear();
+      buckets.clear();
     },
   };
 }
@@ -148,6 +207,30 @@ if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], window) e
 return 0
 `;
 
+// KEYS[1] = bucket hash {k = tokens left, t = when (ms)}.
+// ARGV = burst, perSecond, now (ms; empty: the Redis server's clock).
+// Mirrors the memory store's take(); the shared suite checks both agree.
+// A refusal writes nothing; a take rewrites the hash and expires it when the
+// bucket is full again (a missing bucket is a full one). PEXPIRE gets an
+// integer string: Lua would print a large number as 1e+16.
+const TAKE = `
+local burst = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2]) / 1000
+local now = tonumber(ARGV[3])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local s = redis.call('HMGET', KEYS[1], 'k', 't')
+local tokens = burst
+if s[1] then tokens = math.min(burst, tonumber(s[1]) + math.max(0, now - tonumber(s[2])) * perMs) end
+if tokens < 1 then return math.ceil((1 - tokens) / perMs) end
+tokens = tokens - 1
+redis.call('HSET', KEYS[1], 'k', tokens, 't', now)
+redis.call('PEXPIRE', KEYS[1], string.format('%d', math.ceil((burst - tokens) / perMs)))
+return 0
+`;
+
 // Decrements without creating a key or going below zero.
 const REFUND = `
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
@@ -155,30 +238,48 @@ if n > 0 then redis.call('HINCRBY', KEYS[1], 'n', -1) end
 return 0
 `;
 
+/** The client with the scripts above defined as commands. */
+type LimiterRedis = Redis & {
+  stormLimitConsume(key: string, ...args: number[]): Promise<number>;
+  stormLimitTake(key: string, burst: number, perSecond: number, now: number | ''): Promise<number>;
+  stormLimitRefund(key: string): Promise<number>;
+};
+
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export async function createRedisLimiter(options: RedisLimiterOptions): Promise<LimiterStore> {
   if (!PREFIX_PATTERN.test(options.prefix)) throw new Error('limiter prefix must be 1–64 characters of [A-Za-z0-9_.:-]');
   const redis = new Redis(options.url, {
-    connectionName: 'storm-users-limiter',
+    connectionName: options.connectionName ?? 'storm-limiter',
     // A throttle check during an outage fails fast instead of holding the login.
     commandTimeout: options.commandTimeoutMs ?? 2000,
     maxRetriesPerRequest: 1,
+    enableOfflineQueue: options.offlineQueue ?? true,
     lazyConnect: true,
-  });
+  }) as LimiterRedis;
+  // EVALSHA (ioredis sends the script itself once per connection, and again after NOSCRIPT).
+  redis.defineCommand('stormLimitConsume', { numberOfKeys: 1, lua: CONSUME });
+  redis.defineCommand('stormLimitTake', { numberOfKeys: 1, lua: TAKE });
+  redis.defineCommand('stormLimitRefund', { numberOfKeys: 1, lua: REFUND });
   redis.on('error', () => {
     // Reported per command (the caller answers UNAVAILABLE); ioredis reconnects.
   });
   await redis.connect();
   const keyOf = (key: string) => `${options.prefix}:limit:${key}`;
+  const bucketKeyOf = (key: string) => `${options.prefix}:bucket:${key}`;
   return {
     async consume(key, policy, now = Date.now()) {
       const p = resolve(policy);
-      const wait = Number(await redis.eval(CONSUME, 1, keyOf(key), now, p.windowMs, p.limit, p.free, p.baseDelayMs, p.maxDelayMs));
-      return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
+      const wait = Number(await redis.stormLimitConsume(keyOf(key), now, p.windowMs, p.limit, p.free, p.baseDelayMs, p.maxDelayMs));
+      return wait > 0 ? { allowed: false, retryAfterMs: wait } : ALLOWED;
+    },
+    async take(key, bucket, now) {
+      assertTokenBucket(bucket);
+      const wait = Number(await redis.stormLimitTake(bucketKeyOf(key), bucket.burst, bucket.perSecond, now ?? ''));
+      return wait > 0 ? { allowed: false, retryAfterMs: wait } : ALLOWED;
     },
     async refund(key) {
-      await redis.eval(REFUND, 1, keyOf(key));
+      await redis.stormLimitRefund(keyOf(key));
     },
     async reset(key) {
       await redis.del(keyOf(key));

@@ -14,7 +14,7 @@ const stores: Array<[string, () => Promise<LimiterStore>]> = [
 afterAll(async () => {
   // Nothing of this run may stay behind in the shared Redis.
   const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
+  const keys = await redis.keys(`${prefix}*`);
   if (keys.length) await redis.del(...keys);
   await redis.quit();
 });
@@ -105,6 +105,55 @@ describe.each(stores)('%s limiter', (_name, create) => {
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
   });
 
+  it('a token bucket lets `burst` takes through, then refuses until a token is back', async () => {
+    const k = key();
+    const bucket = { burst: 3, perSecond: 0.5 };
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) expect(await store.take(k, bucket, t0)).toEqual({ allowed: true });
+    expect(await store.take(k, bucket, t0)).toEqual({ allowed: false, retryAfterMs: 2000 });
+    // Half a token back after 1 s; a refusal took nothing.
+    expect(await store.take(k, bucket, t0 + 1000)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(await store.take(k, bucket, t0 + 1999)).toEqual({ allowed: false, retryAfterMs: 1 });
+    expect(await store.take(k, bucket, t0 + 2000)).toEqual({ allowed: true });
+    expect(await store.take(k, bucket, t0 + 2000)).toEqual({ allowed: false, retryAfterMs: 2000 });
+    // Other keys have their own buckets, full.
+    expect(await store.take(key(), bucket, t0 + 2000)).toEqual({ allowed: true });
+  });
+
+  it('a token bucket never refills above its burst, and a clock stepping back refills nothing', async () => {
+    const k = key();
+    const bucket = { burst: 2, perSecond: 0.001 }; // an hour refills 3.6 tokens
+    const t0 = Date.now();
+    expect((await store.take(k, bucket, t0)).allowed).toBe(true);
+    expect((await store.take(k, bucket, t0 + 3_600_000)).allowed).toBe(true);
+    expect((await store.take(k, bucket, t0 + 3_600_000)).allowed).toBe(true);
+    expect((await store.take(k, bucket, t0 + 3_600_000)).allowed).toBe(false);
+    expect((await store.take(k, bucket, t0)).allowed).toBe(false);
+  });
+
+  it('concurrent takes cannot overdraw a bucket (on the store clock)', async () => {
+    const k = key();
+    const results = await Promise.all(Array.from({ length: 60 }, () => store.take(k, { burst: 10, perSecond: 0.01 })));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    const refused = results.find((r) => !r.allowed);
+    expect(refused && !refused.allowed && refused.retryAfterMs).toBeGreaterThan(99_000);
+  });
+
+  it('a bucket and an attempt counter of the same key are separate', async () => {
+    const k = key();
+    expect((await store.consume(k, { windowMs: 60_000, limit: 1 })).allowed).toBe(true);
+    expect((await store.take(k, { burst: 1, perSecond: 0.01 })).allowed).toBe(true);
+    expect((await store.take(k, { burst: 1, perSecond: 0.01 })).allowed).toBe(false);
+    await store.reset(k);
+    expect((await store.consume(k, { windowMs: 60_000, limit: 1 })).allowed).toBe(true);
+    expect((await store.take(k, { burst: 1, perSecond: 0.01 })).allowed).toBe(false);
+  });
+
+  it('refuses a bucket no limit can come from', async () => {
+    await expect(store.take(key(), { burst: 0, perSecond: 1 })).rejects.toThrow(RangeError);
+    await expect(store.take(key(), { burst: 5, perSecond: 0 })).rejects.toThrow(RangeError);
+  });
+
   it('keys are independent', async () => {
     const policy = { windowMs: 60_000, limit: 1 };
     const [a, b] = [key(), key()];
@@ -129,7 +178,76 @@ describe('redis limiter', () => {
     }
   });
 
+  it('keeps a bucket until it is full again, under the prefix, then forgets it', async () => {
+    const store = await createRedisLimiter({ url: REDIS_URL, prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const bucket = { burst: 5, perSecond: 10 };
+      await store.take('ttl-check', bucket);
+      // One token short of full: 100 ms at 10/s.
+      const ttl = await redis.pttl(`${prefix}:bucket:ttl-check`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(100);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await redis.exists(`${prefix}:bucket:ttl-check`)).toBe(0);
+      // A refusal writes nothing: the bucket's expiry stays that of its last take.
+      const slow = { burst: 1, perSecond: 0.01 };
+      await store.take('ttl-refusal', slow);
+      const before = await redis.pttl(`${prefix}:bucket:ttl-refusal`);
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await store.take('ttl-refusal', slow)).allowed).toBe(false);
+      expect(await redis.pttl(`${prefix}:bucket:ttl-refusal`)).toBeLessThan(before);
+    } finally {
+      await redis.quit();
+      await store.dispose();
+    }
+  });
+
+  it('two stores over the same prefix share one bucket; another prefix does not', async () => {
+    const [a, b] = [await createRedisLimiter({ url: REDIS_URL, prefix }), await createRedisLimiter({ url: REDIS_URL, prefix })];
+    const other = await createRedisLimiter({ url: REDIS_URL, prefix: `${prefix}_other` });
+    try {
+      const bucket = { burst: 4, perSecond: 0.01 };
+      for (const store of [a, b, a, b]) expect((await store.take('shared', bucket)).allowed).toBe(true);
+      for (const store of [a, b]) {
+        const refused = await store.take('shared', bucket);
+        expect(refused.allowed).toBe(false);
+        if (!refused.allowed) expect(refused.retryAfterMs).toBeGreaterThan(99_000);
+      }
+      expect((await b.take('someone-else', bucket)).allowed).toBe(true);
+      expect((await other.take('shared', bucket)).allowed).toBe(true);
+    } finally {
+      await Promise.all([a.dispose(), b.dispose(), other.dispose()]);
+    }
+  });
+
+  it('runs its scripts by SHA (EVALSHA), one command per decision', async () => {
+    const name = `storm-limiter-sha-${randomBytes(3).toString('hex')}`;
+    const store = await createRedisLimiter({ url: REDIS_URL, prefix, connectionName: name });
+    const redis = new Redis(REDIS_URL);
+    const monitor = await redis.monitor();
+    try {
+      await store.take('sha-check', { burst: 5, perSecond: 1 }); // the first one on a connection sends the script
+      const clients = String(await redis.client('LIST')).split('\n');
+      const addr = /\baddr=(\S+)/.exec(clients.find((line) => line.includes(` name=${name} `)) ?? '')?.[1];
+      expect(addr).toBeDefined();
+      const seen: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === addr) seen.push(String(args[0]).toLowerCase());
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 3; i++) await store.take('sha-check', { burst: 5, perSecond: 1 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    } finally {
+      monitor.disconnect();
+      await redis.quit();
+      await store.dispose();
+    }
+  });
+
   it('refuses a prefix that could collide with other keys', async () => {
     await expect(createRedisLimiter({ url: REDIS_URL, prefix: 'a b*' })).rejects.toThrow(/prefix/);
   });
 });
+
