@@ -262,9 +262,15 @@ export async function createRedisLimiter(options: RedisLimiterOptions): Promise<
   redis.defineCommand('stormLimitTake', { numberOfKeys: 1, lua: TAKE });
   redis.defineCommand('stormLimitRefund', { numberOfKeys: 1, lua: REFUND });
   redis.on('error', () => {
-    // Reported per command (the caller answers UNAVAILABLE); ioredis reconnects.
+    // Reported per command (the caller decides what a failure means); ioredis reconnects.
   });
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    // Else ioredis keeps reconnecting in the background, holding the process open.
+    redis.disconnect();
+    throw new Error('limiter: Redis does not answer at REDIS_URL', { cause: err });
+  }
   const keyOf = (key: string) => `${options.prefix}:limit:${key}`;
   const bucketKeyOf = (key: string) => `${options.prefix}:bucket:${key}`;
   return {

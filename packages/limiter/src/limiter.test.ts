@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from './index.js';
@@ -243,6 +244,25 @@ describe('redis limiter', () => {
       monitor.disconnect();
       await redis.quit();
       await store.dispose();
+    }
+  });
+
+  it('a Redis that does not answer at start is an error, and leaves no client reconnecting behind', async () => {
+    // A "Redis" that hangs up on every connection, counting them.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await expect(createRedisLimiter({ url: `redis://127.0.0.1:${port}`, prefix })).rejects.toThrow(/REDIS_URL/);
+      const atFailure = connections;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(connections).toBe(atFailure);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 
