@@ -12,6 +12,8 @@ import { identityKey } from '@storm/common';
 import { createPresenceStore } from '@storm/presence';
 import { loadVerifyKey, verifyAccessToken } from '@storm/auth';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
+import type { RateLimitSettings } from '@storm/conversations/rate-limit';
+import { createRedisLimiter, type LimiterStore } from '@storm/limiter';
 
 export interface TestStack extends Stack {
   db: TestDatabase;
@@ -36,8 +38,14 @@ export async function startTestStack(
     routerLimits?: Partial<RouterLimits>;
     accessTtlSeconds?: number;
     throttle?: Partial<ThrottleSettings>;
-    /** false: no per-user rate limits (load generators). */
-    rateLimits?: false;
+    /** The conversations service's per-user rate limits; false: none (load generators). @default its defaults */
+    rateLimits?: RateLimitSettings | false;
+    /**
+     * Where login counters and rate limit buckets live: each service's own
+     * memory (default), or the real Redis under the stack's prefix (as every
+     * replica of a deployment with REDIS_PREFIX shares them).
+     */
+    limiter?: 'memory' | 'redis';
     /** Where presence lives: the stack's own memory store (default), or the real Redis under the stack's prefix. */
     presence?: 'memory' | 'redis';
   } = {},
@@ -54,8 +62,11 @@ export async function startTestStack(
     options.presence === 'redis'
       ? await createPresenceStore({ redis: { url: TEST_REDIS_URL, prefix }, heartbeatIntervalMs: options.routerLimits?.wsKeepAliveMs ?? DEFAULT_ROUTER_LIMITS.wsKeepAliveMs, lastSeenTtlMs: 10 * 60_000 }) // test keys do not outlive the run by long
       : undefined;
+  let limiter: LimiterStore | undefined;
   let stack: Stack;
   try {
+    // Its keys expire on their own (when a bucket is full again, when a login window ends).
+    limiter = options.limiter === 'redis' ? await createRedisLimiter({ url: TEST_REDIS_URL, prefix }) : undefined;
     stack = await startStack({
       db: db.target,
       migrate: false,
@@ -68,12 +79,14 @@ export async function startTestStack(
       development: false,
       routerLimits: options.routerLimits,
       rateLimits: options.rateLimits,
+      limiter,
       presence,
       // Every test client is 127.0.0.1: per-address limits would count the whole suite as one attacker.
       throttle: { registerAddressLimit: 1_000_000, loginAddressLimit: 1_000_000, ...options.throttle },
       supergraphSdl: await readFile(supergraph, 'utf8'),
     });
   } catch (err) {
+    await limiter?.dispose();
     await presence?.dispose();
     await bus.dispose();
     await db.drop();
@@ -95,6 +108,7 @@ export async function startTestStack(
     },
     async dispose() {
       await stack.dispose();
+      await limiter?.dispose();
       await presence?.dispose();
       await bus.dispose();
       await db.drop();

@@ -9,6 +9,7 @@ import { adapterFor, migrate, type DbTarget } from '@storm/db';
 import { loadSigningKeys, publicKeyPemOf, loadVerifyKey, verifyAccessToken } from '@storm/auth';
 import { topics, type Bus } from '@storm/bus';
 import { busPresenceAnnouncer, createPresenceStore, type PresenceStore } from '@storm/presence';
+import type { LimiterStore } from '@storm/limiter';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
@@ -51,6 +52,13 @@ export interface StackOptions {
   throttle?: Partial<ThrottleSettings>;
   /** Per-user rate limits of the conversations service; false = none (load generators). @default its defaults */
   rateLimits?: RateLimitSettings | false;
+  /**
+   * Where the users service's login counters and the conversations
+   * service's rate limit buckets live. Given: the caller owns it (e.g.
+   * `createRedisLimiter`, shared with other replicas). Unset: each service
+   * keeps its own in memory.
+   */
+  limiter?: LimiterStore;
   log?: (message: string) => void;
 }
 
@@ -125,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       presence,
       announcePresence: busPresenceAnnouncer(options.bus, topics(options.busPrefix)),
       throttle: options.throttle,
+      limiter: options.limiter,
     });
     cleanups.push(() => users.dispose());
     const conversations = await startConversationsService({
@@ -137,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.ports.conversations,
       development: options.development,
       rateLimits: options.rateLimits,
+      rateLimitStore: options.limiter,
       presence,
     });
     cleanups.push(() => conversations.dispose());

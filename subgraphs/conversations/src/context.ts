@@ -48,8 +48,8 @@ export interface ConversationsContext {
   search: SearchService;
   typing: TypingService;
   notifications: NotificationsService;
-  /** Takes a token of the caller's bucket for `action`, or throws RATE_LIMITED. */
-  rateLimit(action: RateLimitedAction): void;
+  /** Takes a token of the caller's bucket for `action` (before any write), or rejects with RATE_LIMITED. */
+  rateLimit(action: RateLimitedAction): Promise<void>;
   loaders: ConversationsLoaders;
 }
 
@@ -180,8 +180,8 @@ export function createContextFactory(deps: ContextDeps) {
       search: deps.search,
       typing: deps.typing,
       notifications: deps.notifications,
-      rateLimit(action) {
-        if (deps.limiter && userId) deps.limiter.take(action, userId.toLowerCase());
+      async rateLimit(action) {
+        if (deps.limiter && userId) await deps.limiter.take(action, userId.toLowerCase());
       },
       loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, membershipVouched),
     };

@@ -23,6 +23,13 @@ const schema = z.object({
   USERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** BUS (memory | nats | redis; default memory), BUS_PREFIX (no default; required unless memory), NATS_URL, REDIS_URL: see @storm/bus. */
   ...busEnvShape,
+  /**
+   * Key prefix in Redis (REDIS_URL) of the per-user rate limit buckets, the
+   * same value as the router's and the users service's. Set: every replica
+   * shares one budget per user. Unset: each replica keeps its own buckets in
+   * memory (with N replicas a user gets up to N times the rates).
+   */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional(),
   /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Outbox rows published per relay transaction. @default 100 */
@@ -52,8 +59,10 @@ export interface ConversationsEnv {
   /** `createBus(bus)`; `bus.prefix` is the subject prefix (topics). */
   bus: BusConfig & { prefix: string };
   outbox: { pollIntervalMs: number; batchSize: number };
-  /** Per-user token buckets (in memory, per replica). */
+  /** Per-user token buckets. */
   rateLimits: RateLimitSettings;
+  /** Where the buckets live when shared (REDIS_PREFIX set); undefined = this process's memory. */
+  rateLimitRedis: { url: string; prefix: string } | undefined;
 }
 
 /** The conversations service's settings; throws ConfigError naming every bad one. */
@@ -83,5 +92,6 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
       react: { burst: env.RATE_LIMIT_REACTION_BURST, perSecond: env.RATE_LIMIT_REACTION_PER_SECOND },
       create: { burst: env.RATE_LIMIT_CREATE_BURST, perSecond: env.RATE_LIMIT_CREATE_PER_SECOND },
     },
+    rateLimitRedis: env.REDIS_PREFIX ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { adapterFor } from '@storm/db';
 import { identityKey, drainOnSignals, runOrExit } from '@storm/common';
 import { createBus } from '@storm/bus';
+import { createRedisLimiter } from '@storm/limiter';
 import { loadConversationsEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { startConversationsService } from './server.js';
@@ -15,6 +16,13 @@ await runOrExit(async () => {
     console.warn('conversations: BUS=memory publishes inside this process only; set BUS=nats (or redis) and BUS_PREFIX so the router receives events');
   }
   const bus = await createBus(env.bus);
+  // Shared by every replica. Fail fast while Redis is down (no offline
+  // queue, a short timeout): the limiter then decides with this replica's
+  // own buckets rather than hold a send.
+  const rateLimitStore = env.rateLimitRedis
+    ? await createRedisLimiter({ ...env.rateLimitRedis, offlineQueue: false, commandTimeoutMs: 500, connectionName: 'storm-conversations-limiter' })
+    : undefined;
+  if (!rateLimitStore) console.warn('conversations: REDIS_PREFIX is not set: rate limits are kept per replica (N replicas allow N times the rates)');
   const service = await startConversationsService({
     prisma,
     bus,
@@ -26,8 +34,9 @@ await runOrExit(async () => {
     development: env.development,
     relay: env.outbox,
     rateLimits: env.rateLimits,
+    rateLimitStore,
   });
-  // Drained in reverse: the service (HTTP, then the relay), then the bus, then the database.
-  drainOnSignals([() => prisma.$disconnect(), () => bus.dispose(), () => service.dispose()]);
+  // Drained in reverse: the service (HTTP, then the relay), then the rate limit store, the bus, the database.
+  drainOnSignals([() => prisma.$disconnect(), () => bus.dispose(), async () => rateLimitStore?.dispose(), () => service.dispose()]);
   console.log(`conversations subgraph ready at ${service.url}`);
 });

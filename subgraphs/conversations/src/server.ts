@@ -18,6 +18,7 @@ import { ReactionsService } from './modules/reactions/reactions.service.js';
 import { SearchService } from './modules/search/search.service.js';
 import { NotificationsService, type PresenceLookup } from './modules/notifications/notifications.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
+import type { LimiterStore } from '@storm/limiter';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { buildSchema } from './schema.js';
 import type { UserDirectory } from './user-directory.js';
@@ -52,6 +53,13 @@ export interface ConversationsServiceDeps {
    */
   rateLimits?: RateLimitSettings | false;
   /**
+   * Where the rate limit buckets live: `createRedisLimiter(...)` shares them
+   * between every replica (one EVALSHA per limited action; when it fails,
+   * this replica's own buckets decide, with a logged warning). The caller
+   * owns it. @default this process's memory (per replica)
+   */
+  rateLimitStore?: LimiterStore;
+  /**
    * Who is connected (the router's presence store): mentioned users and
    * direct-message recipients who are not get a notification. Absent:
    * everyone counts as offline.
@@ -77,7 +85,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
   const typing = new TypingService(conversations, deps.bus, busTopics);
-  const limiter = deps.rateLimits === false ? undefined : new RateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const limiter = deps.rateLimits === false ? undefined : new RateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS, { store: deps.rateLimitStore });
   const members = new MembersService(prisma, deps.userDirectory, busTopics, kick);
 
   const app = express();
@@ -107,6 +115,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
     await apollo.start();
   } catch (err) {
     await relay?.dispose();
+    await limiter?.dispose();
     throw err;
   }
 
@@ -137,6 +146,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   } catch (err) {
     await apollo.stop();
     await relay?.dispose();
+    await limiter?.dispose();
     throw err;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -153,6 +163,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
       disposing ??= (async () => {
         await apollo.stop();
         await relay?.dispose();
+        await limiter?.dispose();
       })();
       return disposing;
     },

@@ -33,7 +33,14 @@ export interface Kit {
 }
 
 export async function startKit(
-  options: { bus?: Bus; userDirectory?: UserDirectory; relay?: ConversationsServiceDeps['relay']; rateLimits?: ConversationsServiceDeps['rateLimits'] } = {},
+  options: {
+    bus?: Bus;
+    userDirectory?: UserDirectory;
+    relay?: ConversationsServiceDeps['relay'];
+    rateLimits?: ConversationsServiceDeps['rateLimits'];
+    /** The caller owns it (disposes it after close()). */
+    rateLimitStore?: ConversationsServiceDeps['rateLimitStore'];
+  } = {},
 ): Promise<Kit> {
   const db = await createTestDatabase();
   const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }) });
@@ -52,6 +59,7 @@ export async function startKit(
     development: false,
     relay: options.relay ?? { pollIntervalMs: 50 },
     rateLimits: options.rateLimits,
+    rateLimitStore: options.rateLimitStore,
   });
   const raw = async (headers: Record<string, string>, body: unknown): Promise<GraphQLResponse> => {
     const response = await fetch(service.url, {

@@ -5,7 +5,7 @@ import { createBus, topics } from '@storm/bus';
 import { busPresenceAnnouncer, createPresenceStore } from '@storm/presence';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { createMemoryLimiter, createRedisLimiter } from './limiter.js';
+import { createMemoryLimiter, createRedisLimiter } from '@storm/limiter';
 import { startUsersService } from './server.js';
 
 // Standalone entry of the users subgraph (one Kubernetes Deployment):
@@ -16,7 +16,7 @@ await runOrExit(async () => {
   const prisma = new PrismaClient({
     adapter: adapterFor({ kind: 'postgres', url: env.databaseUrl }, { poolSize: env.databasePoolSize }),
   });
-  const limiter = env.redis ? await createRedisLimiter(env.redis) : createMemoryLimiter();
+  const limiter = env.redis ? await createRedisLimiter({ ...env.redis, connectionName: 'storm-users-limiter' }) : createMemoryLimiter();
   // Written by the routers (same REDIS_URL and REDIS_PREFIX); without Redis nobody writes here and everyone reads OFFLINE.
   const presence = await createPresenceStore(env.redis ? { redis: env.redis } : { memory: true });
   // setAway is announced here, as the routers announce connections (presenceChanged).

@@ -11,7 +11,7 @@ import express from 'express';
 import type { UsersContext } from './context.js';
 import { EXPECTED_CODES, formatUsersError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
-import { createMemoryLimiter, type LimiterStore } from './limiter.js';
+import { createMemoryLimiter, type LimiterStore } from '@storm/limiter';
 import { AuthService, type TokenSettings } from './modules/auth/auth.service.js';
 import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
 import { createMemoryPresence, type PresenceAnnouncer, type PresenceStore } from '@storm/presence';

@@ -11,7 +11,7 @@ import { createTestDatabase } from '@storm/db/testing';
 import type { CryptoKey } from 'jose';
 import { PrismaClient } from './generated/prisma/client.js';
 import type { PresenceStore } from '@storm/presence';
-import type { LimiterStore } from './limiter.js';
+import type { LimiterStore } from '@storm/limiter';
 import type { TokenSettings } from './modules/auth/auth.service.js';
 import type { ThrottleSettings } from './modules/auth/throttle.js';
 import { startUsersService } from './server.js';

@@ -32,7 +32,7 @@ export const conversationsResolvers: Resolvers = {
   Mutation: {
     async createConversation(_root, { input }, ctx) {
       const userId = requireUser(ctx.userId);
-      ctx.rateLimit('create');
+      await ctx.rateLimit('create');
       return ctx.conversations.create(userId, input);
     },
     async markRead(_root, { conversationId, seq }, ctx) {

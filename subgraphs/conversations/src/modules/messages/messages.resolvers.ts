@@ -22,7 +22,7 @@ export const messagesResolvers: Resolvers = {
   Mutation: {
     async sendMessage(_root, { input }, ctx) {
       const userId = requireUser(ctx.userId);
-      ctx.rateLimit('send');
+      await ctx.rateLimit('send');
       return ctx.messages.send(userId, input);
     },
     async editMessage(_root, { id, body }, ctx) {

@@ -5,12 +5,12 @@ export const reactionsResolvers: Resolvers = {
   Mutation: {
     async addReaction(_root, { messageId, emoji }, ctx) {
       const userId = requireUser(ctx.userId);
-      ctx.rateLimit('react');
+      await ctx.rateLimit('react');
       return ctx.reactions.add(userId, messageId, emoji);
     },
     async removeReaction(_root, { messageId, emoji }, ctx) {
       const userId = requireUser(ctx.userId);
-      ctx.rateLimit('react');
+      await ctx.rateLimit('react');
       return ctx.reactions.remove(userId, messageId, emoji);
     },
   },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from '../../limiter.js';
+import { createMemoryLimiter, createRedisLimiter, type LimiterStore } from '@storm/limiter';
 import { startUsersHarness, type UsersHarness } from '../../test-kit.js';
 import { addressKey, AuthThrottle } from './throttle.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { rateLimited, unavailable } from '@storm/common';
-import type { LimitDecision, LimiterStore, LimitPolicy } from '../../limiter.js';
+import type { LimitDecision, LimiterStore, LimitPolicy } from '@storm/limiter';
 
 /**
  * Login and registration throttling (issue 3, OWASP authentication cheat
