@@ -56,4 +56,16 @@ describe('router endpoints', () => {
     expect(parse.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
+
+  it('marks answers with private data uncacheable (cache-control: no-store), for shared caches on the way', async () => {
+    const carol = await registerUser(stack.httpUrl, 'carol');
+    const res = await fetch(stack.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${carol.accessToken}` },
+      body: JSON.stringify({ query: '{ me { id displayName } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { data: { me: { id: string } } }).data.me.id).toBe(carol.id);
+  });
 });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { topics, type Bus } from '@storm/bus';
 import { ErrorCode, maskError, type RunningService } from '@storm/common';
@@ -108,6 +108,10 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      // No @cacheControl hints anywhere, and answers go to the router only: the
+      // default cache-control plugin would wrap every field resolver to compute a
+      // policy that is always no-store (the router still sends no-store to clients).
+      ApolloServerPluginCacheControlDisabled(),
       ...(development ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });

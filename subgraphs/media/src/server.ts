@@ -4,7 +4,7 @@ import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { maskError, type RunningService } from '@storm/common';
 import { DEFAULT_MAX_BODY_BYTES, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -54,6 +54,10 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
       // Federated traces only feed Apollo Studio, which STORM does not use
       // (metrics are the router's /metrics); they would cost time per request.
       ApolloServerPluginInlineTraceDisabled(),
+      // No @cacheControl hints anywhere, and answers go to the router only: the
+      // default cache-control plugin would wrap every field resolver to compute a
+      // policy that is always no-store (the router still sends no-store to clients).
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

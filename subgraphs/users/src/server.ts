@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { SigningKeys } from '@storm/auth';
 import { ErrorCode, IDENTITY_HEADER, verifyIdentity, type RunningService } from '@storm/common';
@@ -96,6 +96,10 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Federated traces (ftv1) would hand per-resolver timings to whoever asks for them.
       ApolloServerPluginInlineTraceDisabled(),
+      // No @cacheControl hints anywhere, and answers go to the router only: the
+      // default cache-control plugin would wrap every field resolver to compute a
+      // policy that is always no-store (the router still sends no-store to clients).
+      ApolloServerPluginCacheControlDisabled(),
       ...(deps.development ? [] : [ApolloServerPluginLandingPageDisabled()]),
       {
         async requestDidStart() {
