@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPresenceStore, type PresenceStore, type PresenceTimings } from './index.js';
@@ -143,6 +145,25 @@ describe.each(factories)('%s presence', (kind, create) => {
 describe('createPresenceStore', () => {
   it('refuses a Redis prefix that could collide with other keys', async () => {
     await expect(createPresenceStore({ redis: { url: REDIS_URL, prefix: 'a b*' } })).rejects.toThrow(/prefix/);
+  });
+
+  it('a Redis that does not answer at start is an error naming REDIS_URL, and leaves no client reconnecting behind', async () => {
+    // A "Redis" that hangs up on every connection, counting them.
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await expect(createPresenceStore({ redis: { url: `redis://127.0.0.1:${port}`, prefix } })).rejects.toThrow(/REDIS_URL/);
+      const atFailure = connections;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(connections).toBe(atFailure);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('memory uses the injected clock', async () => {

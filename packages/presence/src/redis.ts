@@ -101,7 +101,13 @@ export async function createRedisPresence(options: RedisPresenceOptions): Promis
   redis.on('error', () => {
     // Surfaced per command as a rejection; ioredis reconnects by itself.
   });
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    // Else ioredis keeps reconnecting in the background, holding the process open.
+    redis.disconnect();
+    throw new Error('presence: Redis does not answer at REDIS_URL', { cause: err });
+  }
 
   const keys = (userId: string) => {
     const base = `${options.prefix}:presence:{${userId}}`;
