@@ -12,7 +12,7 @@
 //                    process) over the same subgraphs
 //
 //   npm run bench -- send [--seconds 5] [--concurrency 1,10,100]
-//       [--conversations 100] [--users 100] [--repeat 2] [--bus nats]
+//       [--conversations 100] [--users 100] [--repeat 2] [--bus nats] [--limiter memory|redis]
 //
 // The machine is shared, so each configuration runs --repeat times and the
 // best run is kept (all runs are in the report); ratios are taken within a
@@ -84,6 +84,10 @@ export async function send(args: string[]): Promise<void> {
   const users = Number(flag(args, 'users', '100'));
   const repeat = Number(flag(args, 'repeat', '2'));
   const bus = flag(args, 'bus', 'nats');
+  // Where the conversations service keeps its per-user rate limits: memory (one process) or
+  // redis (shared by replicas: one EVALSHA per send).
+  const limiter = flag(args, 'limiter', 'memory');
+  if (limiter !== 'memory' && limiter !== 'redis') throw new Error('--limiter is memory or redis');
   // Profiling one workload: --only send (or history) skips the other's phases.
   const only = flag(args, 'only', 'send,history').split(',');
   for (const n of [seconds, conversations, users, repeat, ...levels]) {
@@ -96,6 +100,7 @@ export async function send(args: string[]): Promise<void> {
     BENCH_CONVERSATIONS: String(conversations),
     BENCH_SEED: String(HISTORY_PAGE),
     BENCH_BUS: bus,
+    BENCH_LIMITER: limiter,
   });
   const servers: Array<{ stop(): Promise<void> }> = [backend];
   const agent = new Agent({ connections: Math.max(...levels) + 16, pipelining: 1, keepAliveTimeout: 10_000 });
@@ -205,6 +210,7 @@ export async function send(args: string[]): Promise<void> {
       users,
       repeat,
       bus,
+      limiter,
       database: 'PostgreSQL 127.0.0.1:5432 (fresh database)',
       poolSize: POOL_SIZE,
       queries: { send: SEND, history: HISTORY },

@@ -23,7 +23,9 @@ const bus = (process.env.BENCH_BUS ?? 'nats') as 'memory' | 'nats' | 'redis';
 if (bus === 'memory') throw new Error('the send benchmark runs the router in its own process: BENCH_BUS must be nats or redis');
 
 // Access tokens outlive the run (the default 15 min could expire mid-benchmark).
-const stack = await startTestStack({ bus, accessTtlSeconds: 4 * 3600 });
+// BENCH_LIMITER=redis: the per-user rate limits shared through Redis, as replicas run them (REDIS_PREFIX).
+const limiter = (process.env.BENCH_LIMITER ?? 'memory') as 'memory' | 'redis';
+const stack = await startTestStack({ bus, accessTtlSeconds: 4 * 3600, limiter });
 const registered: TestUser[] = [];
 for (let i = 0; i < users; i += 10) {
   registered.push(...(await Promise.all(Array.from({ length: Math.min(10, users - i) }, (_, k) => registerUser(stack.httpUrl, `send${i + k}`)))));

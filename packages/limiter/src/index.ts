@@ -255,6 +255,9 @@ export async function createRedisLimiter(options: RedisLimiterOptions): Promise<
     commandTimeout: options.commandTimeoutMs ?? 2000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: options.offlineQueue ?? true,
+    // Concurrent decisions (a burst of sends) leave in one write and come back
+    // in one read instead of a round trip each.
+    enableAutoPipelining: true,
     lazyConnect: true,
   }) as LimiterRedis;
   // EVALSHA (ioredis sends the script itself once per connection, and again after NOSCRIPT).
