@@ -10,7 +10,7 @@
 //
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
-//       [--producer router|direct]
+//       [--producer router|direct] [--client-processes 1]
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -26,7 +26,7 @@
 // publish), and server memory per idle subscriber (heap and RSS after a
 // forced GC, at once and after 20 s idle).
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import { connectFleet, type Fleet } from './fleet.js';
 import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
@@ -49,13 +49,6 @@ interface Ready {
 const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body createdAt author { displayName } } }';
 const SEND = 'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
 const now = () => performance.timeOrigin + performance.now();
-const NEXT = Buffer.from('"type":"next"');
-const ERROR = Buffer.from('"type":"error"');
-const BODY_STAMP = Buffer.from('"body":"t:');
-const CREATED_STAMP = Buffer.from('"createdAt":"');
-/** 2026-12-01T23:30:00.123Z */
-const ISO_LENGTH = 24;
-const QUOTE = 0x22;
 /** How long the subscribers sit idle before the settled memory reading. */
 const IDLE_SECONDS = 20;
 /** Requests the driver keeps in flight when it offers messages itself. */
@@ -69,6 +62,9 @@ export async function fanout(args: string[]): Promise<void> {
   const targets = flag(args, 'targets', 'storm,graphql-ws,bare').split(',') as Target[];
   const bus = flag(args, 'bus', 'nats');
   const producer = flag(args, 'producer', 'router') as 'router' | 'direct';
+  // Client processes: one Node process reading 10,000 sockets has a latency floor of its own.
+  const clientProcesses = Number(flag(args, 'client-processes', '1'));
+  if (!Number.isInteger(clientProcesses) || clientProcesses < 1) throw new Error('--client-processes takes a positive integer');
   if (producer !== 'router' && producer !== 'direct') throw new Error('--producer is router or direct');
   const results: Record<string, unknown> = {};
 
@@ -82,7 +78,7 @@ export async function fanout(args: string[]): Promise<void> {
       const info = server.info;
       const conversationIds = info.conversationIds ?? Array.from({ length: conversations }, (_, i) => `c${i}`);
       const memBefore = await memory(info.control);
-      const fleet = await connectFleet(info, clients, conversationIds);
+      const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
       else await new Promise((r) => setTimeout(r, 2_000));
       const memAfter = await memory(info.control);
@@ -126,100 +122,19 @@ export async function fanout(args: string[]): Promise<void> {
             `commit → client p50 ${run.commitLatencyMs.p50.toFixed(1)} ms, p99 ${run.commitLatencyMs.p99.toFixed(1)} ms; missing ${run.missing}, errors ${run.errors}`,
         );
       }
-      fleet.close();
+      await fleet.close();
       results[target] = { memoryPerIdleSubscriber: perConnection, runs };
     } finally {
       await server.stop();
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, conversations, seconds, bus, producer, results });
+  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, producer, results });
   console.log(`\nreport: ${file}`);
 }
 
-interface Fleet {
-  sockets: WebSocket[];
-  /** Deliveries and errors received since the last take(). */
-  progress(): number;
-  /** Per-delivery latencies (send → client, commit → client) recorded since the last take(); resets. */
-  take(): { latencies: number[]; commitLatencies: number[]; count: number; errors: number };
-  close(): void;
-}
-
-async function connectFleet(info: Ready, clients: number, conversationIds: string[]): Promise<Fleet> {
-  const sockets: WebSocket[] = [];
-  let latencies: number[] = [];
-  let commitLatencies: number[] = [];
-  let count = 0;
-  let errors = 0;
-  // The load generator's own cost per message sets the floor of the latency it can
-  // measure: find the body's timestamp with native Buffer searches instead of
-  // turning every frame into a string and parsing it as JSON.
-  const onMessage = (data: WebSocket.RawData) => {
-    const frame = data as Buffer;
-    if (frame[2] !== 105 /* {"id" */) return; // connection_ack, pong
-    if (frame.indexOf(NEXT) === -1) {
-      if (frame.indexOf(ERROR) !== -1) errors++;
-      return;
-    }
-    const at = frame.indexOf(BODY_STAMP);
-    if (at === -1) {
-      errors++;
-      return;
-    }
-    const start = at + BODY_STAMP.length;
-    const end = frame.indexOf(QUOTE, start);
-    const arrived = now();
-    latencies.push(arrived - Number(frame.toString('latin1', start, end)));
-    const created = frame.indexOf(CREATED_STAMP, end);
-    if (created !== -1) {
-      const from = created + CREATED_STAMP.length;
-      commitLatencies.push(arrived - Date.parse(frame.toString('latin1', from, from + ISO_LENGTH)));
-    }
-    count++;
-  };
-  const batch = 250;
-  for (let start = 0; start < clients; start += batch) {
-    await Promise.all(
-      Array.from({ length: Math.min(batch, clients - start) }, (_, k) => {
-        const i = start + k;
-        return new Promise<void>((resolve, reject) => {
-          const socket = new WebSocket(info.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
-          sockets.push(socket);
-          socket.once('error', reject);
-          socket.once('open', () => {
-            const token = info.tokens ? info.tokens[i % info.tokens.length] : 'bench';
-            socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-          });
-          socket.once('message', (data) => {
-            if (!data.toString().includes('connection_ack')) return reject(new Error(`no ack: ${data.toString()}`));
-            socket.on('message', onMessage);
-            socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY, variables: { conversationId: conversationIds[i % conversationIds.length] } } }));
-            resolve();
-          });
-        });
-      }),
-    );
-  }
-  return {
-    sockets,
-    progress: () => count + errors,
-    take() {
-      const out = { latencies, commitLatencies, count, errors };
-      latencies = [];
-      commitLatencies = [];
-      count = 0;
-      errors = 0;
-      return out;
-    },
-    close() {
-      for (const s of sockets) s.terminate();
-    },
-  };
-}
-
 async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds: string[], rate: number, seconds: number, producer: 'router' | 'direct') {
-  fleet.take();
+  await fleet.take();
   const profiled = process.env.BENCH_WINDOW_PROFILE ? [info.control, ...(info.backendControlPort ? [info.backendControlPort] : [])] : [];
   for (const port of profiled) await control(port, '/bench/profile/start');
   const total = Math.max(1, Math.round(rate * seconds));
@@ -260,12 +175,12 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   if (refused) console.warn(`  ${refused} of ${total} offers failed (the server did not answer them)`);
   const offeredSeconds = (now() - started) / 1000;
   if (!(target === 'storm' && producer === 'direct') && offeredSeconds > seconds * 1.2) console.warn(`  offering fell behind: ${total} messages took ${offeredSeconds.toFixed(1)} s, not ${seconds} s`);
-  const expected = (total - refused) * (fleet.sockets.length / conversationIds.length);
+  const expected = (total - refused) * (fleet.size / conversationIds.length);
   // Let in-flight deliveries land: until all arrived or 10 s without progress.
   let last = -1;
   let quietSince = now();
   for (;;) {
-    const seen = fleet.progress();
+    const seen = await fleet.progress();
     if (seen >= expected) break;
     if (seen !== last) {
       last = seen;
@@ -275,10 +190,10 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   }
   const ended = now();
   for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
-  const { latencies, commitLatencies, count, errors } = fleet.take();
+  const { latencies, commitLatencies, count, errors } = await fleet.take();
   return {
     offeredMessagesPerSecond: rate,
-    offeredDeliveriesPerSecond: rate * (fleet.sockets.length / conversationIds.length),
+    offeredDeliveriesPerSecond: rate * (fleet.size / conversationIds.length),
     messages: total,
     deliveries: count,
     missing: Math.max(0, expected - count - errors),
