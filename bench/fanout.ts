@@ -10,7 +10,7 @@
 //
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
-//       [--producer router|direct] [--client-processes 1]
+//       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1]
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -62,6 +62,9 @@ export async function fanout(args: string[]): Promise<void> {
   const targets = flag(args, 'targets', 'storm,graphql-ws,bare').split(',') as Target[];
   const bus = flag(args, 'bus', 'nats');
   const producer = flag(args, 'producer', 'router') as 'router' | 'direct';
+  // --producer direct: sends the back end keeps in flight.
+  const producerInFlight = Number(flag(args, 'producer-in-flight', '128'));
+  if (!Number.isInteger(producerInFlight) || producerInFlight < 1) throw new Error('--producer-in-flight takes a positive integer');
   // Client processes: one Node process reading 10,000 sockets has a latency floor of its own.
   const clientProcesses = Number(flag(args, 'client-processes', '1'));
   if (!Number.isInteger(clientProcesses) || clientProcesses < 1) throw new Error('--client-processes takes a positive integer');
@@ -72,7 +75,10 @@ export async function fanout(args: string[]): Promise<void> {
     console.log(`\n== ${target}: ${clients} subscribers over ${conversations} conversation(s)`);
     // STORM: the measured router runs alone in its process; the subgraphs, the
     // database and the bus are the back end (other processes), as deployed.
-    const backend = target === 'storm' ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus }) : undefined;
+    const backend =
+      target === 'storm'
+        ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus, BENCH_PRODUCER_IN_FLIGHT: String(producerInFlight) })
+        : undefined;
     const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) });
     try {
       const info = server.info;
@@ -129,7 +135,7 @@ export async function fanout(args: string[]): Promise<void> {
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, producer, results });
+  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, producer, producerInFlight, results });
   console.log(`\nreport: ${file}`);
 }
 

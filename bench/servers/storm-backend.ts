@@ -39,7 +39,10 @@ if (bus === 'memory') throw new Error('the fan-out benchmark runs the router in 
 // router sustains on this machine (see the send benchmark) and the delivery side is measured.
 const prisma = new PrismaClient({ adapter: adapterFor(stack.db.target, { poolSize: 20 }) });
 const messages = new MessagesService(prisma, topics(stack.busPrefix), () => stack.conversations.relay?.kick());
-const IN_FLIGHT = 32;
+// Sends in flight (fanout --producer-in-flight): at 32 the producer itself fell
+// behind at 3,000 messages/s (its group commits stayed small) while the
+// delivery side had room.
+const IN_FLIGHT = Number(process.env.BENCH_PRODUCER_IN_FLIGHT ?? 128);
 const control = await startControl({
   '/produce': async (body) => {
     const { conversationIds: targets, rate, seconds } = body as { conversationIds: string[]; rate: number; seconds: number };
