@@ -124,6 +124,45 @@ export function attachWire(options: WireOptions): WireServer {
   };
 }
 
+/**
+ * Where the engine delivers one subscription's events. A class, not an
+ * object of closures: a router holds one per subscription (10,000 idle
+ * subscribers cost their closures' heap otherwise).
+ */
+class Sink implements DeliverySink {
+  /** `{"id":…,"type":"next","payload":` is the only per-subscriber part of a delivery. */
+  private readonly head: string;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly id: string,
+    readonly userId: string,
+    readonly clientIp: string | undefined,
+  ) {
+    this.head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  next(payloadJson: string): boolean {
+    return this.conn.deliver(this.id, this.head + payloadJson + '}', this.conn.maxBufferedBytes);
+  }
+
+  nextEphemeral(payloadJson: string): boolean {
+    return this.conn.deliver(this.id, this.head + payloadJson + '}', this.conn.maxBufferedBytes / 4);
+  }
+
+  batch(send: () => void): void {
+    this.conn.corked(send);
+  }
+
+  error(errors: readonly GraphQLFormattedError[]): void {
+    this.conn.end(this.id, stringify({ id: this.id, type: MessageType.Error, payload: errors }));
+  }
+
+  complete(): void {
+    this.conn.end(this.id, stringify({ id: this.id, type: MessageType.Complete }));
+  }
+}
+
 class Connection {
   private initReceived = false;
   private acknowledged = false;
@@ -132,7 +171,7 @@ class Connection {
   private closed = false;
   /** null = accepted, being set up; Operation once running. */
   private readonly operations = new Map<string, Operation | null>();
-  private readonly initTimer: NodeJS.Timeout | undefined;
+  private initTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly id = randomUUID();
   private readonly clientIp: string | undefined;
@@ -216,6 +255,8 @@ class Connection {
     if (this.initReceived) return this.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
     this.initReceived = true;
     clearTimeout(this.initTimer);
+    // Not kept for the socket's life: a router holds thousands of idle sockets.
+    this.initTimer = undefined;
     const authorization = payload?.authorization;
     if (typeof authorization !== 'string') return this.close(CloseCode.Forbidden, 'Forbidden');
     let identity: { userId: string; exp?: number };
@@ -267,45 +308,42 @@ class Connection {
   }
 
   private sink(id: string): DeliverySink {
-    const conn = this;
-    // `{"id":…,"type":"next","payload":` is the only per-subscriber part of a delivery.
-    const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    const open = () => conn.operations.has(id) && !conn.closed;
-    return {
-      userId: conn.userId!,
-      clientIp: conn.clientIp,
-      next(payloadJson) {
-        if (!open()) return false;
-        if (conn.socket.bufferedAmount > conn.options.maxBufferedBytes) return false;
-        conn.socket.send(head + payloadJson + '}');
-        return true;
-      },
-      nextEphemeral(payloadJson) {
-        if (!open() || conn.socket.bufferedAmount > conn.options.maxBufferedBytes / 4) return false;
-        conn.socket.send(head + payloadJson + '}');
-        return true;
-      },
-      batch(send) {
-        const raw = (conn.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-        if (!raw) return send();
-        raw.cork();
-        try {
-          send();
-        } finally {
-          raw.uncork();
-        }
-      },
-      error(errors) {
-        if (!open()) return;
-        conn.operations.delete(id);
-        conn.send(stringify({ id, type: MessageType.Error, payload: errors }));
-      },
-      complete() {
-        if (!open()) return;
-        conn.operations.delete(id);
-        conn.send(stringify({ id, type: MessageType.Complete }));
-      },
-    };
+    return new Sink(this, id, this.userId!, this.clientIp);
+  }
+
+  /** Whether the subscription `id` still runs on an open socket. */
+  isOpen(id: string): boolean {
+    return this.operations.has(id) && !this.closed;
+  }
+
+  /** One frame for subscription `id`, unless the socket holds more than `limit` unsent bytes. */
+  deliver(id: string, frame: string, limit: number): boolean {
+    if (!this.isOpen(id) || this.socket.bufferedAmount > limit) return false;
+    this.socket.send(frame);
+    return true;
+  }
+
+  get maxBufferedBytes(): number {
+    return this.options.maxBufferedBytes;
+  }
+
+  /** Runs `send` with the socket corked: every frame inside leaves in one write. */
+  corked(send: () => void): void {
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!raw) return send();
+    raw.cork();
+    try {
+      send();
+    } finally {
+      raw.uncork();
+    }
+  }
+
+  /** Ends subscription `id` with a final message (error or complete). */
+  end(id: string, text: string): void {
+    if (!this.isOpen(id)) return;
+    this.operations.delete(id);
+    this.send(text);
   }
 
   private send(text: string): void {
