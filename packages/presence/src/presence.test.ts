@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startAgainstHangUp } from '@storm/common/testing';
 import { createPresenceStore, type PresenceStore, type PresenceTimings } from './index.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -148,22 +147,9 @@ describe('createPresenceStore', () => {
   });
 
   it('a Redis that does not answer at start is an error naming REDIS_URL, and leaves no client reconnecting behind', async () => {
-    // A "Redis" that hangs up on every connection, counting them.
-    let connections = 0;
-    const server = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      await expect(createPresenceStore({ redis: { url: `redis://127.0.0.1:${port}`, prefix } })).rejects.toThrow(/REDIS_URL/);
-      const atFailure = connections;
-      await new Promise((r) => setTimeout(r, 500));
-      expect(connections).toBe(atFailure);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    const { error, reconnects } = await startAgainstHangUp('redis', (url) => createPresenceStore({ redis: { url, prefix } }));
+    expect(String(error)).toMatch(/REDIS_URL/);
+    expect(reconnects).toBe(0);
   });
 
   it('memory uses the injected clock', async () => {
