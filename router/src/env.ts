@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envHost, envNodeEnv, envPort, parseEnv } from '@storm/common';
+import { envBool, envHost, envNodeEnv, envPort, parseEnv, REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE } from '@storm/common';
 import { busEnvSchema } from '@storm/bus';
 import { ClientAddress } from './client-address.js';
 
@@ -58,7 +58,7 @@ const schema = z
      * Key prefix of the presence store in Redis (REDIS_URL), shared with the users
      * subgraph. Unset: this router records no presence (nobody shows online).
      */
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional(),
+    REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE).optional(),
     /**
      * Milliseconds between sweeps of the presence of the users this replica's
      * presenceChanged watchers watch: a user whose connections expired (their

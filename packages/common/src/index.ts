@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './env.js';
 export * from './identity.js';
+export * from './redis.js';
 export * from './service.js';
 export * from './verified-cache.js';

@@ -14,6 +14,7 @@
  * left" and pass together. A success may then reset or refund a count.
  */
 import { Redis } from 'ioredis';
+import { assertRedisPrefix, connectRedis } from '@storm/common';
 
 /** How many attempts a key gets in a window, and how they are slowed. */
 export interface LimitPolicy {
@@ -245,10 +246,9 @@ type LimiterRedis = Redis & {
   stormLimitRefund(key: string): Promise<number>;
 };
 
-const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export async function createRedisLimiter(options: RedisLimiterOptions): Promise<LimiterStore> {
-  if (!PREFIX_PATTERN.test(options.prefix)) throw new Error('limiter prefix must be 1–64 characters of [A-Za-z0-9_.:-]');
+  assertRedisPrefix(options.prefix, 'limiter');
   const redis = new Redis(options.url, {
     connectionName: options.connectionName ?? 'storm-limiter',
     // A throttle check during an outage fails fast instead of holding the login.
@@ -267,13 +267,7 @@ export async function createRedisLimiter(options: RedisLimiterOptions): Promise<
   redis.on('error', () => {
     // Reported per command (the caller decides what a failure means); ioredis reconnects.
   });
-  try {
-    await redis.connect();
-  } catch (err) {
-    // Else ioredis keeps reconnecting in the background, holding the process open.
-    redis.disconnect();
-    throw new Error('limiter: Redis does not answer at REDIS_URL', { cause: err });
-  }
+  await connectRedis(redis, 'limiter');
   const keyOf = (key: string) => `${options.prefix}:limit:${key}`;
   const bucketKeyOf = (key: string) => `${options.prefix}:bucket:${key}`;
   return {

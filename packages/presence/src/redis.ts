@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { assertRedisPrefix, connectRedis } from '@storm/common';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_LAST_SEEN_TTL_MS,
@@ -83,12 +84,11 @@ return out
 
 /** Users per GET script call: bounded work per script, however many ids a page asks for. */
 const GET_CHUNK = 500;
-const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const STATUSES = new Set<string>(['ONLINE', 'AWAY', 'OFFLINE']);
 
 /** Presence shared by every router and users replica, in Redis with expiring keys. */
 export async function createRedisPresence(options: RedisPresenceOptions): Promise<PresenceStore> {
-  if (!PREFIX_PATTERN.test(options.prefix)) throw new Error('presence prefix must be 1–64 characters of [A-Za-z0-9_.:-]');
+  assertRedisPrefix(options.prefix, 'presence');
   const ttl = 2 * (options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   const seenTtl = options.lastSeenTtlMs ?? DEFAULT_LAST_SEEN_TTL_MS;
   const redis = new Redis(options.url, {
@@ -101,13 +101,7 @@ export async function createRedisPresence(options: RedisPresenceOptions): Promis
   redis.on('error', () => {
     // Surfaced per command as a rejection; ioredis reconnects by itself.
   });
-  try {
-    await redis.connect();
-  } catch (err) {
-    // Else ioredis keeps reconnecting in the background, holding the process open.
-    redis.disconnect();
-    throw new Error('presence: Redis does not answer at REDIS_URL', { cause: err });
-  }
+  await connectRedis(redis, 'presence');
 
   const keys = (userId: string) => {
     const base = `${options.prefix}:presence:{${userId}}`;

@@ -1,4 +1,4 @@
-import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
+import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv, REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE } from '@storm/common';
 import { devIdentitySecret } from '@storm/auth';
 import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
 import { z } from 'zod';
@@ -29,7 +29,7 @@ const schema = z.object({
    * shares one budget per user. Unset: each replica keeps its own buckets in
    * memory (with N replicas a user gets up to N times the rates).
    */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional(),
+  REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE).optional(),
   /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Outbox rows published per relay transaction. @default 100 */

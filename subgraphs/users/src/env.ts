@@ -1,6 +1,6 @@
 import { DEFAULT_ACCESS_TTL_SECONDS, devIdentitySecret, devKeys, publicKeyPemOf } from '@storm/auth';
 import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
-import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
+import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv, REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE } from '@storm/common';
 import { z } from 'zod';
 import { DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
 
@@ -62,7 +62,7 @@ const schema = z
      */
     REDIS_URL: optional.pipe(z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional()),
     /** First part of every Redis key of this deployment. Required with REDIS_URL (no default: two deployments never share keys). */
-    REDIS_PREFIX: optional.pipe(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 characters of [A-Za-z0-9_.:-]').optional()),
+    REDIS_PREFIX: optional.pipe(z.string().regex(REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE).optional()),
     /**
      * The bus on which setAway is announced (presenceChanged): BUS (memory |
      * nats | redis; default memory), BUS_PREFIX (no default; required unless
