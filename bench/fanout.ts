@@ -26,6 +26,7 @@
 // publish), and server memory per idle subscriber (heap and RSS after a
 // forced GC, at once and after 20 s idle).
 import { performance } from 'node:perf_hooks';
+import { cpuMs, cpuTicks, pidsNamed } from './cpu.js';
 import { connectFleet, type Fleet } from './fleet.js';
 import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
@@ -33,6 +34,7 @@ import { flag, summarize, writeReport } from './stats.js';
 type Target = 'storm' | 'graphql-ws' | 'bare';
 
 interface Ready {
+  pid: number;
   wsUrl: string;
   httpUrl?: string;
   control: number;
@@ -42,6 +44,8 @@ interface Ready {
   backendControl?: number;
   /** The back end's control port (storm), for window profiles. */
   backendControlPort?: number;
+  /** The back end's process (storm), for CPU accounting. */
+  backendPid?: number;
 }
 
 // createdAt: the message's commit stamp (PostgreSQL's now() of the statement
@@ -111,7 +115,7 @@ export async function fanout(args: string[]): Promise<void> {
 
       const runs = [];
       for (const rate of rates) {
-        const run = await offer(target, { ...info, backendControl: backend?.info.backendControl, backendControlPort: backend?.info.control }, fleet, conversationIds, rate, seconds, producer);
+        const run = await offer(target, { ...info, backendControl: backend?.info.backendControl, backendControlPort: backend?.info.control, backendPid: backend?.info.pid }, fleet, conversationIds, rate, seconds, producer);
         runs.push(run);
         if (target === 'storm') {
           const buckets = ((await control(info.control, '/latency')) as Array<{ labels: { le?: number | string }; value: number; metricName?: string }>).filter((v) => v.metricName?.endsWith('_bucket'));
@@ -126,6 +130,11 @@ export async function fanout(args: string[]): Promise<void> {
             `got ${Math.round(run.deliveriesPerSecond).toLocaleString('en-US')} deliveries/s, ` +
             `send → client p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms; ` +
             `commit → client p50 ${run.commitLatencyMs.p50.toFixed(1)} ms, p99 ${run.commitLatencyMs.p99.toFixed(1)} ms; missing ${run.missing}, errors ${run.errors}`,
+        );
+        console.log(
+          `  CPU per message, ms (share of a core): ${Object.entries(run.cpuMsPerMessage)
+            .map(([label, ms]) => `${label} ${ms.toFixed(3)} (${Math.round(run.coreShare[label]! * 100)}%)`)
+            .join(', ')}`,
         );
       }
       await fleet.close();
@@ -143,6 +152,13 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   await fleet.take();
   const profiled = process.env.BENCH_WINDOW_PROFILE ? [info.control, ...(info.backendControlPort ? [info.backendControlPort] : [])] : [];
   for (const port of profiled) await control(port, '/bench/profile/start');
+  // Every process on the path, charged over the window (offering and draining).
+  const processes = new Map<string, number[]>([['server', [info.pid]]]);
+  if (info.backendPid) processes.set('back end', [info.backendPid]);
+  processes.set('postgres', pidsNamed('postgres'));
+  processes.set('nats', pidsNamed('nats-server'));
+  processes.set('driver', [...new Set([process.pid, ...fleet.pids])]);
+  const cpuBefore = cpuTicks(processes);
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const started = now();
@@ -195,6 +211,7 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     await new Promise((r) => setTimeout(r, 20));
   }
   const ended = now();
+  const cpu = cpuMs(cpuBefore, cpuTicks(processes));
   for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
   const { latencies, commitLatencies, count, errors } = await fleet.take();
   return {
@@ -207,6 +224,10 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     deliveriesPerSecond: count / ((ended - started) / 1000),
     latencyMs: summarize(latencies),
     commitLatencyMs: summarize(commitLatencies),
+    /** CPU ms of each process over the window (offering and draining), per message offered. */
+    cpuMsPerMessage: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / total])),
+    /** Each process's share of one core over the window. */
+    coreShare: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / (ended - started)])),
   };
 }
 

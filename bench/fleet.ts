@@ -32,6 +32,8 @@ export interface Recording {
 
 export interface Fleet {
   readonly size: number;
+  /** The processes holding the sockets (for CPU accounting). */
+  readonly pids: number[];
   /** Deliveries and errors received since the last take(). */
   progress(): Promise<number>;
   /** What was recorded since the last take(); resets. */
@@ -105,6 +107,7 @@ export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet & { sock
   return {
     sockets,
     size: sockets.length,
+    pids: [process.pid],
     progress: async () => recording.count + recording.errors,
     async take() {
       const out = recording;
@@ -129,6 +132,7 @@ export async function connectFleet(spec: Omit<FleetSpec, 'first' | 'count'>, cli
   );
   return {
     size: clients,
+    pids: workers.map((w) => w.pid),
     progress: async () => (await Promise.all(workers.map((w) => w.call<number>('progress')))).reduce((a, b) => a + b, 0),
     async take() {
       const parts = await Promise.all(workers.map((w) => w.call<Recording>('take')));
@@ -146,6 +150,7 @@ export async function connectFleet(spec: Omit<FleetSpec, 'first' | 'count'>, cli
 }
 
 interface Worker {
+  readonly pid: number;
   call<T>(command: 'progress' | 'take'): Promise<T>;
   stop(): Promise<void>;
 }
@@ -175,6 +180,7 @@ async function startWorker(spec: FleetSpec): Promise<Worker> {
     });
   await call('connect', spec);
   return {
+    pid: child.pid!,
     call: (command) => call(command),
     async stop() {
       if (child.exitCode !== null) return;

@@ -19,7 +19,6 @@
 // run. BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server process;
 // BENCH_WINDOW_PROFILE=<dir> one of the router and the back end over each
 // measured STORM window only (<dir>/<pid>.cpuprofile, the last window's).
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -27,6 +26,7 @@ import { topics } from '@storm/bus';
 import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
+import { cpuMs, cpuTicks } from './cpu.js';
 import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
@@ -276,46 +276,18 @@ async function closedLoop(n: number, seconds: number, op: Op, cpu?: CpuProbe, pr
   if (before && after && ops > 0) {
     cpuMsPerOp = {};
     let total = 0;
-    for (const [label, perPid] of after) {
-      // Only pids alive at both ends: a database connection opened or closed
-      // within the window is not charged (pools keep theirs open).
-      let ticks = 0;
-      for (const [pid, end] of perPid) ticks += end - (before.get(label)?.get(pid) ?? end);
-      const ms = (ticks * 1000) / CLOCK_TICKS / ops;
-      cpuMsPerOp[label] = ms;
-      total += ms;
+    for (const [label, ms] of Object.entries(cpuMs(before, after))) {
+      cpuMsPerOp[label] = ms / ops;
+      total += ms / ops;
     }
     cpuMsPerOp.total = total;
   }
   return { concurrency: n, seconds, ops, opsPerSecond: ops / seconds, errors, firstError, latencyMs: summarize(latencies), cpuMsPerOp, loadAverage: os.loadavg()[0]! };
 }
 
-/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
-const CLOCK_TICKS = 100;
-
 /** The processes whose CPU time a phase is charged: label → pids (PostgreSQL's are looked up per phase). */
 interface CpuProbe {
   pids(): Promise<Map<string, number[]>>;
-}
-
-/** utime + stime per label and pid; a pid that is gone (or no /proc) is left out. */
-function cpuTicks(pids: Map<string, number[]>): Map<string, Map<number, number>> {
-  const out = new Map<string, Map<number, number>>();
-  for (const [label, list] of pids) {
-    const perPid = new Map<number, number>();
-    for (const pid of list) {
-      try {
-        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        perPid.set(pid, Number(fields[11]) + Number(fields[12]));
-      } catch {
-        // exited, or not Linux
-      }
-    }
-    out.set(label, perPid);
-  }
-  return out;
 }
 
 async function graphql(agent: Agent, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
