@@ -24,7 +24,7 @@ describe('loadConversationsEnv', () => {
       usersUrl: 'http://127.0.0.1:4001/graphql',
       usersTimeoutMs: 5000,
       bus: { kind: 'nats', prefix: 'prod', servers: 'nats://127.0.0.1:4222' },
-      outbox: { pollIntervalMs: 250, batchSize: 100 },
+      outbox: { pollIntervalMs: 250, batchSize: 1000 },
       rateLimits: { send: { burst: 300, perSecond: 30 }, react: { burst: 100, perSecond: 10 }, create: { burst: 30, perSecond: 0.5 } },
     });
     expect(loadConversationsEnv({ ...base, RATE_LIMIT_SEND_BURST: '0', RATE_LIMIT_CREATE_PER_SECOND: '2' }).rateLimits).toMatchObject({

@@ -33,7 +33,7 @@ const schema = z.object({
   /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Outbox rows published per relay transaction. @default 100 */
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** sendMessage per user: bucket size (0 = no limit; at least 100 keeps the API.md promise). @default 300 */
   RATE_LIMIT_SEND_BURST: rateBurst(DEFAULT_RATE_LIMITS.send.burst),
   /** sendMessage per user: sustained messages per second. @default 30 */

@@ -39,7 +39,11 @@ export interface OutboxRelayOptions {
   bus: Bus;
   /** Poll for rows written by other processes (or missed kicks). @default 250 */
   pollIntervalMs?: number;
-  /** Rows claimed per transaction. @default 100 */
+  /**
+   * Rows claimed per transaction. @default 1000 (a batch costs about five
+   * round trips whatever its size, each one a turn of a busy event loop: at 100
+   * a relay under load kept up with about 1,500 rows a second)
+   */
   batchSize?: number;
   /** First retry delay after a failed publish; doubles per failure. @default 100 */
   backoffBaseMs?: number;
@@ -82,7 +86,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     prisma,
     bus,
     pollIntervalMs = 250,
-    batchSize = 100,
+    batchSize = 1000,
     backoffBaseMs = 100,
     backoffMaxMs = 10_000,
     publishTimeoutMs = 10_000,
