@@ -41,6 +41,7 @@ await runOrExit(async () => {
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       replayLimit: env.REPLAY_LIMIT,
       subscriptionBatchSize: env.SUBSCRIPTION_BATCH_SIZE,
+      subscriptionBatchConcurrency: env.SUBSCRIPTION_BATCH_CONCURRENCY,
       membershipAuditMs: env.MEMBERSHIP_AUDIT_MS,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       presenceSweepMaxUsers: env.PRESENCE_SWEEP_MAX_USERS,

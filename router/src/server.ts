@@ -44,6 +44,8 @@ export interface RouterLimits {
   replayLimit: number;
   /** Most conversations one batched page read of shared subscription groups resolves. @default 50 */
   subscriptionBatchSize?: number;
+  /** Most batched page reads of one selection in flight; later wake-ups join the next. @default 4 */
+  subscriptionBatchConcurrency?: number;
   /** Ms between membership audits of shared subscription groups (0 = off). @default 30000 */
   membershipAuditMs?: number;
   /**
@@ -185,6 +187,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     metrics,
     replayLimit: deps.limits.replayLimit,
     pageBatchSize: deps.limits.subscriptionBatchSize,
+    pageReadConcurrency: deps.limits.subscriptionBatchConcurrency,
     membershipAuditMs: deps.limits.membershipAuditMs,
     execute: (query, variables, userId, options) => internal(query, variables, { userId, requestId: randomUUID(), membershipVouched: options?.vouched === true }),
     dependsOnViewer: (query) => dependsOnViewer(apiSchema!, parse(query), marked),

@@ -31,6 +31,8 @@ function fakePlanner(members: Map<string, Set<string>>) {
   const log = new Map<string, Array<{ position: number; kind: string; seq: number }>>();
   const calls: Call[] = [];
   const failing = new Set<string>();
+  /** While set, page reads wait for it (reads in flight, held). */
+  const held: { gate?: Promise<void> } = {};
   const page = (conversationId: string, after: number, userId: string, vouched: boolean, query: string) => {
     if (!vouched && !members.get(conversationId)?.has(userId)) return null;
     const lastSeq = messages.get(conversationId) ?? 0;
@@ -50,6 +52,7 @@ function fakePlanner(members: Map<string, Set<string>>) {
       const entries = (log.get(variables.stormConversationId as string) ?? []).filter((e) => e.position > (variables.stormAfterEvent as number));
       return { data: { conversation: { events: entries.map((e) => ({ ...e, messageId: null, userId: 'alice', emoji: '👍' })) } } };
     }
+    if (held.gate) await held.gate;
     if ('stormConversationId' in variables) return { data: { conversation: page(variables.stormConversationId as string, variables.stormAfter as number, userId, vouched, query) } };
     const data: Record<string, unknown> = {};
     const errors = [];
@@ -62,7 +65,7 @@ function fakePlanner(members: Map<string, Set<string>>) {
     }
     return errors.length ? { data, errors } : { data };
   };
-  return { execute, calls, messages, failing, log };
+  return { execute, calls, messages, failing, log, held };
 }
 
 function sink(userId: string) {
@@ -107,7 +110,7 @@ describe('subscription engine: page reads batched across conversations', () => {
   });
 
   const CONVERSATIONS = 20;
-  const setup = (options: { batch?: number } = {}) => {
+  const setup = (options: { batch?: number; concurrency?: number } = {}) => {
     const members = new Map(Array.from({ length: CONVERSATIONS }, (_, i) => [`c${i}`, new Set(['alice', 'bob', `only${i}`])]));
     const planner = fakePlanner(members);
     bus = createMemoryBus({ prefix: PREFIX });
@@ -118,6 +121,7 @@ describe('subscription engine: page reads batched across conversations', () => {
       metrics: createMetrics(),
       replayLimit: 1_000,
       pageBatchSize: options.batch,
+      pageReadConcurrency: options.concurrency,
       membershipAuditMs: 0,
       dependsOnViewer: (query) => dependsOnViewer(schema, parse(query), marked),
     });
@@ -161,6 +165,36 @@ describe('subscription engine: page reads batched across conversations', () => {
     await commitEverywhere(planner);
     await until(() => sinks.every((s) => s.received.length === 1));
     expect(planner.calls.map((c) => Object.keys(c.variables).filter((k) => k.startsWith('stormConversationId_')).length)).toEqual([8, 8, 4]);
+  });
+
+  it('queues wake-ups while SUBSCRIPTION_BATCH_CONCURRENCY reads are in flight and sends them as one next read', async () => {
+    const { planner } = setup({ concurrency: 1 });
+    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
+    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
+    await new Promise((r) => setTimeout(r, 50));
+    planner.calls.length = 0;
+    let release!: () => void;
+    planner.held.gate = new Promise<void>((r) => (release = r));
+    const publish = (i: number) => {
+      const seq = (planner.messages.get(`c${i}`) ?? 0) + 1;
+      planner.messages.set(`c${i}`, seq);
+      return bus.publish(busTopics.conversation(`c${i}`, ConversationEvent.MessageAdded), { id: `c${i}-${seq}`, conversationId: `c${i}`, seq, authorId: 'alice', committedAt: new Date().toISOString() });
+    };
+    const pageCalls = () => planner.calls.filter((c) => !c.query.startsWith('query StormSubscriptionHead'));
+    await publish(0);
+    await until(() => pageCalls().length === 1);
+    // The other 19 wake one by one, each in its own turn, while c0's read is held.
+    for (let i = 1; i < CONVERSATIONS; i++) {
+      await publish(i);
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pageCalls()).toHaveLength(1);
+    planner.held.gate = undefined;
+    release();
+    await until(() => sinks.every((s) => s.received.length === 1));
+    const slots = (c: Call) => Object.keys(c.variables).filter((k) => k.startsWith('stormConversationId_')).length || 1;
+    expect(pageCalls().map(slots)).toEqual([1, CONVERSATIONS - 1]);
   });
 
   it('isolates a failed slot: the others deliver, the failed group retries and catches up', async () => {

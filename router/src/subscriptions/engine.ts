@@ -82,6 +82,14 @@ export interface EngineOptions {
    */
   pageBatchSize?: number;
   /**
+   * Most batched page reads of one selection in flight. Groups that wake
+   * while that many are in flight wait for one to finish and join the next
+   * batch, so under load reads grow toward `pageBatchSize` (a read's cost is
+   * mostly per read, not per conversation) instead of piling up small ones.
+   * @default 4
+   */
+  pageReadConcurrency?: number;
+  /**
    * How often the subscribers of shared groups are checked against the
    * conversations' member lists (catches a removal whose bus event was lost;
    * Redis pub/sub keeps nothing). 0 turns it off.
@@ -130,7 +138,12 @@ export class SubscriptionEngine {
   private readonly viewerCache = new Map<string, boolean>();
 
   constructor(readonly options: EngineOptions) {
-    this.pages = new PageBatcher((...args) => this.options.execute(...args), options.pageBatchSize ?? DEFAULT_PAGE_BATCH, (n) => options.metrics.pageBatchSize.observe(n));
+    this.pages = new PageBatcher(
+      (...args) => this.options.execute(...args),
+      options.pageBatchSize ?? DEFAULT_PAGE_BATCH,
+      options.pageReadConcurrency ?? DEFAULT_PAGE_READ_CONCURRENCY,
+      (n) => options.metrics.pageBatchSize.observe(n),
+    );
     const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
     if (auditMs > 0) {
       this.auditTimer = setInterval(() => void this.auditMembership().catch((err) => options.log?.('membership audit failed; retrying at the next interval', err)), auditMs);
@@ -927,7 +940,16 @@ function toPage(plan: Plan, conversation: unknown, error: GraphQLFormattedError 
 
 /** Conversations per batched page query. */
 const DEFAULT_PAGE_BATCH = 50;
+/** Batched page reads of one selection in flight. */
+const DEFAULT_PAGE_READ_CONCURRENCY = 4;
 const DEFAULT_AUDIT_MS = 30_000;
+
+interface PageSlot {
+  plan: Plan;
+  after: number;
+  userId: string;
+  resolve: (page: Page) => void;
+}
 
 /**
  * Batches the page reads of shared groups across conversations: groups with
@@ -935,43 +957,56 @@ const DEFAULT_AUDIT_MS = 30_000;
  * turn of the event loop — a burst of bus events — are read with one query,
  * one alias per conversation, so the subgraph trips (and the `_entities`
  * fetches of other subgraphs' fields) are one per batch, not one per
- * conversation. Read vouched: these groups' subscribers were authorized when
- * they subscribed and are revoked on removal (and by the membership audit).
+ * conversation. At most `concurrency` reads of one selection are in flight;
+ * groups that ask meanwhile queue and leave with the next read, up to
+ * `maxBatch` of them. Read vouched: these groups' subscribers were authorized
+ * when they subscribed and are revoked on removal (and by the membership audit).
  */
 class PageBatcher {
-  private pending = new Map<string, Array<{ plan: Plan; after: number; userId: string; resolve: (page: Page) => void }>>();
+  private readonly queues = new Map<string, { slots: PageSlot[]; inFlight: number }>();
   private scheduled = false;
   private readonly queries = new Map<string, string>();
 
   constructor(
     private readonly execute: Executor,
     private readonly maxBatch: number,
+    private readonly concurrency: number,
     private readonly observe: (conversations: number) => void,
   ) {}
 
   fetch(plan: Plan, after: number, userId: string): Promise<Page> {
     const key = JSON.stringify([plan.query, sortKeys(plan.variables)]);
     return new Promise((resolve) => {
-      let list = this.pending.get(key);
-      if (!list) this.pending.set(key, (list = []));
-      list.push({ plan, after, userId, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      let queue = this.queues.get(key);
+      if (!queue) this.queues.set(key, (queue = { slots: [], inFlight: 0 }));
+      queue.slots.push({ plan, after, userId, resolve });
+      this.schedule();
     });
+  }
+
+  /** Next turn: what asked in this one leaves together. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
-    const pending = this.pending;
-    this.pending = new Map();
-    for (const list of pending.values()) {
-      for (let start = 0; start < list.length; start += this.maxBatch) void this.run(list.slice(start, start + this.maxBatch));
+    for (const [key, queue] of this.queues) {
+      while (queue.inFlight < this.concurrency && queue.slots.length > 0) {
+        queue.inFlight++;
+        void this.run(queue.slots.splice(0, this.maxBatch)).finally(() => {
+          queue.inFlight--;
+          if (queue.slots.length > 0) this.schedule();
+          else if (queue.inFlight === 0 && this.queues.get(key) === queue) this.queues.delete(key);
+        });
+      }
+      if (queue.inFlight === 0 && queue.slots.length === 0) this.queues.delete(key);
     }
   }
 
-  private async run(slots: Array<{ plan: Plan; after: number; userId: string; resolve: (page: Page) => void }>): Promise<void> {
+  private async run(slots: PageSlot[]): Promise<void> {
     const first = slots[0]!;
     this.observe(slots.length);
     if (slots.length === 1) return first.resolve(await fetchPage(this.execute, first.plan, first.after, first.userId, true));
