@@ -27,15 +27,16 @@ export function cpuTicks(pids: Map<string, number[]>): Map<string, Map<number, n
 }
 
 /**
- * CPU milliseconds per label between two readings. Only pids alive at both
- * ends count: a database connection opened or closed within the window is not
- * charged (pools keep theirs open).
+ * CPU milliseconds per label between two readings. A pid of the second reading
+ * only was born in the window: all of its time counts (a database connection a
+ * pool opened meanwhile). A pid that exited before the second reading is not
+ * charged (its time is gone from /proc).
  */
 export function cpuMs(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [label, perPid] of after) {
     let ticks = 0;
-    for (const [pid, end] of perPid) ticks += end - (before.get(label)?.get(pid) ?? end);
+    for (const [pid, end] of perPid) ticks += end - (before.get(label)?.get(pid) ?? 0);
     out[label] = (ticks * 1000) / CLOCK_TICKS;
   }
   return out;
@@ -57,4 +58,23 @@ export function pidsNamed(name: string): number[] {
     // not Linux
   }
   return pids;
+}
+
+/** The whole machine's busy and total CPU ticks so far, all cores (/proc/stat); undefined without /proc. */
+export function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+    const busy = user! + nice! + system! + irq! + softirq! + steal!;
+    return { busy, total: busy + idle! + iowait! };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy share of the machine between two readings, in cores (2 = both cores of a 2-core machine full). */
+export function machineCores(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>, cores: number): number | undefined {
+  if (!before || !after || after.total === before.total) return undefined;
+  return ((after.busy - before.busy) / (after.total - before.total)) * cores;
 }

@@ -24,9 +24,10 @@
 // (the driver's stamp in the body, before sendMessage) and commit → client
 // (the message's createdAt: the issue's measure; for the baselines, the
 // publish), and server memory per idle subscriber (heap and RSS after a
-// forced GC, at once and after 20 s idle).
+// forced GC, at once and after 20 s idle; the baseline after 20 s idle too).
 import { performance } from 'node:perf_hooks';
-import { cpuMs, cpuTicks, pidsNamed } from './cpu.js';
+import os from 'node:os';
+import { cpuMs, cpuTicks, machineCores, machineTicks, pidsNamed } from './cpu.js';
 import { connectFleet, type Fleet } from './fleet.js';
 import { control, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
@@ -87,6 +88,10 @@ export async function fanout(args: string[]): Promise<void> {
     try {
       const info = server.info;
       const conversationIds = info.conversationIds ?? Array.from({ length: conversations }, (_, i) => `c${i}`);
+      // The baseline is read as settled as the last reading: after IDLE_SECONDS
+      // idle, so the start-up's garbage (and V8's grown young generation) is not
+      // counted against the subscribers or for them.
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
       const memBefore = await memory(info.control);
       const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
@@ -106,11 +111,17 @@ export async function fanout(args: string[]): Promise<void> {
         settledAfterSeconds: IDLE_SECONDS,
         heapSettledBytes: per(memSettled.heapUsed, memBefore.heapUsed),
         rssSettledBytes: per(memSettled.rss, memBefore.rss),
+        /** V8's committed heap (what of the RSS is heap pages, used or not), after the idle time. */
+        heapCommittedSettledBytes: per(memSettled.heapTotal, memBefore.heapTotal),
+        /** Per V8 space, committed and used bytes per subscriber after the idle time. */
+        spacesSettled: Object.fromEntries(
+          Object.entries(memSettled.spaces ?? {}).map(([name, s]) => [name, { committed: per(s.committed, memBefore.spaces?.[name]?.committed ?? 0), used: per(s.used, memBefore.spaces?.[name]?.used ?? 0) }]),
+        ),
       };
       const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
       console.log(
         `memory per idle subscriber: heap ${kb(perConnection.heapBytes)}, heap+external ${kb(perConnection.heapPlusExternalBytes)}, RSS ${kb(perConnection.rssBytes)}; ` +
-          `after ${IDLE_SECONDS} s idle: heap ${kb(perConnection.heapSettledBytes)}, RSS ${kb(perConnection.rssSettledBytes)}`,
+          `after ${IDLE_SECONDS} s idle: heap ${kb(perConnection.heapSettledBytes)} (committed ${kb(perConnection.heapCommittedSettledBytes)}), RSS ${kb(perConnection.rssSettledBytes)}`,
       );
 
       const runs = [];
@@ -134,7 +145,7 @@ export async function fanout(args: string[]): Promise<void> {
         console.log(
           `  CPU per message, ms (share of a core): ${Object.entries(run.cpuMsPerMessage)
             .map(([label, ms]) => `${label} ${ms.toFixed(3)} (${Math.round(run.coreShare[label]! * 100)}%)`)
-            .join(', ')}`,
+            .join(', ')}; the machine ${run.machineBusyCores?.toFixed(2) ?? '?'} of ${os.cpus().length} cores busy`,
         );
       }
       await fleet.close();
@@ -152,13 +163,18 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
   await fleet.take();
   const profiled = process.env.BENCH_WINDOW_PROFILE ? [info.control, ...(info.backendControlPort ? [info.backendControlPort] : [])] : [];
   for (const port of profiled) await control(port, '/bench/profile/start');
-  // Every process on the path, charged over the window (offering and draining).
-  const processes = new Map<string, number[]>([['server', [info.pid]]]);
-  if (info.backendPid) processes.set('back end', [info.backendPid]);
-  processes.set('postgres', pidsNamed('postgres'));
-  processes.set('nats', pidsNamed('nats-server'));
-  processes.set('driver', [...new Set([process.pid, ...fleet.pids])]);
-  const cpuBefore = cpuTicks(processes);
+  // Every process on the path, charged over the window (offering and draining);
+  // listed again at the end: the pools open database connections as the load comes.
+  const processes = () => {
+    const found = new Map<string, number[]>([['server', [info.pid]]]);
+    if (info.backendPid) found.set('back end', [info.backendPid]);
+    found.set('postgres', pidsNamed('postgres'));
+    found.set('nats', pidsNamed('nats-server'));
+    found.set('driver', [...new Set([process.pid, ...fleet.pids])]);
+    return found;
+  };
+  const cpuBefore = cpuTicks(processes());
+  const machineBefore = machineTicks();
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const started = now();
@@ -211,7 +227,8 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     await new Promise((r) => setTimeout(r, 20));
   }
   const ended = now();
-  const cpu = cpuMs(cpuBefore, cpuTicks(processes));
+  const cpu = cpuMs(cpuBefore, cpuTicks(processes()));
+  const machineBusyCores = machineCores(machineBefore, machineTicks(), os.cpus().length);
   for (const port of profiled) console.log(`  window profile: ${await control(port, '/bench/profile/stop')}`);
   const { latencies, commitLatencies, count, errors } = await fleet.take();
   return {
@@ -228,11 +245,15 @@ async function offer(target: Target, info: Ready, fleet: Fleet, conversationIds:
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / total])),
     /** Each process's share of one core over the window. */
     coreShare: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, ms / (ended - started)])),
+    /** Cores the whole machine was busy over the window (kernel and other processes included). */
+    machineBusyCores,
   };
 }
 
 
-async function memory(port: number): Promise<NodeJS.MemoryUsage> {
+type Memory = NodeJS.MemoryUsage & { spaces?: Record<string, { committed: number; used: number }> };
+
+async function memory(port: number): Promise<Memory> {
   return control(port, '/bench/memory');
 }
 
