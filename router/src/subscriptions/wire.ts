@@ -90,8 +90,56 @@ export interface WireServer {
 
 const stringify = (message: Record<string, unknown>) => JSON.stringify(message);
 
+/** A WebSocket text frame of `text`, server to client (unmasked, FIN, RFC 6455 §5.2). */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
+}
+
+/**
+ * The framed bytes of the delivery being handed out: a group gives the same
+ * payload to each of its subscribers in turn, and subscribers whose
+ * subscription has the same id (clients number theirs "1", "2", …) get the
+ * same frame, so it is encoded once and every socket writes the same buffer.
+ * Holds one payload's frames; the next payload replaces them.
+ */
+class SharedFrames {
+  private payload: string | undefined;
+  private readonly frames = new Map<string, Buffer>();
+
+  frame(head: string, payloadJson: string): Buffer {
+    if (payloadJson !== this.payload) {
+      this.payload = payloadJson;
+      this.frames.clear();
+    }
+    let frame = this.frames.get(head);
+    if (!frame) {
+      frame = textFrame(head + payloadJson + '}');
+      if (this.frames.size < 64) this.frames.set(head, frame);
+    }
+    return frame;
+  }
+}
+
+const sharedFrames = new SharedFrames();
+
 export function attachWire(options: WireOptions): WireServer {
   const wss = new WebSocketServer({
+    // No permessage-deflate (ws's server default, said here because deliver() relies on it).
+    perMessageDeflate: false,
     server: options.httpServer,
     path: options.path,
     maxPayload: options.maxPayload,
@@ -143,11 +191,11 @@ class Sink implements DeliverySink {
   }
 
   next(payloadJson: string): boolean {
-    return this.conn.deliver(this.id, this.head + payloadJson + '}', this.conn.maxBufferedBytes);
+    return this.conn.deliver(this.id, sharedFrames.frame(this.head, payloadJson), this.conn.maxBufferedBytes);
   }
 
   nextEphemeral(payloadJson: string): boolean {
-    return this.conn.deliver(this.id, this.head + payloadJson + '}', this.conn.maxBufferedBytes / 4);
+    return this.conn.deliver(this.id, sharedFrames.frame(this.head, payloadJson), this.conn.maxBufferedBytes / 4);
   }
 
   batch(send: () => void): void {
@@ -316,10 +364,19 @@ class Connection {
     return this.operations.has(id) && !this.closed;
   }
 
-  /** One frame for subscription `id`, unless the socket holds more than `limit` unsent bytes. */
-  deliver(id: string, frame: string, limit: number): boolean {
-    if (!this.isOpen(id) || this.socket.bufferedAmount > limit) return false;
-    this.socket.send(frame);
+  /**
+   * One framed `next` for subscription `id`, unless the socket holds more than
+   * `limit` unsent bytes. The frame goes straight to the TCP socket (the same
+   * buffer for every subscriber that shares it): with no extension negotiated
+   * (the server offers none) `ws` writes each of its own frames whole and
+   * queues nothing, so frames never interleave, and `bufferedAmount` counts
+   * these bytes too.
+   */
+  deliver(id: string, frame: Buffer, limit: number): boolean {
+    if (!this.isOpen(id) || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > limit) return false;
+    const raw = this.socket.extensions === '' ? (this.socket as unknown as { _socket?: { write(chunk: Buffer): boolean } })._socket : undefined;
+    if (raw) raw.write(frame);
+    else this.socket.send(frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2), { binary: false });
     return true;
   }
 
