@@ -10,7 +10,7 @@
 //
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
-//       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1]
+//       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1] [--settle 20]
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -54,8 +54,8 @@ interface Ready {
 const QUERY = 'subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq body createdAt author { displayName } } }';
 const SEND = 'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { seq } }';
 const now = () => performance.timeOrigin + performance.now();
-/** How long the subscribers sit idle before the settled memory reading. */
-const IDLE_SECONDS = 20;
+/** How long the subscribers sit idle before the settled memory reading (and the server before its baseline). */
+const DEFAULT_IDLE_SECONDS = 20;
 /** Requests the driver keeps in flight when it offers messages itself. */
 const MAX_IN_FLIGHT = 256;
 
@@ -74,6 +74,9 @@ export async function fanout(args: string[]): Promise<void> {
   const clientProcesses = Number(flag(args, 'client-processes', '1'));
   if (!Number.isInteger(clientProcesses) || clientProcesses < 1) throw new Error('--client-processes takes a positive integer');
   if (producer !== 'router' && producer !== 'direct') throw new Error('--producer is router or direct');
+  // --settle 0: no idle waits (throughput runs; the settled memory figures then mean nothing).
+  const IDLE_SECONDS = Number(flag(args, 'settle', String(DEFAULT_IDLE_SECONDS)));
+  if (!Number.isFinite(IDLE_SECONDS) || IDLE_SECONDS < 0) throw new Error('--settle takes seconds (0 or more)');
   const results: Record<string, unknown> = {};
 
   for (const target of targets) {
