@@ -34,7 +34,14 @@ const router = await startRouter({
   host: '127.0.0.1',
   port: 0,
   development: false,
-  limits: { ...DEFAULT_ROUTER_LIMITS, wsMaxSubscriptions: 10_000, wsMaxConnectionsPerUser: 100_000 },
+  limits: {
+    ...DEFAULT_ROUTER_LIMITS,
+    wsMaxSubscriptions: 10_000,
+    wsMaxConnectionsPerUser: 100_000,
+    // Experiments with the batching of page reads (the router's own settings, same names).
+    ...(process.env.SUBSCRIPTION_BATCH_CONCURRENCY ? { subscriptionBatchConcurrency: Number(process.env.SUBSCRIPTION_BATCH_CONCURRENCY) } : {}),
+    ...(process.env.SUBSCRIPTION_BATCH_SIZE ? { subscriptionBatchSize: Number(process.env.SUBSCRIPTION_BATCH_SIZE) } : {}),
+  },
 });
 const control = await startControl({
   '/engine': async () => ({ subscribers: router.engine.subscriberCount, groups: router.engine.groupCount }),
