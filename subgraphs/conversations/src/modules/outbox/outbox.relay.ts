@@ -128,6 +128,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function batch(): Promise<BatchResult> {
     return prisma.$transaction(
       async (tx) => {
+        // The claim walks outbox_unsent_idx in id order. Sent rows leave dead
+        // entries in it until a vacuum; an index scan marks those it passes as
+        // dead and later scans skip them, but the bitmap scan the planner picks
+        // for a large LIMIT on stale statistics never does, and then every claim
+        // visits every sent row's heap page since the last vacuum (29 ms per
+        // claim at 150,000 rows on a cluster without autovacuum; 3.6 ms as an
+        // index scan).
+        await tx.$executeRawUnsafe('SET LOCAL enable_bitmapscan = off');
         const rows = await tx.$queryRaw<ClaimedRow[]>`
           SELECT o.id::text AS id, o.subject, o.msg_id AS "msgId", o.payload, o.attempts
           FROM conversations.outbox o
