@@ -96,9 +96,14 @@ export async function fanout(args: string[]): Promise<void> {
       // counted against the subscribers or for them.
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
       const memBefore = await memory(info.control);
+      // The subscribe storm (every socket connects and subscribes, 250 at a time): how long, and the server's CPU for it.
+      const subscribeStarted = now();
+      const serverTicks = cpuTicks(new Map([['server', [info.pid]]]));
       const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
-      else await new Promise((r) => setTimeout(r, 2_000));
+      const subscribe = { seconds: (now() - subscribeStarted) / 1000, serverCpuMsPerSubscriber: cpuMs(serverTicks, cpuTicks(new Map([['server', [info.pid]]]))).server! / clients };
+      console.log(`subscribed ${clients.toLocaleString('en-US')} sockets in ${subscribe.seconds.toFixed(1)} s, server CPU ${subscribe.serverCpuMsPerSubscriber.toFixed(2)} ms per subscriber`);
+      if (target !== 'storm') await new Promise((r) => setTimeout(r, 2_000));
       const memAfter = await memory(info.control);
       // Right after subscribing, RSS still holds the pages of the set-up's
       // garbage (10,000 subscribes' head queries): V8 gives them back once the
@@ -152,7 +157,7 @@ export async function fanout(args: string[]): Promise<void> {
         );
       }
       await fleet.close();
-      results[target] = { memoryPerIdleSubscriber: perConnection, runs };
+      results[target] = { subscribe, memoryPerIdleSubscriber: perConnection, runs };
     } finally {
       await server.stop();
       await backend?.stop();

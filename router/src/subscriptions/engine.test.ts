@@ -7,7 +7,7 @@ import { buildSchema, getOperationAST, parse } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConversationEvent, createMemoryBus, topics, type Bus } from '@storm/bus';
 import { createMetrics } from '../metrics.js';
-import { SubscriptionEngine, type Executor } from './engine.js';
+import { SubscriptionEngine, paddedSlots, type Executor } from './engine.js';
 import { planSubscription, type EventsPlan, type SelectionPlan } from './selection.js';
 import { dependsOnViewer, viewerFields } from './viewer.js';
 import type { DeliverySink } from './wire.js';
@@ -93,6 +93,12 @@ function planFor(selection: string, conversationId: string): SelectionPlan {
   return planSubscription(document, getOperationAST(document)!, { c: conversationId }) as SelectionPlan;
 }
 
+/** Conversations a page call reads for real (padding slots ask the last one again, after GraphQL's largest Int). */
+function conversationsRead(call: Call): number {
+  if ('stormConversationId' in call.variables) return 1;
+  return Object.keys(call.variables).filter((k) => k.startsWith('stormAfter_') && call.variables[k] !== 2_147_483_647).length;
+}
+
 async function until(check: () => boolean, ms = 2_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -152,7 +158,10 @@ describe('subscription engine: page reads batched across conversations', () => {
     const pageCalls = planner.calls.filter((c) => !c.query.startsWith('query StormSubscriptionHead'));
     expect(pageCalls).toHaveLength(1);
     expect(pageCalls[0]!.vouched).toBe(true);
-    expect(Object.keys(pageCalls[0]!.variables).filter((k) => k.startsWith('stormConversationId_'))).toHaveLength(CONVERSATIONS);
+    // 20 conversations, padded to 32 slots with empty pages of the last one.
+    expect(Object.keys(pageCalls[0]!.variables).filter((k) => k.startsWith('stormConversationId_'))).toHaveLength(32);
+    expect(conversationsRead(pageCalls[0]!)).toBe(CONVERSATIONS);
+    expect(pageCalls[0]!.variables.stormAfter_31).toBe(2_147_483_647);
     sinks.forEach((s, i) => expect(JSON.parse(s.received[0]!.json)).toEqual({ data: { messageAdded: { id: `c${i}-1`, body: 'm1' } } }));
   });
 
@@ -164,7 +173,7 @@ describe('subscription engine: page reads batched across conversations', () => {
     planner.calls.length = 0;
     await commitEverywhere(planner);
     await until(() => sinks.every((s) => s.received.length === 1));
-    expect(planner.calls.map((c) => Object.keys(c.variables).filter((k) => k.startsWith('stormConversationId_')).length)).toEqual([8, 8, 4]);
+    expect(planner.calls.map(conversationsRead)).toEqual([8, 8, 4]);
   });
 
   it('queues wake-ups while SUBSCRIPTION_BATCH_CONCURRENCY reads are in flight and sends them as one next read', async () => {
@@ -193,8 +202,7 @@ describe('subscription engine: page reads batched across conversations', () => {
     planner.held.gate = undefined;
     release();
     await until(() => sinks.every((s) => s.received.length === 1));
-    const slots = (c: Call) => Object.keys(c.variables).filter((k) => k.startsWith('stormConversationId_')).length || 1;
-    expect(pageCalls().map(slots)).toEqual([1, CONVERSATIONS - 1]);
+    expect(pageCalls().map(conversationsRead)).toEqual([1, CONVERSATIONS - 1]);
   });
 
   it('isolates a failed slot: the others deliver, the failed group retries and catches up', async () => {
@@ -275,5 +283,12 @@ describe('subscription engine: page reads batched across conversations', () => {
     await until(() => resumed.received.length >= 3 && live.received.length >= 4);
     expect(resumed.received.map((r) => JSON.parse(r.json).data.conversationEvents.position)).toEqual([2, 3, 4]);
     expect(live.received.map((r) => JSON.parse(r.json).data.conversationEvents.position)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('paddedSlots', () => {
+  it('rounds a batch up to a power of two, at most the batch size', () => {
+    expect([1, 2, 3, 5, 8, 9, 17, 32, 33, 50].map((n) => paddedSlots(n, 50))).toEqual([1, 2, 4, 8, 8, 16, 32, 32, 50, 50]);
+    expect([3, 7, 8].map((n) => paddedSlots(n, 8))).toEqual([4, 8, 8]);
   });
 });
