@@ -42,6 +42,46 @@ export interface WsOptions {
 
 const failed = (code: string, message: string): GraphQLFormattedError[] => [{ message, extensions: { code } }];
 
+/** Distinct subscribe documents kept parsed and validated. */
+export const MAX_CACHED_DOCUMENTS = 1_000;
+/** Longer documents are parsed and validated every time (a cache of big documents would be big). */
+export const MAX_CACHED_DOCUMENT_LENGTH = 8_192;
+
+type Prepared = { document: DocumentNode } | { errors: GraphQLFormattedError[] };
+
+/**
+ * Parsed and validated documents by their text, for the current API schema:
+ * a reconnect storm (a replica gone, its clients back on this one) subscribes
+ * thousands of sockets with a handful of distinct documents. Least recently
+ * used out first; cleared when the schema changes. The result of parsing and
+ * validating a text against one schema is always the same, errors included.
+ */
+export class PreparedDocuments {
+  private schema: GraphQLSchema | undefined;
+  private readonly entries = new Map<string, Prepared>();
+
+  constructor(private readonly prepare: (schema: GraphQLSchema, query: string) => Prepared) {}
+
+  get(schema: GraphQLSchema, query: string): Prepared {
+    if (schema !== this.schema) {
+      this.schema = schema;
+      this.entries.clear();
+    }
+    const cached = this.entries.get(query);
+    if (cached) {
+      this.entries.delete(query);
+      this.entries.set(query, cached);
+      return cached;
+    }
+    const prepared = this.prepare(schema, query);
+    if (query.length <= MAX_CACHED_DOCUMENT_LENGTH) {
+      this.entries.set(query, prepared);
+      if (this.entries.size > MAX_CACHED_DOCUMENTS) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return prepared;
+  }
+}
+
 /**
  * The WebSocket side of the router: parses and validates each operation
  * against the API schema, hands subscriptions to the SubscriptionEngine (the
@@ -49,6 +89,17 @@ const failed = (code: string, message: string): GraphQLFormattedError[] => [{ me
  * socket through Apollo Server, like HTTP ones.
  */
 export function attachWebSocket(options: WsOptions): WireServer {
+  const documents = new PreparedDocuments((schema, query) => {
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: options.maxTokens });
+    } catch (err) {
+      return { errors: failed('GRAPHQL_PARSE_FAILED', (err as Error).message) };
+    }
+    const errors = options.validate(schema, document);
+    if (errors.length) return { errors: errors.map((e) => ({ ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    return { document };
+  });
   return attachWire({
     httpServer: options.httpServer,
     path: options.path,
@@ -69,14 +120,9 @@ export function attachWebSocket(options: WsOptions): WireServer {
         if (active >= options.maxSubscriptionsPerConnection) {
           return [{ message: `At most ${options.maxSubscriptionsPerConnection} operations per connection`, extensions: { code: ErrorCode.RateLimited, retryAfter: 1 } }];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (err) {
-          return failed('GRAPHQL_PARSE_FAILED', (err as Error).message);
-        }
-        const errors = options.validate(schema, document);
-        if (errors.length) return errors.map((e) => ({ ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const prepared = documents.get(schema, payload.query);
+        if ('errors' in prepared) return prepared.errors;
+        const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return failed(ErrorCode.BadUserInput, 'Could not determine the operation to run');
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
