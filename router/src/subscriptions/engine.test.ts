@@ -133,25 +133,29 @@ describe('subscription engine: page reads batched across conversations', () => {
     });
     return { planner, members };
   };
+  /** A new message in conversation c<i>, committed and published. */
+  const commitIn = (planner: ReturnType<typeof fakePlanner>, i: number) => {
+    const seq = (planner.messages.get(`c${i}`) ?? 0) + 1;
+    planner.messages.set(`c${i}`, seq);
+    return bus.publish(busTopics.conversation(`c${i}`, ConversationEvent.MessageAdded), { id: `c${i}-${seq}`, conversationId: `c${i}`, seq, authorId: 'alice', committedAt: new Date().toISOString() });
+  };
   const commitEverywhere = async (planner: ReturnType<typeof fakePlanner>) => {
     // One event per conversation, all in one turn of the event loop (a burst from the bus).
-    const published = [];
-    for (let i = 0; i < CONVERSATIONS; i++) {
-      const seq = (planner.messages.get(`c${i}`) ?? 0) + 1;
-      planner.messages.set(`c${i}`, seq);
-      published.push(bus.publish(busTopics.conversation(`c${i}`, ConversationEvent.MessageAdded), { id: `c${i}-${seq}`, conversationId: `c${i}`, seq, authorId: 'alice', committedAt: new Date().toISOString() }));
-    }
-    await Promise.all(published);
+    await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => commitIn(planner, i)));
+  };
+  /** Each conversation's subscriber is a different user, member of that conversation only; their first looks done. */
+  const subscribeEach = async (planner: ReturnType<typeof fakePlanner>, selection: string) => {
+    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
+    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor(selection, `c${i}`));
+    await new Promise((r) => setTimeout(r, 50));
+    planner.calls.length = 0;
+    return sinks;
   };
 
   it('reads the new messages of 20 conversations that wake together with one vouched query, and hands each group its own', async () => {
     const { planner } = setup();
-    // Each conversation's subscriber is a different user, member of that conversation only.
-    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
-    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id body', `c${i}`));
-    await until(() => planner.calls.length > 0 && engine.groupCount === CONVERSATIONS);
-    await new Promise((r) => setTimeout(r, 50)); // the first look of each new group
-    planner.calls.length = 0;
+    const sinks = await subscribeEach(planner, 'id body');
+    expect(engine.groupCount).toBe(CONVERSATIONS);
 
     await commitEverywhere(planner);
     await until(() => sinks.every((s) => s.received.length === 1));
@@ -167,10 +171,7 @@ describe('subscription engine: page reads batched across conversations', () => {
 
   it('splits a burst into batches of SUBSCRIPTION_BATCH_SIZE', async () => {
     const { planner } = setup({ batch: 8 });
-    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
-    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
-    await new Promise((r) => setTimeout(r, 50));
-    planner.calls.length = 0;
+    const sinks = await subscribeEach(planner, 'id');
     await commitEverywhere(planner);
     await until(() => sinks.every((s) => s.received.length === 1));
     expect(planner.calls.map(conversationsRead)).toEqual([8, 8, 4]);
@@ -178,23 +179,15 @@ describe('subscription engine: page reads batched across conversations', () => {
 
   it('queues wake-ups while SUBSCRIPTION_BATCH_CONCURRENCY reads are in flight and sends them as one next read', async () => {
     const { planner } = setup({ concurrency: 1 });
-    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
-    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
-    await new Promise((r) => setTimeout(r, 50));
-    planner.calls.length = 0;
+    const sinks = await subscribeEach(planner, 'id');
     let release!: () => void;
     planner.held.gate = new Promise<void>((r) => (release = r));
-    const publish = (i: number) => {
-      const seq = (planner.messages.get(`c${i}`) ?? 0) + 1;
-      planner.messages.set(`c${i}`, seq);
-      return bus.publish(busTopics.conversation(`c${i}`, ConversationEvent.MessageAdded), { id: `c${i}-${seq}`, conversationId: `c${i}`, seq, authorId: 'alice', committedAt: new Date().toISOString() });
-    };
     const pageCalls = () => planner.calls.filter((c) => !c.query.startsWith('query StormSubscriptionHead'));
-    await publish(0);
+    await commitIn(planner, 0);
     await until(() => pageCalls().length === 1);
     // The other 19 wake one by one, each in its own turn, while c0's read is held.
     for (let i = 1; i < CONVERSATIONS; i++) {
-      await publish(i);
+      await commitIn(planner, i);
       await new Promise((r) => setImmediate(r));
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -207,9 +200,7 @@ describe('subscription engine: page reads batched across conversations', () => {
 
   it('isolates a failed slot: the others deliver, the failed group retries and catches up', async () => {
     const { planner } = setup();
-    const sinks = Array.from({ length: CONVERSATIONS }, (_, i) => sink(`only${i}`));
-    for (let i = 0; i < CONVERSATIONS; i++) await engine.open(sinks[i]!.sink, planFor('id', `c${i}`));
-    await new Promise((r) => setTimeout(r, 50));
+    const sinks = await subscribeEach(planner, 'id');
     planner.failing.add('c3');
     await commitEverywhere(planner);
     await until(() => sinks.every((s, i) => i === 3 || s.received.length === 1));
