@@ -1018,7 +1018,6 @@ class PageBatcher {
           else if (queue.inFlight === 0 && this.queues.get(key) === queue) this.queues.delete(key);
         });
       }
-      if (queue.inFlight === 0 && queue.slots.length === 0) this.queues.delete(key);
     }
   }
 

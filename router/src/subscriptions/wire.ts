@@ -136,6 +136,11 @@ class SharedFrames {
 
 const sharedFrames = new SharedFrames();
 
+/** The TCP socket under a `ws` socket (ws keeps it in `_socket`; undefined once closed). */
+function tcpOf(socket: WebSocket): Pick<import('node:net').Socket, 'write' | 'cork' | 'uncork'> | undefined {
+  return (socket as unknown as { _socket?: import('node:net').Socket })._socket;
+}
+
 export function attachWire(options: WireOptions): WireServer {
   const wss = new WebSocketServer({
     // No permessage-deflate (ws's server default, said here because deliver() relies on it).
@@ -367,16 +372,15 @@ class Connection {
   /**
    * One framed `next` for subscription `id`, unless the socket holds more than
    * `limit` unsent bytes. The frame goes straight to the TCP socket (the same
-   * buffer for every subscriber that shares it): with no extension negotiated
-   * (the server offers none) `ws` writes each of its own frames whole and
-   * queues nothing, so frames never interleave, and `bufferedAmount` counts
-   * these bytes too.
+   * buffer for every subscriber that shares it): the server negotiates no
+   * extension (`perMessageDeflate: false`), so `ws` writes each of its own
+   * frames whole and queues nothing, frames never interleave, and
+   * `bufferedAmount` counts these bytes too.
    */
   deliver(id: string, frame: Buffer, limit: number): boolean {
-    if (!this.isOpen(id) || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > limit) return false;
-    const raw = this.socket.extensions === '' ? (this.socket as unknown as { _socket?: { write(chunk: Buffer): boolean } })._socket : undefined;
-    if (raw) raw.write(frame);
-    else this.socket.send(frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2), { binary: false });
+    const tcp = tcpOf(this.socket);
+    if (!tcp || !this.isOpen(id) || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount > limit) return false;
+    tcp.write(frame);
     return true;
   }
 
@@ -386,13 +390,13 @@ class Connection {
 
   /** Runs `send` with the socket corked: every frame inside leaves in one write. */
   corked(send: () => void): void {
-    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (!raw) return send();
-    raw.cork();
+    const tcp = tcpOf(this.socket);
+    if (!tcp) return send();
+    tcp.cork();
     try {
       send();
     } finally {
-      raw.uncork();
+      tcp.uncork();
     }
   }
 
