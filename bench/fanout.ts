@@ -87,7 +87,11 @@ export async function fanout(args: string[]): Promise<void> {
       target === 'storm'
         ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus, BENCH_PRODUCER_IN_FLIGHT: String(producerInFlight) })
         : undefined;
-    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) });
+    // A server that fails to start must not leave the back end running.
+    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) }).catch(async (err: unknown) => {
+      await backend?.stop();
+      throw err;
+    });
     try {
       const info = server.info;
       const conversationIds = info.conversationIds ?? Array.from({ length: conversations }, (_, i) => `c${i}`);

@@ -20,6 +20,20 @@ const backend = JSON.parse(process.env.BENCH_BACKEND!) as {
   conversationIds: string[];
 };
 const busKind = (process.env.BENCH_BUS ?? 'nats') as BusKind;
+
+/** Experiments with the batching of page reads: the router's own settings, by the same names, when set. */
+function batchingFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number } {
+  const read = (name: string) => {
+    const text = process.env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  const concurrency = read('SUBSCRIPTION_BATCH_CONCURRENCY');
+  const size = read('SUBSCRIPTION_BATCH_SIZE');
+  return { ...(concurrency ? { subscriptionBatchConcurrency: concurrency } : {}), ...(size ? { subscriptionBatchSize: size } : {}) };
+}
 const bus = await createBus(
   busKind === 'redis' ? { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: backend.busPrefix } : { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: backend.busPrefix },
 );
@@ -38,9 +52,7 @@ const router = await startRouter({
     ...DEFAULT_ROUTER_LIMITS,
     wsMaxSubscriptions: 10_000,
     wsMaxConnectionsPerUser: 100_000,
-    // Experiments with the batching of page reads (the router's own settings, same names).
-    ...(process.env.SUBSCRIPTION_BATCH_CONCURRENCY ? { subscriptionBatchConcurrency: Number(process.env.SUBSCRIPTION_BATCH_CONCURRENCY) } : {}),
-    ...(process.env.SUBSCRIPTION_BATCH_SIZE ? { subscriptionBatchSize: Number(process.env.SUBSCRIPTION_BATCH_SIZE) } : {}),
+    ...batchingFromEnv(),
   },
 });
 const control = await startControl({
