@@ -110,6 +110,10 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   const httpServer = http.createServer();
   const operationLimits = resolveOperationLimits(deps.limits.operations);
   const apollo = new ApolloServer<RouterContext>({
+    // drainOnSignals stops every service in reverse start order. Apollo's own
+    // handler (on unless NODE_ENV=test) would stop this server and re-raise
+    // the signal, killing the process before the bus and database drained.
+    stopOnTerminationSignals: false,
     gateway,
     introspection: deps.development || deps.introspection === true,
     // "Did you mean …?" would hand the schema to anyone probing field names.

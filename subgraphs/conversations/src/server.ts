@@ -96,6 +96,10 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   // Its request listener is attached once Apollo Server has started (below).
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<ConversationsContext>({
+    // drainOnSignals stops every service in reverse start order. Apollo's own
+    // handler (on unless NODE_ENV=test) would stop this server and re-raise
+    // the signal, killing the process before the bus and database drained.
+    stopOnTerminationSignals: false,
     schema: buildSchema(),
     introspection: development,
     csrfPrevention: true,

@@ -43,6 +43,10 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   const httpServer = createServer();
 
   const apollo = new ApolloServer<MediaContext>({
+    // drainOnSignals stops every service in reverse start order. Apollo's own
+    // handler (on unless NODE_ENV=test) would stop this server and re-raise
+    // the signal, killing the process before the bus and database drained.
+    stopOnTerminationSignals: false,
     schema: buildSchema(),
     introspection: deps.development,
     csrfPrevention: true,
