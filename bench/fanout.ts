@@ -11,6 +11,7 @@
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
 //       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1] [--settle 20]
+//       [--runtime node|tsx]   (how the servers run: the compiled build, default, or tsx; bench/process.ts)
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -29,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { cpuMs, cpuTicks, machineCores, machineTicks, pidsNamed } from './cpu.js';
 import { connectFleet, type Fleet } from './fleet.js';
-import { control, startServer } from './process.js';
+import { control, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 type Target = 'storm' | 'graphql-ws' | 'bare';
@@ -66,6 +67,9 @@ export async function fanout(args: string[]): Promise<void> {
   const seconds = Number(flag(args, 'seconds', '5'));
   const targets = flag(args, 'targets', 'storm,graphql-ws,bare').split(',') as Target[];
   const bus = flag(args, 'bus', 'nats');
+  const runtimes = parseRuntimes(flag(args, 'runtime', 'node'));
+  if (runtimes.length !== 1) throw new Error('fanout takes one --runtime');
+  const runtime = runtimes[0]!;
   const producer = flag(args, 'producer', 'router') as 'router' | 'direct';
   // --producer direct: sends the back end keeps in flight.
   const producerInFlight = Number(flag(args, 'producer-in-flight', '128'));
@@ -85,10 +89,10 @@ export async function fanout(args: string[]): Promise<void> {
     // database and the bus are the back end (other processes), as deployed.
     const backend =
       target === 'storm'
-        ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus, BENCH_PRODUCER_IN_FLIGHT: String(producerInFlight) })
+        ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus, BENCH_PRODUCER_IN_FLIGHT: String(producerInFlight) }, { runtime })
         : undefined;
     // A server that fails to start must not leave the back end running.
-    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) }).catch(async (err: unknown) => {
+    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) }, { runtime }).catch(async (err: unknown) => {
       await backend?.stop();
       throw err;
     });
@@ -167,7 +171,7 @@ export async function fanout(args: string[]): Promise<void> {
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, producer, producerInFlight, results });
+  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, runtime, producer, producerInFlight, results });
   console.log(`\nreport: ${file}`);
 }
 

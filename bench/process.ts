@@ -10,13 +10,55 @@ export interface ServerProcess<T> {
 }
 
 /**
- * Runs bench/servers/<name>.ts with `--expose-gc` (for memory figures).
+ * How a server process runs its code: `node`, the compiled build (`npm run
+ * dist`) on plain node, as `npm start` and the container image run it; or
+ * `tsx`, the TypeScript sources through the loader, as tests do.
+ */
+export type Runtime = 'node' | 'tsx';
+export const RUNTIMES: readonly Runtime[] = ['node', 'tsx'];
+
+/** `--runtime node,tsx` → the runtimes, checked; the first is the one measured as STORM. */
+export function parseRuntimes(text: string): Runtime[] {
+  const runtimes = text.split(',').map((r) => r.trim());
+  const bad = runtimes.filter((r) => !RUNTIMES.includes(r as Runtime));
+  if (runtimes.length === 0 || bad.length > 0) throw new Error(`--runtime takes ${RUNTIMES.join(' or ')} (comma-separated), got ${JSON.stringify(text)}`);
+  return runtimes as Runtime[];
+}
+
+let distBuilt: Promise<void> | undefined;
+
+/**
+ * bench/servers/<name>.ts for plain node: the workspaces compiled once per
+ * bench run (scripts/dist.mjs), and the server script bundled with what it
+ * imports by relative path (harness, tests/testkit) into bench/.dist/, at the
+ * same depth as bench/servers/ and tests/testkit/, so their paths relative to
+ * import.meta.url still hold. Packages stay imports, resolved by node through
+ * the storm-dist condition to the compiled workspaces.
+ */
+async function compiled(name: string, script: string): Promise<string> {
+  distBuilt ??= new Promise<void>((resolve, reject) => {
+    const dist = spawn(process.execPath, [fileURLToPath(new URL('../scripts/dist.mjs', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
+    dist.once('error', reject);
+    dist.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/dist.mjs exited with ${code}`))));
+  });
+  await distBuilt;
+  const { build } = await import('esbuild');
+  const outfile = fileURLToPath(new URL(`./.dist/${name}.js`, import.meta.url));
+  await build({ entryPoints: [script], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  return outfile;
+}
+
+/**
+ * Runs bench/servers/<name>.ts with `--expose-gc` (for memory figures), on
+ * the given runtime (default `node`, as production runs).
  * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server there (on exit).
  */
-export async function startServer<T>(name: string, env: Record<string, string>, timeoutMs = 300_000): Promise<ServerProcess<T>> {
+export async function startServer<T>(name: string, env: Record<string, string>, options: { timeoutMs?: number; runtime?: Runtime } = {}): Promise<ServerProcess<T>> {
+  const { timeoutMs = 300_000, runtime = 'node' } = options;
   const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...profile, '--import', 'tsx', script], {
+  const entry = runtime === 'node' ? ['--conditions=storm-dist', await compiled(name, script)] : ['--import', 'tsx', script];
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...profile, ...entry], {
     // @apollo/gateway otherwise probes cloud metadata services (169.254.169.254)
     // and exports usage metrics to Apollo: a benchmark talks to 127.0.0.1 only.
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...env },

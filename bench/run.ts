@@ -6,8 +6,9 @@ import { latency } from './latency.js';
 import { profile } from './profile.js';
 import { reads } from './reads.js';
 import { send } from './send.js';
+import { startup } from './startup.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, profile };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;

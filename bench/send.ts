@@ -13,6 +13,13 @@
 //
 //   npm run bench -- send [--seconds 5] [--concurrency 1,10,100]
 //       [--conversations 100] [--users 100] [--repeat 2] [--bus nats] [--limiter memory|redis]
+//       [--runtime node|tsx|node,tsx]
+//
+// --runtime: how the servers run (bench/process.ts): `node` (default) the
+// compiled build as production runs it, `tsx` the TypeScript through the
+// loader. A second runtime starts a second STORM router on it, measured as
+// `storm-<runtime>` beside `storm` in the same run (the back end and the
+// plain gateway run on the first).
 //
 // The machine is shared, so each configuration runs --repeat times and the
 // best run is kept (all runs are in the report); ratios are taken within a
@@ -27,7 +34,7 @@ import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
 import { cpuMs, cpuTicks } from './cpu.js';
-import { control, startServer } from './process.js';
+import { control, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {
@@ -90,6 +97,8 @@ export async function send(args: string[]): Promise<void> {
   if (limiter !== 'memory' && limiter !== 'redis') throw new Error('--limiter is memory or redis');
   // Profiling one workload: --only send (or history) skips the other's phases.
   const only = flag(args, 'only', 'send,history').split(',');
+  const runtimes = parseRuntimes(flag(args, 'runtime', 'node'));
+  const runtime = runtimes[0]!;
   for (const n of [seconds, conversations, users, repeat, ...levels]) {
     if (!Number.isFinite(n) || n <= 0) throw new Error('--seconds, --concurrency, --conversations, --users and --repeat take positive numbers');
   }
@@ -101,15 +110,21 @@ export async function send(args: string[]): Promise<void> {
     BENCH_SEED: String(HISTORY_PAGE),
     BENCH_BUS: bus,
     BENCH_LIMITER: limiter,
-  });
+  }, { runtime });
   const servers: Array<{ stop(): Promise<void> }> = [backend];
   const agent = new Agent({ connections: Math.max(...levels) + 16, pipelining: 1, keepAliveTimeout: 10_000 });
   const prisma = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: backend.info.databaseUrl }, { poolSize: POOL_SIZE }) });
   try {
     const env = { BENCH_BUS: bus, BENCH_BACKEND: JSON.stringify(backend.info) };
-    const storm = await startServer<RouterReady>('storm', env);
-    servers.push(storm);
-    const plain = await startServer<RouterReady>('send-plain-gateway', env);
+    // routers[0] is `storm`; one more per extra runtime, `storm-<runtime>`.
+    const routers: Array<{ name: string; label: string; info: RouterReady }> = [];
+    for (const [i, rt] of runtimes.entries()) {
+      const router = await startServer<RouterReady>('storm', env, { runtime: rt });
+      servers.push(router);
+      routers.push(i === 0 ? { name: 'storm', label: 'router', info: router.info } : { name: `storm-${rt}`, label: `router-${rt}`, info: router.info });
+    }
+    const storm = routers[0]!;
+    const plain = await startServer<RouterReady>('send-plain-gateway', env, { runtime });
     servers.push(plain);
     const { tokens, userIds, conversationIds } = backend.info;
     const direct = new MessagesService(prisma, topics(backend.info.busPrefix));
@@ -117,7 +132,7 @@ export async function send(args: string[]): Promise<void> {
       async pids() {
         const pg = await prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
         return new Map([
-          ['router', [storm.info.pid]],
+          ...routers.map((r): [string, number[]] => [r.label, [r.info.pid]]),
           ['plain', [plain.info.pid]],
           ['subgraphs', [backend.info.pid]],
           ['postgres', pg.map((row) => row.pid)],
@@ -135,20 +150,25 @@ export async function send(args: string[]): Promise<void> {
     const target = (w: number, i: number, n: number) => conversationIds[(w + i * n) % conversationIds.length]!;
     const as = (w: number, i: number, n: number) => (w + i * n) % userIds.length;
     const body = (w: number, i: number) => `bench ${w}/${i} ${Date.now()}`;
-    const sendOps = (n: number): Record<'storm' | 'direct', Op> => ({
-      storm: async (w, i) => {
-        await graphql(agent, storm.info.httpUrl, tokens[as(w, i, n)]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
-      },
+    const sendOps = (n: number): Record<string, Op> => ({
+      ...Object.fromEntries(
+        routers.map((r): [string, Op] => [
+          r.name,
+          async (w, i) => {
+            await graphql(agent, r.info.httpUrl, tokens[as(w, i, n)]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
+          },
+        ]),
+      ),
       direct: async (w, i) => {
         await direct.send(userIds[as(w, i, n)]!, { conversationId: target(w, i, n), body: body(w, i) });
       },
     });
-    const historyOps = (n: number): Record<'storm' | 'plain', Op> => {
+    const historyOps = (n: number): Record<string, Op> => {
       const op = (url: string): Op => async (w, i) => {
         const data = (await graphql(agent, url, tokens[as(w, i, n)]!, HISTORY, { id: target(w, i, n) })) as { conversation?: { messages?: unknown[] } };
         if (data.conversation?.messages?.length !== HISTORY_PAGE) throw new Error(`expected ${HISTORY_PAGE} messages, got ${data.conversation?.messages?.length}`);
       };
-      return { storm: op(storm.info.httpUrl), plain: op(plain.info.httpUrl) };
+      return { ...Object.fromEntries(routers.map((r) => [r.name, op(r.info.httpUrl)])), plain: op(plain.info.httpUrl) };
     };
 
     const profiled: Profiled = process.env.BENCH_WINDOW_PROFILE ? [storm.info.control, backend.info.control] : [];
@@ -187,6 +207,8 @@ export async function send(args: string[]): Promise<void> {
         sendDirect: pick((run) => run.sends.direct),
         historyStorm: pick((run) => run.history.storm),
         historyPlain: pick((run) => run.history.plain),
+        /** The routers on the other runtimes (--runtime a,b): `storm-<runtime>`. */
+        otherRuntimes: Object.fromEntries(routers.slice(1).map((r) => [r.name, { send: pick((run) => run.sends[r.name]), history: pick((run) => run.history[r.name]) }])),
         // Within one run (same machine state); the spread over runs shows the noise.
         ratiosPerRun: at.map((run) => ratios(run.sends, run.history)),
       };
@@ -201,7 +223,11 @@ export async function send(args: string[]): Promise<void> {
         ['send, direct Prisma loop (A)', b.sendDirect],
         ['history via STORM router', b.historyStorm],
         ['history via plain @apollo/gateway (B)', b.historyPlain],
-      ] as const) {
+        ...Object.entries(b.otherRuntimes).flatMap(([name, p]) => [
+          [`sendMessage via STORM router (${name})`, p.send],
+          [`history via STORM router (${name})`, p.history],
+        ]),
+      ] as Array<[string, PhaseResult | undefined]>) {
         if (p) console.log(`| ${b.concurrency} | ${label} | ${Math.round(p.opsPerSecond).toLocaleString('en-US')} | ${p.latencyMs.p50.toFixed(1)} | ${p.latencyMs.p99.toFixed(1)} | ${p.errors} | ${p.cpuMsPerOp?.total?.toFixed(2) ?? '?'} |`);
       }
     }
@@ -216,6 +242,7 @@ export async function send(args: string[]): Promise<void> {
       repeat,
       bus,
       limiter,
+      runtimes,
       database: 'PostgreSQL 127.0.0.1:5432 (fresh database)',
       poolSize: POOL_SIZE,
       queries: { send: SEND, history: HISTORY },
@@ -323,6 +350,18 @@ function ratios(sends: Record<string, PhaseResult>, history: Record<string, Phas
   const out = [];
   if (sends.storm && sends.direct) out.push(`full path costs ${(sends.direct.opsPerSecond / sends.storm.opsPerSecond).toFixed(2)}× the direct loop (target ≤ 2×)`);
   if (history.storm && history.plain) out.push(`history STORM = ${(history.storm.opsPerSecond / history.plain.opsPerSecond).toFixed(2)}× plain gateway (target ≥ 1×)`);
+  // The same router on another runtime: its throughput and its own CPU per op, relative to `storm`'s.
+  for (const [phases, what] of [[sends, 'sends'], [history, 'history']] as const) {
+    for (const name of Object.keys(phases).filter((k) => k.startsWith('storm-'))) {
+      const other = phases[name]!;
+      const base = phases.storm;
+      const routerCpu = (p: PhaseResult | undefined, label: string) => p?.cpuMsPerOp?.[label];
+      const label = `router-${name.slice('storm-'.length)}`;
+      if (!base) continue;
+      const cpu = routerCpu(other, label) && routerCpu(base, 'router') ? `, router CPU/op ${(routerCpu(other, label)! / routerCpu(base, 'router')!).toFixed(2)}×` : '';
+      out.push(`${what} ${name} = ${(other.opsPerSecond / base.opsPerSecond).toFixed(2)}× storm's ops/s${cpu}`);
+    }
+  }
   return out.join('; ');
 }
 
