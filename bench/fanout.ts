@@ -11,7 +11,7 @@
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
 //       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1] [--settle 20]
-//       [--runtime node|tsx]   (how the servers run: the compiled build, default, or tsx; bench/process.ts)
+//       [--connect-batch 250] [--runtime node|tsx]   (how the servers run: the compiled build, default, or tsx; bench/process.ts)
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -76,6 +76,9 @@ export async function fanout(args: string[]): Promise<void> {
   if (!Number.isInteger(producerInFlight) || producerInFlight < 1) throw new Error('--producer-in-flight takes a positive integer');
   // Client processes: one Node process reading 10,000 sockets has a latency floor of its own.
   const clientProcesses = Number(flag(args, 'client-processes', '1'));
+  // Sockets each client process connects and subscribes at once: 250 paces the storm; all of them at once is a reconnect storm.
+  const connectBatch = Number(flag(args, 'connect-batch', '250'));
+  if (!Number.isInteger(connectBatch) || connectBatch < 1) throw new Error('--connect-batch takes a positive integer');
   if (!Number.isInteger(clientProcesses) || clientProcesses < 1) throw new Error('--client-processes takes a positive integer');
   if (producer !== 'router' && producer !== 'direct') throw new Error('--producer is router or direct');
   // --settle 0: no idle waits (throughput runs; the settled memory figures then mean nothing).
@@ -107,7 +110,7 @@ export async function fanout(args: string[]): Promise<void> {
       // The subscribe storm (every socket connects and subscribes, 250 at a time): how long, and the server's CPU for it.
       const subscribeStarted = now();
       const serverTicks = cpuTicks(new Map([['server', [info.pid]]]));
-      const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds }, clients, clientProcesses);
+      const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds, connectBatch }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
       const subscribe = { seconds: (now() - subscribeStarted) / 1000, serverCpuMsPerSubscriber: cpuMs(serverTicks, cpuTicks(new Map([['server', [info.pid]]]))).server! / clients };
       console.log(`subscribed ${clients.toLocaleString('en-US')} sockets in ${subscribe.seconds.toFixed(1)} s, server CPU ${subscribe.serverCpuMsPerSubscriber.toFixed(2)} ms per subscriber`);
@@ -171,7 +174,7 @@ export async function fanout(args: string[]): Promise<void> {
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, runtime, producer, producerInFlight, results });
+  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, runtime, connectBatch, producer, producerInFlight, serverSettings: serverSettings(), results });
   console.log(`\nreport: ${file}`);
 }
 
@@ -279,4 +282,10 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
     if (Date.now() > deadline) throw new Error('timed out waiting for subscribers');
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The router settings the storm bench server takes from the environment (bench/servers/storm.ts), when set. */
+function serverSettings(): Record<string, string> {
+  const names = ['SUBSCRIPTION_BATCH_CONCURRENCY', 'SUBSCRIPTION_BATCH_SIZE', 'BENCH_OPEN_CONCURRENCY'];
+  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]!]));
 }

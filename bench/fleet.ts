@@ -19,6 +19,8 @@ export interface FleetSpec {
   /** The sockets this fleet holds: [first, first + count). */
   first: number;
   count: number;
+  /** Sockets connecting and subscribing at once (a reconnect storm is one batch of all). @default 250 */
+  connectBatch?: number;
 }
 
 export interface Recording {
@@ -80,7 +82,7 @@ export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet & { sock
     }
     recording.count++;
   };
-  const batch = 250;
+  const batch = spec.connectBatch ?? 250;
   const last = spec.first + spec.count;
   for (let start = spec.first; start < last; start += batch) {
     await Promise.all(

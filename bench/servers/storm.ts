@@ -22,7 +22,7 @@ const backend = JSON.parse(process.env.BENCH_BACKEND!) as {
 const busKind = (process.env.BENCH_BUS ?? 'nats') as BusKind;
 
 /** Experiments with the batching of page reads: the router's own settings, by the same names, when set. */
-function batchingFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number } {
+function batchingFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number; subscriptionOpenConcurrency?: number } {
   const read = (name: string) => {
     const text = process.env[name];
     if (text === undefined || text === '') return undefined;
@@ -32,7 +32,13 @@ function batchingFromEnv(): { subscriptionBatchConcurrency?: number; subscriptio
   };
   const concurrency = read('SUBSCRIPTION_BATCH_CONCURRENCY');
   const size = read('SUBSCRIPTION_BATCH_SIZE');
-  return { ...(concurrency ? { subscriptionBatchConcurrency: concurrency } : {}), ...(size ? { subscriptionBatchSize: size } : {}) };
+  // Not a router setting: RouterLimits.subscriptionOpenConcurrency, for A/B runs of the open gate.
+  const opens = read('BENCH_OPEN_CONCURRENCY');
+  return {
+    ...(concurrency ? { subscriptionBatchConcurrency: concurrency } : {}),
+    ...(size ? { subscriptionBatchSize: size } : {}),
+    ...(opens ? { subscriptionOpenConcurrency: opens } : {}),
+  };
 }
 const bus = await createBus(
   busKind === 'redis' ? { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix: backend.busPrefix } : { kind: 'nats', servers: 'nats://127.0.0.1:4222', prefix: backend.busPrefix },

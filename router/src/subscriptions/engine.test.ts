@@ -277,6 +277,42 @@ describe('subscription engine: page reads batched across conversations', () => {
   });
 });
 
+describe('subscription engine: opens', () => {
+  let bus: Bus;
+  let engine: SubscriptionEngine;
+  afterEach(async () => {
+    await engine?.dispose();
+    await bus?.dispose();
+  });
+
+  it('keeps at most openConcurrency head reads in flight during a subscribe storm, and opens every subscription', async () => {
+    const members = new Map([['c0', new Set(Array.from({ length: 40 }, (_, i) => `u${i}`))]]);
+    const planner = fakePlanner(members);
+    let heads = 0;
+    let peak = 0;
+    const execute: Executor = async (query, variables, userId, options) => {
+      const head = query.startsWith('query StormSubscriptionHead');
+      if (head) peak = Math.max(peak, ++heads);
+      try {
+        return await planner.execute(query, variables, userId, options);
+      } finally {
+        if (head) heads--;
+      }
+    };
+    bus = createMemoryBus({ prefix: PREFIX });
+    engine = new SubscriptionEngine({ bus, topics: busTopics, execute, metrics: createMetrics(), replayLimit: 1_000, membershipAuditMs: 0, openConcurrency: 3 });
+    const sinks = Array.from({ length: 40 }, (_, i) => sink(`u${i}`));
+    // A stranger's open fails in its turn and frees its slot like any other.
+    const stranger = sink('stranger');
+    const opened = await Promise.allSettled([...sinks, stranger].map((s) => engine.open(s.sink, planFor('id', 'c0'))));
+    expect(peak).toBe(3);
+    expect(opened.filter((o) => o.status === 'fulfilled')).toHaveLength(40);
+    expect((opened[40] as PromiseRejectedResult).reason.extensions.code).toBe('NOT_FOUND');
+    expect(engine.subscriberCount).toBe(40);
+    expect([engine.opens.inFlight, engine.opens.queued]).toEqual([0, 0]);
+  });
+});
+
 describe('paddedSlots', () => {
   it('rounds a batch up to a power of two, at most the batch size', () => {
     expect([1, 2, 3, 5, 8, 9, 17, 32, 33, 50].map((n) => paddedSlots(n, 50))).toEqual([1, 2, 4, 8, 8, 16, 32, 32, 50, 50]);

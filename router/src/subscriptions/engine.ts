@@ -27,6 +27,7 @@ import {
 } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
 import { batchAlias, batchPageQuery } from './batch-query.js';
+import { ConcurrencyGate } from './gate.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
 const CURSOR_PLACEHOLDER = '~storm-cursor~';
@@ -96,6 +97,14 @@ export interface EngineOptions {
    * @default 30000
    */
   membershipAuditMs?: number;
+  /**
+   * Most subscription opens whose head read (membership and lastSeq) is in
+   * flight; later ones wait in arrival order. More than the router keeps
+   * connections to a subgraph would only queue inside the HTTP client,
+   * each holding a whole gateway request meanwhile.
+   * @default 64 (the router passes SUBGRAPH_CONNECTIONS)
+   */
+  openConcurrency?: number;
   log?: (message: string, err?: unknown) => void;
   /** Told which users presenceChanged watches and what the bus announced (presence-sweep.ts). */
   presenceSweep?: Pick<PresenceSweep, 'watch' | 'unwatch' | 'observe'>;
@@ -136,6 +145,8 @@ export class SubscriptionEngine {
   readonly pages: PageBatcher;
   private readonly auditTimer: NodeJS.Timeout | undefined;
   private readonly viewerCache = new Map<string, boolean>();
+  /** Head reads of opening subscriptions in flight (EngineOptions.openConcurrency). */
+  readonly opens: ConcurrencyGate;
 
   constructor(readonly options: EngineOptions) {
     this.pages = new PageBatcher(
@@ -144,6 +155,7 @@ export class SubscriptionEngine {
       options.pageReadConcurrency ?? DEFAULT_PAGE_READ_CONCURRENCY,
       (n) => options.metrics.pageBatchSize.observe(n),
     );
+    this.opens = new ConcurrencyGate(options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY);
     const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
     if (auditMs > 0) {
       this.auditTimer = setInterval(() => void this.auditMembership().catch((err) => options.log?.('membership audit failed; retrying at the next interval', err)), auditMs);
@@ -210,7 +222,11 @@ export class SubscriptionEngine {
     feed.refs++;
     try {
       const withEvents = plan.field === SubscriptionField.ConversationEvents;
-      const head = await this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: plan.conversationId }, userId);
+      const head = await this.opens.run(() => {
+        // It may have waited for a slot while the router began to shut down.
+        if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+        return this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: plan.conversationId }, userId);
+      });
       if (head.errors?.length) throw toError(head.errors[0]!);
       const { lastSeq, lastEvent = 0 } = (head.data?.conversation as { lastSeq: number; lastEvent?: number } | null | undefined) ?? {};
       if (typeof lastSeq !== 'number') throw notFound('Conversation not found');
@@ -942,6 +958,7 @@ function toPage(plan: Plan, conversation: unknown, error: GraphQLFormattedError 
 const DEFAULT_PAGE_BATCH = 50;
 /** Batched page reads of one selection in flight. */
 const DEFAULT_PAGE_READ_CONCURRENCY = 4;
+const DEFAULT_OPEN_CONCURRENCY = 64;
 /** GraphQL's largest Int: a page after it is empty (the padding slots of a batched read). */
 const MAX_INT = 2_147_483_647;
 
