@@ -222,11 +222,7 @@ export class SubscriptionEngine {
     feed.refs++;
     try {
       const withEvents = plan.field === SubscriptionField.ConversationEvents;
-      const head = await this.opens.run(() => {
-        // It may have waited for a slot while the router began to shut down.
-        if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
-        return this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: plan.conversationId }, userId);
-      });
+      const head = await this.readHead(plan.conversationId, userId, withEvents);
       if (head.errors?.length) throw toError(head.errors[0]!);
       const { lastSeq, lastEvent = 0 } = (head.data?.conversation as { lastSeq: number; lastEvent?: number } | null | undefined) ?? {};
       if (typeof lastSeq !== 'number') throw notFound('Conversation not found');
@@ -249,12 +245,20 @@ export class SubscriptionEngine {
       // A selection whose values depend on the viewer is one group per user (its own permission class).
       const shared = !this.viewerDependent(plan);
       const groupKey = shared ? plan.groupKey : JSON.stringify([plan.groupKey, userId]);
-      const subscriber = feed.join(plan, groupKey, shared, sink, { lastSeq, lastEvent }, plan.after ?? lastSeq, afterEvent ?? lastEvent);
-      return { stop: () => subscriber.group.remove(subscriber) };
+      return stopper(feed.join(plan, groupKey, shared, sink, { lastSeq, lastEvent }, plan.after ?? lastSeq, afterEvent ?? lastEvent));
     } finally {
       feed.refs--;
       feed.releaseIfIdle();
     }
+  }
+
+  /** The head read that authorizes an open, through the open gate (EngineOptions.openConcurrency). */
+  private readHead(conversationId: string, userId: string, withEvents: boolean): ReturnType<Executor> {
+    return this.opens.run(() => {
+      // It may have waited for a slot while the router began to shut down.
+      if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+      return this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: conversationId }, userId);
+    });
   }
 
   /**
@@ -959,6 +963,15 @@ const DEFAULT_PAGE_BATCH = 50;
 /** Batched page reads of one selection in flight. */
 const DEFAULT_PAGE_READ_CONCURRENCY = 4;
 const DEFAULT_OPEN_CONCURRENCY = 64;
+
+/**
+ * An open subscription's stop, made outside open(): a closure there would
+ * keep open()'s whole scope (the plan, its generated query and group key
+ * strings, the head read) alive for as long as the subscription lives.
+ */
+function stopper(subscriber: Subscriber): Operation {
+  return { stop: () => subscriber.group.remove(subscriber) };
+}
 /** GraphQL's largest Int: a page after it is empty (the padding slots of a batched read). */
 const MAX_INT = 2_147_483_647;
 

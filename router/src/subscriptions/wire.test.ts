@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import * as ws from 'ws';
 import { describe, expect, it } from 'vitest';
-import { textFrame } from './wire.js';
+import { flat, textFrame } from './wire.js';
 
 // ws exports its frame parser (a Writable) without typings for it.
 const Receiver = (ws as unknown as { Receiver: new (options: { isServer: boolean }) => Writable }).Receiver;
@@ -33,5 +33,12 @@ describe('textFrame', () => {
     const a = '{"body":"héllo 👋"}';
     const b = 'ü'.repeat(70); // 140 bytes: the 16-bit length
     expect(await decode(Buffer.concat([textFrame(a), textFrame(b), textFrame(a)]))).toEqual([a, b, a]);
+  });
+});
+
+describe('flat', () => {
+  it('copies a connection id and a subscription head without changing a character', () => {
+    const heads = ['1', 'a-b_c', 'é✓', '😀 subscription', '\ud800 lone surrogate'].map((id) => `{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    for (const text of [crypto.randomUUID(), ...heads, '']) expect(flat(text)).toBe(text);
   });
 });

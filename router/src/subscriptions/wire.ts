@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql';
 import type { RouterMetrics } from '../metrics.js';
@@ -136,6 +136,17 @@ class SharedFrames {
 
 const sharedFrames = new SharedFrames();
 
+/**
+ * `text` as one flat string. V8 keeps a concatenation as a rope of 32-byte
+ * nodes: `randomUUID()` returns one of about 20 (about 700 bytes for 36
+ * characters), a template literal one of several. A string held for a
+ * connection's lifetime is copied flat once instead. Lossless for well-formed
+ * text (no lone surrogates: JSON.stringify escapes them).
+ */
+export function flat(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 /** The TCP socket under a `ws` socket (ws keeps it in `_socket`; undefined once closed). */
 function tcpOf(socket: WebSocket): Pick<import('node:net').Socket, 'write' | 'cork' | 'uncork'> | undefined {
   return (socket as unknown as { _socket?: import('node:net').Socket })._socket;
@@ -153,11 +164,7 @@ export function attachWire(options: WireOptions): WireServer {
   const connections = new Set<Connection>();
   const perUser = new Map<string, number>();
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const connection = new Connection(socket, request, options, perUser);
-    connections.add(connection);
-    socket.once('close', () => connections.delete(connection));
-  });
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => void new Connection(socket, request, options, perUser, connections));
   wss.on('error', (err) => options.log?.('websocket server error', err));
 
   const pinger =
@@ -177,6 +184,25 @@ export function attachWire(options: WireOptions): WireServer {
   };
 }
 
+/** The Connection a socket belongs to, for the listeners below. */
+const CONNECTION = Symbol('storm.connection');
+type WiredSocket = WebSocket & { [CONNECTION]: Connection };
+
+// The socket listeners, shared by every socket (`this` is the socket): a
+// closure per socket and event (and `once`'s wrapper) would cost heap for
+// as long as each connection lives.
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  void (this as WiredSocket)[CONNECTION].onMessage(isBinary ? data : data.toString());
+}
+function onSocketPong(this: WebSocket): void {
+  (this as WiredSocket)[CONNECTION].onPong();
+}
+// 'close' follows; errors such as 1009 are reported by their close code.
+function onSocketError(): void {}
+function onSocketClose(this: WebSocket): void {
+  (this as WiredSocket)[CONNECTION].onClose();
+}
+
 /**
  * Where the engine delivers one subscription's events. A class, not an
  * object of closures: a router holds one per subscription (10,000 idle
@@ -192,7 +218,7 @@ class Sink implements DeliverySink {
     readonly userId: string,
     readonly clientIp: string | undefined,
   ) {
-    this.head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.head = flat(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
 
   next(payloadJson: string): boolean {
@@ -226,7 +252,7 @@ class Connection {
   private readonly operations = new Map<string, Operation | null>();
   private initTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
-  private readonly id = randomUUID();
+  private readonly id = flat(randomUUID());
   private readonly clientIp: string | undefined;
 
   constructor(
@@ -235,8 +261,14 @@ class Connection {
     private readonly options: WireOptions,
     /** Acknowledged sockets per user on this router. */
     private readonly perUser: Map<string, number>,
+    /** The router's open connections; this one is in it until its socket closes. */
+    private readonly connections: Set<Connection>,
   ) {
     this.clientIp = options.clientAddress ? options.clientAddress(request) : request.socket.remoteAddress;
+    (socket as WiredSocket)[CONNECTION] = this;
+    connections.add(this);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       this.closed = true;
@@ -247,13 +279,14 @@ class Connection {
         if (!this.initReceived) this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
       }, options.initTimeoutMs);
     }
-    socket.on('message', (data, isBinary) => void this.onMessage(isBinary ? data : data.toString()));
-    socket.on('pong', () => {
-      this.alive = true;
-      if (this.acknowledged) this.options.handlers.alive?.(this.userId!, this.id);
-    });
-    socket.on('error', () => {}); // 'close' follows; errors such as 1009 are reported by their close code
-    socket.once('close', () => this.onClose());
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+  }
+
+  /** The socket answered a ping. */
+  onPong(): void {
+    this.alive = true;
+    if (this.acknowledged) this.options.handlers.alive?.(this.userId!, this.id);
   }
 
   keepAlive(): void {
@@ -274,7 +307,7 @@ class Connection {
     this.stopAll();
   }
 
-  private async onMessage(data: unknown): Promise<void> {
+  async onMessage(data: unknown): Promise<void> {
     if (this.closed) return;
     let message: ReturnType<typeof parseMessage>;
     try {
@@ -417,7 +450,9 @@ class Connection {
     for (const operation of operations) operation?.stop();
   }
 
-  private onClose(): void {
+  /** The socket closed (it emits 'close' once). */
+  onClose(): void {
+    this.connections.delete(this);
     clearTimeout(this.initTimer);
     clearTimeout(this.expiryTimer);
     if (this.acknowledged) {
