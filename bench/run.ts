@@ -2,13 +2,14 @@
 // and write a report to bench/results/. Never timed unit tests: a benchmark
 // measures, it does not assert.
 import { fanout } from './fanout.js';
+import { heap } from './heap.js';
 import { latency } from './latency.js';
 import { profile } from './profile.js';
 import { reads } from './reads.js';
 import { send } from './send.js';
 import { startup } from './startup.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile, heap };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;
