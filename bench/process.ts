@@ -27,6 +27,15 @@ export function parseRuntimes(text: string): Runtime[] {
 
 let distBuilt: Promise<void> | undefined;
 
+/** `npm run dist` (scripts/dist.mjs), once per bench run, whoever asks first. */
+export function buildDist(): Promise<void> {
+  return (distBuilt ??= new Promise<void>((resolve, reject) => {
+    const dist = spawn(process.execPath, [fileURLToPath(new URL('../scripts/dist.mjs', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
+    dist.once('error', reject);
+    dist.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/dist.mjs exited with ${code}`))));
+  }));
+}
+
 /**
  * bench/servers/<name>.ts for plain node: the workspaces compiled once per
  * bench run (scripts/dist.mjs), and the server script bundled with what it
@@ -36,12 +45,7 @@ let distBuilt: Promise<void> | undefined;
  * the storm-dist condition to the compiled workspaces.
  */
 async function compiled(name: string, script: string): Promise<string> {
-  distBuilt ??= new Promise<void>((resolve, reject) => {
-    const dist = spawn(process.execPath, [fileURLToPath(new URL('../scripts/dist.mjs', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
-    dist.once('error', reject);
-    dist.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/dist.mjs exited with ${code}`))));
-  });
-  await distBuilt;
+  await buildDist();
   const { build } = await import('esbuild');
   const outfile = fileURLToPath(new URL(`./.dist/${name}.js`, import.meta.url));
   await build({ entryPoints: [script], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });

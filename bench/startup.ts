@@ -13,13 +13,14 @@
 // folder); later starts read the cache. A container with a read-only root and
 // a fresh /tmp pays the first start every time; here the first tsx start of
 // the run is reported apart (`tsx, first`) when its cache was cold.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@storm/db/testing';
 import { cpuMs, cpuTicks } from './cpu.js';
+import { buildDist } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 const READY = /GraphQL \(HTTP \+ graphql-ws\): /;
@@ -42,8 +43,7 @@ export async function startup(args: string[]): Promise<void> {
   const repeat = Number(flag(args, 'repeat', '3'));
   const idle = Number(flag(args, 'idle', '5'));
   if (!Number.isInteger(repeat) || repeat < 1 || !Number.isFinite(idle) || idle < 0) throw new Error('--repeat takes a positive integer, --idle seconds');
-  const built = spawnSync(process.execPath, ['scripts/dist.mjs'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`npm run dist failed: ${built.stderr}`);
+  await buildDist();
   const db = await createTestDatabase();
   const starts: Start[] = [];
   try {

@@ -21,8 +21,8 @@ const backend = JSON.parse(process.env.BENCH_BACKEND!) as {
 };
 const busKind = (process.env.BENCH_BUS ?? 'nats') as BusKind;
 
-/** Experiments with the batching of page reads: the router's own settings, by the same names, when set. */
-function batchingFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number; subscriptionOpenConcurrency?: number } {
+/** Experiments with batching and the open gate: the router's settings by the same names (and BENCH_OPEN_CONCURRENCY), when set. */
+function settingsFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number; subscriptionOpenConcurrency?: number } {
   const read = (name: string) => {
     const text = process.env[name];
     if (text === undefined || text === '') return undefined;
@@ -58,7 +58,7 @@ const router = await startRouter({
     ...DEFAULT_ROUTER_LIMITS,
     wsMaxSubscriptions: 10_000,
     wsMaxConnectionsPerUser: 100_000,
-    ...batchingFromEnv(),
+    ...settingsFromEnv(),
   },
 });
 const control = await startControl({

@@ -964,14 +964,6 @@ const DEFAULT_PAGE_BATCH = 50;
 const DEFAULT_PAGE_READ_CONCURRENCY = 4;
 const DEFAULT_OPEN_CONCURRENCY = 64;
 
-/**
- * An open subscription's stop, made outside open(): a closure there would
- * keep open()'s whole scope (the plan, its generated query and group key
- * strings, the head read) alive for as long as the subscription lives.
- */
-function stopper(subscriber: Subscriber): Operation {
-  return { stop: () => subscriber.group.remove(subscriber) };
-}
 /** GraphQL's largest Int: a page after it is empty (the padding slots of a batched read). */
 const MAX_INT = 2_147_483_647;
 
@@ -989,6 +981,15 @@ export function paddedSlots(n: number, max: number): number {
   return Math.min(slots, Math.max(max, n));
 }
 const DEFAULT_AUDIT_MS = 30_000;
+
+/**
+ * An open subscription's stop, made outside open(): a closure there would
+ * keep open()'s whole scope (the plan, its generated query and group key
+ * strings, the head read) alive for as long as the subscription lives.
+ */
+function stopper(subscriber: Subscriber): Operation {
+  return { stop: () => subscriber.group.remove(subscriber) };
+}
 
 interface PageSlot {
   plan: Plan;
