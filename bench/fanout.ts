@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { cpuMs, cpuTicks, machineCores, machineTicks, pidsNamed } from './cpu.js';
 import { connectFleet, type Fleet } from './fleet.js';
-import { control, parseRuntimes, startServer } from './process.js';
+import { control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 type Target = 'storm' | 'graphql-ws' | 'bare';
@@ -95,7 +95,7 @@ export async function fanout(args: string[]): Promise<void> {
         ? await startServer<Ready>('storm-backend', { BENCH_CONVERSATIONS: String(conversations), BENCH_BUS: bus, BENCH_PRODUCER_IN_FLIGHT: String(producerInFlight) }, { runtime })
         : undefined;
     // A server that fails to start must not leave the back end running.
-    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) }, { runtime }).catch(async (err: unknown) => {
+    const server = await startServer<Ready>(target, { BENCH_BUS: bus, ...(backend ? { BENCH_BACKEND: JSON.stringify(backend.info) } : {}) }, { runtime, nodeArgs: measuredNodeArgs() }).catch(async (err: unknown) => {
       await backend?.stop();
       throw err;
     });
@@ -107,13 +107,24 @@ export async function fanout(args: string[]): Promise<void> {
       // counted against the subscribers or for them.
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
       const memBefore = await memory(info.control);
-      // The subscribe storm (every socket connects and subscribes, 250 at a time): how long, and the server's CPU for it.
+      // The subscribe storm (every socket connects and subscribes, --connect-batch at a time): how
+      // long, and the CPU of the server and, for STORM, of its back end and PostgreSQL (head reads).
       const subscribeStarted = now();
-      const serverTicks = cpuTicks(new Map([['server', [info.pid]]]));
+      const onPath = () => {
+        const pids = new Map<string, number[]>([['server', [info.pid]]]);
+        if (backend) pids.set('back end', [backend.info.pid]).set('postgres', pidsNamed('postgres'));
+        return pids;
+      };
+      const subscribeTicks = cpuTicks(onPath());
       const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds, connectBatch }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
-      const subscribe = { seconds: (now() - subscribeStarted) / 1000, serverCpuMsPerSubscriber: cpuMs(serverTicks, cpuTicks(new Map([['server', [info.pid]]]))).server! / clients };
-      console.log(`subscribed ${clients.toLocaleString('en-US')} sockets in ${subscribe.seconds.toFixed(1)} s, server CPU ${subscribe.serverCpuMsPerSubscriber.toFixed(2)} ms per subscriber`);
+      const subscribeCpu = cpuMs(subscribeTicks, cpuTicks(onPath()));
+      const cpuMsPerSubscriber = Object.fromEntries(Object.entries(subscribeCpu).map(([label, ms]) => [label, ms / clients]));
+      const subscribe = { seconds: (now() - subscribeStarted) / 1000, serverCpuMsPerSubscriber: cpuMsPerSubscriber.server!, cpuMsPerSubscriber };
+      console.log(
+        `subscribed ${clients.toLocaleString('en-US')} sockets in ${subscribe.seconds.toFixed(1)} s; CPU per subscriber, ms: ` +
+          Object.entries(cpuMsPerSubscriber).map(([label, ms]) => `${label} ${ms.toFixed(2)}`).join(', '),
+      );
       if (target !== 'storm') await new Promise((r) => setTimeout(r, 2_000));
       const memAfter = await memory(info.control);
       // Right after subscribing, RSS still holds the pages of the set-up's
@@ -286,6 +297,6 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 
 /** The router settings the storm bench server takes from the environment (bench/servers/storm.ts), when set. */
 function serverSettings(): Record<string, string> {
-  const names = ['SUBSCRIPTION_BATCH_CONCURRENCY', 'SUBSCRIPTION_BATCH_SIZE', 'BENCH_OPEN_CONCURRENCY'];
+  const names = ['SUBSCRIPTION_BATCH_CONCURRENCY', 'SUBSCRIPTION_BATCH_SIZE', 'BENCH_OPEN_CONCURRENCY', 'BENCH_SERVER_NODE_ARGS'];
   return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]!]));
 }

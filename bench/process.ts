@@ -57,12 +57,12 @@ async function compiled(name: string, script: string): Promise<string> {
  * the given runtime (default `node`, as production runs).
  * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server there (on exit).
  */
-export async function startServer<T>(name: string, env: Record<string, string>, options: { timeoutMs?: number; runtime?: Runtime } = {}): Promise<ServerProcess<T>> {
-  const { timeoutMs = 300_000, runtime = 'node' } = options;
+export async function startServer<T>(name: string, env: Record<string, string>, options: { timeoutMs?: number; runtime?: Runtime; nodeArgs?: string[] } = {}): Promise<ServerProcess<T>> {
+  const { timeoutMs = 300_000, runtime = 'node', nodeArgs = [] } = options;
   const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
   const entry = runtime === 'node' ? ['--conditions=storm-dist', await compiled(name, script)] : ['--import', 'tsx', script];
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...profile, ...entry], {
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...nodeArgs, ...profile, ...entry], {
     // @apollo/gateway otherwise probes cloud metadata services (169.254.169.254)
     // and exports usage metrics to Apollo: a benchmark talks to 127.0.0.1 only.
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
@@ -95,4 +95,13 @@ export async function startServer<T>(name: string, env: Record<string, string>, 
 export async function control(port: number, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
   return res.json();
+}
+
+/**
+ * BENCH_SERVER_NODE_ARGS: extra node flags for the measured servers (the
+ * fan-out targets, the send bench's STORM router), e.g. V8 heap settings, for
+ * A/B runs. Space-separated; recorded in the report's serverSettings.
+ */
+export function measuredNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }

@@ -34,7 +34,7 @@ import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
 import { cpuMs, cpuTicks } from './cpu.js';
-import { control, parseRuntimes, startServer } from './process.js';
+import { control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {

@@ -23,6 +23,7 @@ import {
   MarkReadState,
   ReadState,
   LeaveConversation,
+  MembersAmong,
   RemoveMember,
   UnarchiveConversation,
   UpdateConversation,
@@ -155,6 +156,21 @@ describe('channels, members and roles', () => {
     expect(code(await request(stack.httpUrl, ArchiveConversation, { id }, bob.accessToken))).toBe('FORBIDDEN');
     await ok(stack.httpUrl, UnarchiveConversation, { id }, alice.accessToken);
     expect((await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'back' } }, bob.accessToken)).sendMessage.seq).toBe(1);
+  });
+
+  it('membersAmong tells a member which of the given users are members (order kept, duplicates once); outsiders and bad lists learn nothing', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id] } }, alice.accessToken);
+    const id = createConversation.id;
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const asked = [carol.id, bob.id.toUpperCase(), nobody, alice.id, bob.id];
+    expect((await ok(stack.httpUrl, MembersAmong, { id, userIds: asked }, bob.accessToken)).conversation).toEqual({ id, membersAmong: [bob.id, alice.id] });
+    // Not a member: the conversation itself is NOT_FOUND, as for every other field.
+    expect(code(await request(stack.httpUrl, MembersAmong, { id, userIds: [bob.id] }, carol.accessToken))).toBe('NOT_FOUND');
+    for (const userIds of [[], Array.from({ length: 1_001 }, () => nobody), ['not-a-uuid']]) {
+      const response = await request(stack.httpUrl, MembersAmong, { id, userIds }, bob.accessToken);
+      expect(code(response)).toBe('BAD_USER_INPUT');
+      expect((response.errors?.[0]?.extensions as { field?: string }).field).toBe('userIds');
+    }
   });
 });
 

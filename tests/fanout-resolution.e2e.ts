@@ -106,6 +106,51 @@ describe('fan-out resolution', () => {
     for (const socket of sockets) socket.terminate();
   }, 60_000);
 
+  it('authorizes a burst of 1,000 subscribes with a few batched head reads, refusing the stranger among them as it would alone', async () => {
+    const carol = await registerUser(stack.httpUrl, 'carol');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const subscribed = router.engine.subscriberCount;
+    const refused: Array<{ id: string; code: string; message: string }> = [];
+    let received = 0;
+    const before = proxies[1]!.count();
+    // Every socket subscribes as soon as it is acknowledged: the head reads all fall in the same few turns.
+    const open = (token: string, subscriptions: Array<{ id: string; conversationId: string }>) => {
+      const socket = new WebSocket(router.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString());
+        if (message.type === 'connection_ack') {
+          for (const s of subscriptions) socket.send(JSON.stringify({ id: s.id, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId: s.conversationId } } }));
+        } else if (message.type === 'error') refused.push({ id: message.id, code: message.payload[0].extensions.code, message: message.payload[0].message });
+        else if (message.type === 'next') received++;
+      });
+      return socket;
+    };
+    const perSocket = (prefix: string) => Array.from({ length: PER_SOCKET }, (_, i) => ({ id: `${prefix}${i}`, conversationId }));
+    const sockets = Array.from({ length: SOCKETS }, (_, s) => open(s % 2 ? alice.accessToken : bob.accessToken, perSocket(`m${s}-`)));
+    sockets.push(open(carol.accessToken, [{ id: 'stranger', conversationId }, { id: 'nowhere', conversationId: missing }]));
+    sockets.push(open(alice.accessToken, [{ id: 'nowhere-member', conversationId: missing }]));
+    const deadline = Date.now() + 30_000;
+    while ((router.engine.subscriberCount < subscribed + SOCKETS * PER_SOCKET || refused.length < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const headReads = proxies[1]!.count() - before;
+
+    expect(router.engine.subscriberCount).toBe(subscribed + SOCKETS * PER_SOCKET);
+    expect(refused.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'nowhere', code: 'NOT_FOUND', message: 'Conversation not found' },
+      { id: 'nowhere-member', code: 'NOT_FOUND', message: 'Conversation not found' },
+      { id: 'stranger', code: 'NOT_FOUND', message: 'Conversation not found' },
+    ]);
+    // One read per burst, not one per subscribe (1,003 before head-batch.ts); the groups' first page reads come on top.
+    expect(headReads).toBeLessThan(40);
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'to all members' } }, alice.accessToken);
+    while (received < SOCKETS * PER_SOCKET && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toBe(SOCKETS * PER_SOCKET);
+    for (const socket of sockets) socket.terminate();
+  }, 60_000);
+
   it('delivers a burst over many conversations through shared, vouched page reads: each subscriber gets only its own conversation, authors resolved, at most one page read per event (the batching itself: engine.test.ts)', async () => {
     const CONVERSATIONS = 12;
     // Each conversation has its own member besides alice: a batch is read for

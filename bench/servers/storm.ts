@@ -21,7 +21,7 @@ const backend = JSON.parse(process.env.BENCH_BACKEND!) as {
 };
 const busKind = (process.env.BENCH_BUS ?? 'nats') as BusKind;
 
-/** Experiments with batching and the open gate: the router's settings by the same names (and BENCH_OPEN_CONCURRENCY), when set. */
+/** Experiments with batching: the router's settings by the same names (and BENCH_OPEN_CONCURRENCY), when set. */
 function settingsFromEnv(): { subscriptionBatchConcurrency?: number; subscriptionBatchSize?: number; subscriptionOpenConcurrency?: number } {
   const read = (name: string) => {
     const text = process.env[name];
@@ -32,7 +32,7 @@ function settingsFromEnv(): { subscriptionBatchConcurrency?: number; subscriptio
   };
   const concurrency = read('SUBSCRIPTION_BATCH_CONCURRENCY');
   const size = read('SUBSCRIPTION_BATCH_SIZE');
-  // Not a router setting: RouterLimits.subscriptionOpenConcurrency, for A/B runs of the open gate.
+  // Not a router setting: RouterLimits.subscriptionOpenConcurrency (batched head reads in flight), for A/B runs.
   const opens = read('BENCH_OPEN_CONCURRENCY');
   return {
     ...(concurrency ? { subscriptionBatchConcurrency: concurrency } : {}),

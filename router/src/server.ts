@@ -9,7 +9,7 @@ import { ErrorCode, maskError, VerifiedTokenCache, type RunningService } from '@
 import { BodyFault, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
-import { createGateway, createSubgraphAgent, SUBGRAPH_CONNECTIONS, type SubgraphUrls } from './gateway.js';
+import { createGateway, createSubgraphAgent, type SubgraphUrls } from './gateway.js';
 import { createHttpApp } from './http.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
@@ -47,9 +47,8 @@ export interface RouterLimits {
   /** Most batched page reads of one selection in flight; later wake-ups join the next. @default 4 */
   subscriptionBatchConcurrency?: number;
   /**
-   * Most subscription opens with their head read in flight; the rest wait.
-   * Not a setting: one above the subgraph connections only queues in the
-   * HTTP client (benchmarks vary it). @default SUBGRAPH_CONNECTIONS (64)
+   * Most batched head reads of opening subscriptions in flight; opens that
+   * ask meanwhile join the next read. Not a setting (benchmarks vary it). @default 4
    */
   subscriptionOpenConcurrency?: number;
   /** Ms between membership audits of shared subscription groups (0 = off). @default 30000 */
@@ -199,7 +198,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     pageBatchSize: deps.limits.subscriptionBatchSize,
     pageReadConcurrency: deps.limits.subscriptionBatchConcurrency,
     membershipAuditMs: deps.limits.membershipAuditMs,
-    openConcurrency: deps.limits.subscriptionOpenConcurrency ?? SUBGRAPH_CONNECTIONS,
+    openConcurrency: deps.limits.subscriptionOpenConcurrency,
     execute: (query, variables, userId, options) => internal(query, variables, { userId, requestId: randomUUID(), membershipVouched: options?.vouched === true }),
     dependsOnViewer: (query) => dependsOnViewer(apiSchema!, parse(query), marked),
     log: (message, err) => console.warn(`[router] ${message}`, ...(err === undefined ? [] : [err])),

@@ -32,6 +32,7 @@ type Documents = {
     "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": typeof types.ReadStateDocument,
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": typeof types.MarkReadStateDocument,
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": typeof types.SearchMessagesDocument,
+    "\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n": typeof types.MembersAmongDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": typeof types.ConversationEventsLiveDocument,
@@ -84,6 +85,7 @@ const documents: Documents = {
     "\n  query ReadState {\n    unreadTotal\n    mentionTotal\n    conversations { id unreadCount mentionCount }\n  }\n": types.ReadStateDocument,
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": types.MarkReadStateDocument,
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": types.SearchMessagesDocument,
+    "\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n": types.MembersAmongDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": types.ConversationEventsLiveDocument,
@@ -204,6 +206,10 @@ export function graphql(source: "\n  mutation MarkReadState($id: ID!, $seq: Int!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n"): (typeof documents)["\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n"): (typeof documents)["\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

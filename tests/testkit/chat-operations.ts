@@ -125,3 +125,7 @@ export const SearchMessages = graphql(`
     }
   }
 `);
+
+export const MembersAmong = graphql(`
+  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }
+`);

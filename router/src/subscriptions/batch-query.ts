@@ -43,3 +43,17 @@ export function batchPageQuery(pageQuery: string, slots: number): string {
   };
   return print({ ...document, definitions: document.definitions.map((d) => (d === operation ? batched : d)) });
 }
+
+/**
+ * Slots of a batched read of `n` conversations: the next power of two, at most
+ * `max` (1, 2, 4, …, 32, 50 for 50). Each slot count is its own document for
+ * the router to plan and the subgraphs to parse and validate (18–67 ms the first
+ * time), so a selection gets a handful of them rather than one per count; a
+ * padding slot is an empty page (the last conversation after MAX_INT: one more
+ * index probe, no rows).
+ */
+export function paddedSlots(n: number, max: number): number {
+  let slots = 1;
+  while (slots < n) slots *= 2;
+  return Math.min(slots, Math.max(max, n));
+}

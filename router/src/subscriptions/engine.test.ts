@@ -7,7 +7,8 @@ import { buildSchema, getOperationAST, parse } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConversationEvent, createMemoryBus, topics, type Bus } from '@storm/bus';
 import { createMetrics } from '../metrics.js';
-import { SubscriptionEngine, paddedSlots, type Executor } from './engine.js';
+import { SubscriptionEngine, type Executor } from './engine.js';
+import { paddedSlots } from './batch-query.js';
 import { planSubscription, type EventsPlan, type SelectionPlan } from './selection.js';
 import { dependsOnViewer, viewerFields } from './viewer.js';
 import type { DeliverySink } from './wire.js';
@@ -44,9 +45,19 @@ function fakePlanner(members: Map<string, Set<string>>) {
     const vouched = options?.vouched === true;
     calls.push({ query, variables, userId, vouched });
     await new Promise((r) => setTimeout(r, 1));
-    if (query.startsWith('query StormSubscriptionHead')) {
-      const id = variables.id as string;
-      return { data: { conversation: members.get(id)?.has(userId) ? { lastSeq: messages.get(id) ?? 0, lastEvent: log.get(id)?.length ?? 0 } : null } };
+    if (query.startsWith('query StormSubscriptionHeads')) {
+      // As the conversations subgraph answers a vouched read: any conversation that exists, and which of the users are members.
+      if (!vouched) throw new Error('head reads are vouched');
+      const data: Record<string, unknown> = {};
+      const errors = [];
+      for (let i = 0; `c${i}` in variables; i++) {
+        const id = variables[`c${i}`] as string;
+        if (!members.has(id)) {
+          data[`h${i}`] = null;
+          errors.push({ message: 'Conversation not found', path: [`h${i}`], extensions: { code: 'NOT_FOUND' } });
+        } else data[`h${i}`] = { lastSeq: messages.get(id) ?? 0, lastEvent: log.get(id)?.length ?? 0, members: (variables[`u${i}`] as string[]).filter((u) => members.get(id)!.has(u)) };
+      }
+      return errors.length ? { data, errors } : { data };
     }
     if (query.startsWith('query StormEventLog')) {
       const entries = (log.get(variables.stormConversationId as string) ?? []).filter((e) => e.position > (variables.stormAfterEvent as number));
@@ -285,13 +296,16 @@ describe('subscription engine: opens', () => {
     await bus?.dispose();
   });
 
-  it('keeps at most openConcurrency head reads in flight during a subscribe storm, and opens every subscription', async () => {
-    const members = new Map([['c0', new Set(Array.from({ length: 40 }, (_, i) => `u${i}`))]]);
+  it('authorizes a subscribe storm with a few batched head reads, at most openConcurrency in flight, and refuses a stranger among them', async () => {
+    const members = new Map([
+      ['c0', new Set(Array.from({ length: 40 }, (_, i) => `u${i}`))],
+      ['c1', new Set(['u0'])],
+    ]);
     const planner = fakePlanner(members);
     let heads = 0;
     let peak = 0;
     const execute: Executor = async (query, variables, userId, options) => {
-      const head = query.startsWith('query StormSubscriptionHead');
+      const head = query.startsWith('query StormSubscriptionHeads');
       if (head) peak = Math.max(peak, ++heads);
       try {
         return await planner.execute(query, variables, userId, options);
@@ -300,16 +314,46 @@ describe('subscription engine: opens', () => {
       }
     };
     bus = createMemoryBus({ prefix: PREFIX });
-    engine = new SubscriptionEngine({ bus, topics: busTopics, execute, metrics: createMetrics(), replayLimit: 1_000, membershipAuditMs: 0, openConcurrency: 3 });
+    engine = new SubscriptionEngine({ bus, topics: busTopics, execute, metrics: createMetrics(), replayLimit: 1_000, membershipAuditMs: 0, openConcurrency: 2 });
     const sinks = Array.from({ length: 40 }, (_, i) => sink(`u${i}`));
-    // A stranger's open fails in its turn and frees its slot like any other.
     const stranger = sink('stranger');
-    const opened = await Promise.allSettled([...sinks, stranger].map((s) => engine.open(s.sink, planFor('id', 'c0'))));
-    expect(peak).toBe(3);
-    expect(opened.filter((o) => o.status === 'fulfilled')).toHaveLength(40);
-    expect((opened[40] as PromiseRejectedResult).reason.extensions.code).toBe('NOT_FOUND');
-    expect(engine.subscriberCount).toBe(40);
-    expect([engine.opens.inFlight, engine.opens.queued]).toEqual([0, 0]);
+    const otherMember = sink('u0');
+    const outsider = sink('u1'); // a member of c0, not of c1
+    const opened = await Promise.allSettled([
+      ...sinks.map((s) => engine.open(s.sink, planFor('id', 'c0'))),
+      engine.open(stranger.sink, planFor('id', 'c0')),
+      engine.open(otherMember.sink, planFor('id', 'c1')),
+      engine.open(outsider.sink, planFor('id', 'c1')),
+      engine.open(sink('u2').sink, planFor('id', 'nowhere')),
+    ]);
+    const headCalls = planner.calls.filter((c) => c.query.startsWith('query StormSubscriptionHeads'));
+    expect(headCalls.length).toBeLessThan(5);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(opened.slice(0, 40).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(opened[41]!.status).toBe('fulfilled');
+    for (const refused of [opened[40], opened[42], opened[43]]) {
+      expect((refused as PromiseRejectedResult).reason.extensions.code).toBe('NOT_FOUND');
+      expect((refused as PromiseRejectedResult).reason.message).toBe('Conversation not found');
+    }
+    expect(engine.subscriberCount).toBe(41);
+    expect(engine.heads.load).toEqual({ inFlight: 0, queued: 0 });
+  });
+
+  it('fails the opens of a head read that could not be made with UNAVAILABLE, and opens the next ones', async () => {
+    const members = new Map([['c0', new Set(['u0', 'u1'])]]);
+    const planner = fakePlanner(members);
+    let fail = true;
+    const execute: Executor = async (query, variables, userId, options) => {
+      if (fail && query.startsWith('query StormSubscriptionHeads')) throw new Error('subgraph down');
+      return planner.execute(query, variables, userId, options);
+    };
+    bus = createMemoryBus({ prefix: PREFIX });
+    engine = new SubscriptionEngine({ bus, topics: busTopics, execute, metrics: createMetrics(), replayLimit: 1_000, membershipAuditMs: 0 });
+    const failed = await engine.open(sink('u0').sink, planFor('id', 'c0')).catch((err: unknown) => err);
+    expect((failed as { extensions: { code: string } }).extensions.code).toBe('UNAVAILABLE');
+    fail = false;
+    await engine.open(sink('u1').sink, planFor('id', 'c0'));
+    expect(engine.subscriberCount).toBe(1);
   });
 });
 

@@ -26,8 +26,8 @@ import {
   type SelectionPlan,
 } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
-import { batchAlias, batchPageQuery } from './batch-query.js';
-import { ConcurrencyGate } from './gate.js';
+import { batchAlias, batchPageQuery, paddedSlots } from './batch-query.js';
+import { HeadBatcher } from './head-batch.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
 const CURSOR_PLACEHOLDER = '~storm-cursor~';
@@ -98,11 +98,11 @@ export interface EngineOptions {
    */
   membershipAuditMs?: number;
   /**
-   * Most subscription opens whose head read (membership and lastSeq) is in
-   * flight; later ones wait in arrival order. More than the router keeps
-   * connections to a subgraph would only queue inside the HTTP client,
-   * each holding a whole gateway request meanwhile.
-   * @default 64 (the router passes SUBGRAPH_CONNECTIONS)
+   * Most batched head reads (membership and lastSeq of opening
+   * subscriptions; head-batch.ts) in flight. Opens that ask meanwhile wait in
+   * arrival order and leave together with the next read, so a reconnect
+   * storm becomes a few large reads instead of one request per subscribe.
+   * @default 4
    */
   openConcurrency?: number;
   log?: (message: string, err?: unknown) => void;
@@ -110,8 +110,6 @@ export interface EngineOptions {
   presenceSweep?: Pick<PresenceSweep, 'watch' | 'unwatch' | 'observe'>;
 }
 
-const HEAD_QUERY = 'query StormSubscriptionHead($id: ID!) { conversation(id: $id) { lastSeq } }';
-const EVENTS_HEAD_QUERY = 'query StormSubscriptionHeadEvents($id: ID!) { conversation(id: $id) { lastSeq lastEvent } }';
 /** Retry delays for a group whose resolution failed (a subgraph restarting): capped backoff. */
 const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
@@ -145,8 +143,8 @@ export class SubscriptionEngine {
   readonly pages: PageBatcher;
   private readonly auditTimer: NodeJS.Timeout | undefined;
   private readonly viewerCache = new Map<string, boolean>();
-  /** Head reads of opening subscriptions in flight (EngineOptions.openConcurrency). */
-  readonly opens: ConcurrencyGate;
+  /** Head reads of opening subscriptions, batched (EngineOptions.openConcurrency). */
+  readonly heads: HeadBatcher;
 
   constructor(readonly options: EngineOptions) {
     this.pages = new PageBatcher(
@@ -155,7 +153,12 @@ export class SubscriptionEngine {
       options.pageReadConcurrency ?? DEFAULT_PAGE_READ_CONCURRENCY,
       (n) => options.metrics.pageBatchSize.observe(n),
     );
-    this.opens = new ConcurrencyGate(options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY);
+    this.heads = new HeadBatcher(
+      (...args) => this.options.execute(...args),
+      options.pageBatchSize ?? DEFAULT_PAGE_BATCH,
+      options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY,
+      () => this.disposed,
+    );
     const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
     if (auditMs > 0) {
       this.auditTimer = setInterval(() => void this.auditMembership().catch((err) => options.log?.('membership audit failed; retrying at the next interval', err)), auditMs);
@@ -222,10 +225,8 @@ export class SubscriptionEngine {
     feed.refs++;
     try {
       const withEvents = plan.field === SubscriptionField.ConversationEvents;
-      const head = await this.readHead(plan.conversationId, userId, withEvents);
-      if (head.errors?.length) throw toError(head.errors[0]!);
-      const { lastSeq, lastEvent = 0 } = (head.data?.conversation as { lastSeq: number; lastEvent?: number } | null | undefined) ?? {};
-      if (typeof lastSeq !== 'number') throw notFound('Conversation not found');
+      // The membership check, and where the stream starts (head-batch.ts).
+      const { lastSeq, lastEvent } = await this.heads.read(plan.conversationId, userId);
       const afterEvent = withEvents ? (plan as EventsPlan).afterEvent : undefined;
       if (afterEvent !== undefined) {
         if (afterEvent > lastEvent) throw badInput(`afterEvent (${afterEvent}) is beyond the conversation's lastEvent (${lastEvent})`, 'afterEvent');
@@ -250,15 +251,6 @@ export class SubscriptionEngine {
       feed.refs--;
       feed.releaseIfIdle();
     }
-  }
-
-  /** The head read that authorizes an open, through the open gate (EngineOptions.openConcurrency). */
-  private readHead(conversationId: string, userId: string, withEvents: boolean): ReturnType<Executor> {
-    return this.opens.run(() => {
-      // It may have waited for a slot while the router began to shut down.
-      if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
-      return this.options.execute(withEvents ? EVENTS_HEAD_QUERY : HEAD_QUERY, { id: conversationId }, userId);
-    });
   }
 
   /**
@@ -962,24 +954,12 @@ function toPage(plan: Plan, conversation: unknown, error: GraphQLFormattedError 
 const DEFAULT_PAGE_BATCH = 50;
 /** Batched page reads of one selection in flight. */
 const DEFAULT_PAGE_READ_CONCURRENCY = 4;
-const DEFAULT_OPEN_CONCURRENCY = 64;
+/** Batched head reads in flight. */
+const DEFAULT_OPEN_CONCURRENCY = 4;
 
 /** GraphQL's largest Int: a page after it is empty (the padding slots of a batched read). */
 const MAX_INT = 2_147_483_647;
 
-/**
- * Slots of a batched read of `n` conversations: the next power of two, at most
- * `max` (1, 2, 4, …, 32, 50 for 50). Each slot count is its own document for
- * the router to plan and the subgraphs to parse and validate (18–67 ms the first
- * time), so a selection gets a handful of them rather than one per count; a
- * padding slot is an empty page (the last conversation after MAX_INT: one more
- * index probe, no rows).
- */
-export function paddedSlots(n: number, max: number): number {
-  let slots = 1;
-  while (slots < n) slots *= 2;
-  return Math.min(slots, Math.max(max, n));
-}
 const DEFAULT_AUDIT_MS = 30_000;
 
 /**

@@ -23,6 +23,8 @@ export interface ConversationsLoaders {
   memberships: BatchLoader<string, MembershipRow[]>;
   /** The caller's own membership per conversation. */
   myMembership: BatchLoader<string, MembershipRow>;
+  /** Whether a (conversation, user) pair (`pairKey`) is a membership: for `membersAmong`, not scoped to the caller. */
+  isMember: BatchLoader<string, true>;
   unreadCount: BatchLoader<string, number>;
   mentionCount: BatchLoader<string, number>;
   /** The caller's totals over all conversations, computed once per request. */
@@ -102,6 +104,7 @@ export function createLoaders(
     members: new BatchLoader((ids) => conversations.membersOf(ids)),
     memberships: new BatchLoader((ids) => conversations.membershipsOf(ids)),
     myMembership: new BatchLoader((ids) => conversations.membershipsOfUser(ids, userId)),
+    isMember: new BatchLoader((pairs) => conversations.memberPairs(pairs)),
     reactions: new BatchLoader((ids) => reactions.groups(ids, userId)),
     replyCount: new BatchLoader((ids) => messages.replyCounts(ids)),
     mentions: new BatchLoader((ids) => messages.mentionsOf(ids)),

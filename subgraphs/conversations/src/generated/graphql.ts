@@ -72,6 +72,13 @@ export type Conversation = {
   lastSeq: Scalars['Int']['output'];
   memberCount: Scalars['Int']['output'];
   members: Array<User>;
+  /**
+   * Which of `userIds` (1 to 1,000 UUIDs) are members, in the order given,
+   * lower-cased, each once. Whoever may read this conversation may ask (it tells
+   * no more than `members`); the router authorizes a burst of subscribes to one
+   * conversation with one read of it.
+   */
+  membersAmong: Array<Scalars['ID']['output']>;
   /** Every member with their role, by join time. */
   memberships: Array<Membership>;
   /** For the caller: the unread messages (as counted by unreadCount) that mention the caller. */
@@ -106,6 +113,15 @@ export type Conversation = {
 export type ConversationEventsArgs = {
   after: Scalars['Int']['input'];
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A conversation the caller is a member of. Anything that is not the caller's
+ * (or does not exist) is NOT_FOUND, so ids cannot be probed.
+ */
+export type ConversationMembersAmongArgs = {
+  userIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -866,6 +882,7 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  membersAmong?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<ConversationMembersAmongArgs, 'userIds'>>;
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   mentionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'limit'>>;

@@ -1,7 +1,8 @@
-import { notFound } from '@storm/common';
+import { badInput, notFound } from '@storm/common';
 import { NOT_FOUND_CONVERSATION, parseId, requireUser } from '../../errors.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import { parsePage } from '../messages/messages.service.js';
+import { MAX_MEMBERS_AMONG, pairKey } from './conversations.service.js';
 
 /**
  * Thin: validate, check the caller, delegate to the service. A Conversation
@@ -61,6 +62,12 @@ export const conversationsResolvers: Resolvers = {
     },
     async memberships(conversation, _args, ctx) {
       return (await ctx.loaders.memberships.load(conversation.id)) ?? [];
+    },
+    async membersAmong(conversation, { userIds }, ctx) {
+      if (userIds.length < 1 || userIds.length > MAX_MEMBERS_AMONG) throw badInput(`userIds must hold 1 to ${MAX_MEMBERS_AMONG} ids`, 'userIds');
+      const ids = [...new Set(userIds.map((id) => parseId(id, 'userIds')))];
+      const found = await Promise.all(ids.map((id) => ctx.loaders.isMember.load(pairKey(conversation.id, id))));
+      return ids.filter((_, i) => found[i]);
     },
     async memberCount(conversation, _args, ctx) {
       return (await ctx.loaders.members.load(conversation.id))?.length ?? 0;

@@ -34,6 +34,14 @@ export const MAX_SEARCH_LENGTH = 200;
 /** Longest topic, in characters (the column is varchar(250)). */
 export const MAX_TOPIC_LENGTH = 250;
 
+/** Most user ids one `membersAmong` asks about. */
+export const MAX_MEMBERS_AMONG = 1_000;
+
+/** Key of a (conversation, user) pair for the membership loader (both lower-case UUIDs). */
+export function pairKey(conversationId: string, userId: string): string {
+  return `${conversationId}|${userId}`;
+}
+
 /** Conversations, memberships and read state: the only code that touches them. */
 export class ConversationsService {
   constructor(
@@ -100,6 +108,22 @@ export class ConversationsService {
     const memberships = new Map<string, MembershipRow[]>(conversationIds.map((id) => [id, []]));
     for (const row of rows) memberships.get(row.conversationId)?.push(row);
     return memberships;
+  }
+
+  /**
+   * Which (conversation, user) pairs are memberships, as `pairKey`s: one
+   * primary-key probe of `memberships (conversation_id, user_id)` per pair, in
+   * one statement however many pairs.
+   */
+  async memberPairs(pairs: readonly string[]): Promise<Map<string, true>> {
+    if (pairs.length === 0) return new Map();
+    const conversationIds = pairs.map((p) => p.slice(0, p.indexOf('|')));
+    const userIds = pairs.map((p) => p.slice(p.indexOf('|') + 1));
+    const rows = await this.prisma.$queryRaw<Array<{ conversation_id: string; user_id: string }>>`
+      SELECT ms.conversation_id::text, ms.user_id::text
+      FROM unnest(${conversationIds}::uuid[], ${userIds}::uuid[]) AS p(conversation_id, user_id)
+      JOIN conversations.memberships ms ON ms.conversation_id = p.conversation_id AND ms.user_id = p.user_id`;
+    return new Map(rows.map((row) => [pairKey(row.conversation_id, row.user_id), true as const]));
   }
 
   /** The caller's own membership per conversation. */
