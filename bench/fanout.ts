@@ -131,7 +131,12 @@ export async function fanout(args: string[]): Promise<void> {
       // garbage (10,000 subscribes' head queries): V8 gives them back once the
       // process has been idle a while. Both readings are reported; "settled"
       // is after IDLE_SECONDS with the subscribers connected and nothing sent.
+      // The idle time also prices holding the connections: keep-alive pings, timers, the membership audit.
+      const idleTicks = cpuTicks(onPath());
+      const idleStarted = now();
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+      const idleCpu = cpuMs(idleTicks, cpuTicks(onPath()));
+      const idleCoreShare = Object.fromEntries(Object.entries(idleCpu).map(([label, ms]) => [label, ms / (now() - idleStarted)]));
       const memSettled = await memory(info.control);
       const per = (after: number, before: number) => Math.round((after - before) / clients);
       const perConnection = {
@@ -153,6 +158,10 @@ export async function fanout(args: string[]): Promise<void> {
         `memory per idle subscriber: heap ${kb(perConnection.heapBytes)}, heap+external ${kb(perConnection.heapPlusExternalBytes)}, RSS ${kb(perConnection.rssBytes)}; ` +
           `after ${IDLE_SECONDS} s idle: heap ${kb(perConnection.heapSettledBytes)} (committed ${kb(perConnection.heapCommittedSettledBytes)}), RSS ${kb(perConnection.rssSettledBytes)}`,
       );
+
+      if (IDLE_SECONDS > 0) {
+        console.log(`idle for ${IDLE_SECONDS} s with ${clients.toLocaleString('en-US')} subscribers, share of a core: ${Object.entries(idleCoreShare).map(([label, share]) => `${label} ${(share * 100).toFixed(1)}%`).join(', ')}`);
+      }
 
       const runs = [];
       for (const rate of rates) {
@@ -179,7 +188,7 @@ export async function fanout(args: string[]): Promise<void> {
         );
       }
       await fleet.close();
-      results[target] = { subscribe, memoryPerIdleSubscriber: perConnection, runs };
+      results[target] = { subscribe, memoryPerIdleSubscriber: perConnection, ...(IDLE_SECONDS > 0 ? { idleCoreShare } : {}), runs };
     } finally {
       await server.stop();
       await backend?.stop();
