@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, getOperationAST, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { batchAlias, batchPageQuery } from './batch-query.js';
+import { batchAlias, batchPageQuery, TurnBatches } from './batch-query.js';
 import { planSubscription, type EventsPlan, type SelectionPlan } from './selection.js';
 import { dependsOnViewer, viewerFields } from './viewer.js';
 
@@ -61,5 +61,43 @@ describe('viewer-dependent selections', () => {
     expect(dependsOnViewer(schema, parse(nested.query), marked)).toBe(true);
     const events = plan('subscription { conversationEvents(conversationId: "c") { kind conversation { unreadCount } } }') as EventsPlan;
     expect(dependsOnViewer(schema, parse(events.eventQuery!), marked)).toBe(true);
+  });
+});
+
+describe('TurnBatches', () => {
+  it('sends what arrives in one turn as one batch, keeps at most `concurrency` running, and lets the waiting ones leave together, in order', async () => {
+    const batches: number[][] = [];
+    let running = 0;
+    let peak = 0;
+    let idle = 0;
+    const releases: Array<() => void> = [];
+    const queue = new TurnBatches<number>(
+      2,
+      (waiting) => Math.min(waiting.length, 3),
+      async (batch) => {
+        batches.push(batch);
+        peak = Math.max(peak, ++running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+      },
+      () => idle++,
+    );
+    for (let i = 0; i < 10; i++) queue.push(i);
+    await new Promise((r) => setImmediate(r));
+    // Two batches of three leave; the other four wait.
+    expect(batches).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(queue.load).toEqual({ inFlight: 2, queued: 4 });
+    while (batches.flat().length < 10 || releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(2);
+    expect(queue.load).toEqual({ inFlight: 0, queued: 0 });
+    expect(idle).toBe(1);
+  });
+
+  it('refuses a concurrency that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new TurnBatches<number>(bad, () => 1, async () => {})).toThrow(RangeError);
   });
 });

@@ -57,3 +57,55 @@ export function paddedSlots(n: number, max: number): number {
   while (slots < n) slots *= 2;
   return Math.min(slots, Math.max(max, n));
 }
+
+/**
+ * Items pushed within one turn of the event loop leave together, as one batch
+ * (`take` says how many of the waiting items, in arrival order, the next batch
+ * holds), with at most `concurrency` batches running; items pushed meanwhile
+ * wait and leave with the next one, so under load batches grow instead of
+ * piling up. `run` must not reject: it answers its items itself. `onIdle`:
+ * nothing waits and nothing runs any more.
+ */
+export class TurnBatches<T> {
+  private queue: T[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly take: (waiting: readonly T[]) => number,
+    private readonly run: (batch: T[]) => Promise<void>,
+    private readonly onIdle?: () => void,
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+
+  /** Batches running, and items waiting for one. */
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.running, queued: this.queue.length };
+  }
+
+  push(item: T): void {
+    this.queue.push(item);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    while (this.running < this.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, Math.max(1, this.take(this.queue)));
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        if (this.queue.length > 0) this.schedule();
+        else if (this.running === 0) this.onIdle?.();
+      });
+    }
+  }
+}

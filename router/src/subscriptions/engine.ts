@@ -26,7 +26,7 @@ import {
   type SelectionPlan,
 } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
-import { batchAlias, batchPageQuery, paddedSlots } from './batch-query.js';
+import { batchAlias, batchPageQuery, paddedSlots, TurnBatches } from './batch-query.js';
 import { HeadBatcher } from './head-batch.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
@@ -990,8 +990,8 @@ interface PageSlot {
  * when they subscribed and are revoked on removal (and by the membership audit).
  */
 class PageBatcher {
-  private readonly queues = new Map<string, { slots: PageSlot[]; inFlight: number }>();
-  private scheduled = false;
+  /** One queue per selection (page query and variables): only reads of one selection share a batch. */
+  private readonly queues = new Map<string, TurnBatches<PageSlot>>();
   private readonly queries = new Map<string, string>();
 
   constructor(
@@ -1005,31 +1005,17 @@ class PageBatcher {
     const key = JSON.stringify([plan.query, sortKeys(plan.variables)]);
     return new Promise((resolve) => {
       let queue = this.queues.get(key);
-      if (!queue) this.queues.set(key, (queue = { slots: [], inFlight: 0 }));
-      queue.slots.push({ plan, after, userId, resolve });
-      this.schedule();
-    });
-  }
-
-  /** Next turn: what asked in this one leaves together. */
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    for (const [key, queue] of this.queues) {
-      while (queue.inFlight < this.concurrency && queue.slots.length > 0) {
-        queue.inFlight++;
-        void this.run(queue.slots.splice(0, this.maxBatch)).finally(() => {
-          queue.inFlight--;
-          if (queue.slots.length > 0) this.schedule();
-          else if (queue.inFlight === 0 && this.queues.get(key) === queue) this.queues.delete(key);
-        });
+      if (!queue) {
+        const created: TurnBatches<PageSlot> = new TurnBatches(
+          this.concurrency,
+          () => this.maxBatch,
+          (slots) => this.run(slots),
+          () => this.queues.get(key) === created && this.queues.delete(key),
+        );
+        this.queues.set(key, (queue = created));
       }
-    }
+      queue.push({ plan, after, userId, resolve });
+    });
   }
 
   private async run(slots: PageSlot[]): Promise<void> {

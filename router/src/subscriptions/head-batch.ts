@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, notFound } from '@storm/common';
-import { paddedSlots } from './batch-query.js';
+import { paddedSlots, TurnBatches } from './batch-query.js';
 import type { Executor } from './engine.js';
 
 /** A conversation's head when a subscription opens: where its live stream starts. */
@@ -56,65 +56,42 @@ export function batchHeadQuery(slots: number): string {
  * subgraph request and one SQL query per subscribe.
  */
 export class HeadBatcher {
-  private queue: HeadSlot[] = [];
-  private inFlight = 0;
-  private scheduled = false;
+  private readonly batches: TurnBatches<HeadSlot>;
   private readonly queries = new Map<number, string>();
 
   constructor(
     private readonly execute: Executor,
     private readonly maxConversations: number,
-    private readonly concurrency: number,
+    concurrency: number,
     /** Checked as each read leaves: true once the router is shutting down. */
     private readonly closed: () => boolean,
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`HeadBatcher: concurrency must be a positive integer, got ${concurrency}`);
+    this.batches = new TurnBatches(concurrency, (waiting) => this.batchSize(waiting), (slots) => this.run(slots));
   }
 
   /** Reads in flight and opens waiting for one, for tests. */
   get load(): { inFlight: number; queued: number } {
-    return { inFlight: this.inFlight, queued: this.queue.length };
+    return this.batches.load;
   }
 
   /** The conversation's head if `userId` is a member; rejects with NOT_FOUND otherwise, UNAVAILABLE if it could not be read. */
   read(conversationId: string, userId: string): Promise<Head> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ conversationId, userId, resolve, reject });
-      this.schedule();
-    });
+    return new Promise((resolve, reject) => this.batches.push({ conversationId, userId, resolve, reject }));
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    while (this.inFlight < this.concurrency && this.queue.length > 0) {
-      const batch = this.take();
-      this.inFlight++;
-      void this.run(batch).finally(() => {
-        this.inFlight--;
-        if (this.queue.length > 0) this.schedule();
-      });
-    }
-  }
-
-  /** The oldest waiting opens: up to maxConversations distinct conversations and MAX_HEAD_USERS opens. */
-  private take(): HeadSlot[] {
+  /** How many of the oldest waiting opens the next read takes: up to maxConversations distinct conversations and MAX_HEAD_USERS opens. */
+  private batchSize(waiting: readonly HeadSlot[]): number {
     const conversations = new Set<string>();
     let n = 0;
-    while (n < this.queue.length && n < MAX_HEAD_USERS) {
-      const id = this.queue[n]!.conversationId;
+    while (n < waiting.length && n < MAX_HEAD_USERS) {
+      const id = waiting[n]!.conversationId;
       if (!conversations.has(id)) {
         if (conversations.size === this.maxConversations) break;
         conversations.add(id);
       }
       n++;
     }
-    return this.queue.splice(0, n);
+    return n;
   }
 
   private async run(slots: HeadSlot[]): Promise<void> {
