@@ -134,9 +134,12 @@ export async function fanout(args: string[]): Promise<void> {
       // The idle time also prices holding the connections: keep-alive pings, timers, the membership audit.
       const idleTicks = cpuTicks(onPath());
       const idleStarted = now();
+      await control(info.control, '/bench/eventloop'); // resets it
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
       const idleCpu = cpuMs(idleTicks, cpuTicks(onPath()));
       const idleCoreShare = Object.fromEntries(Object.entries(idleCpu).map(([label, ms]) => [label, ms / (now() - idleStarted)]));
+      /** The longest the server's event loop was held up while idle (keep-alive rounds, audits). */
+      const idleEventLoop = (await control(info.control, '/bench/eventloop')) as { maxMs: number; p99Ms: number; meanMs: number };
       const memSettled = await memory(info.control);
       const per = (after: number, before: number) => Math.round((after - before) / clients);
       const perConnection = {
@@ -160,7 +163,10 @@ export async function fanout(args: string[]): Promise<void> {
       );
 
       if (IDLE_SECONDS > 0) {
-        console.log(`idle for ${IDLE_SECONDS} s with ${clients.toLocaleString('en-US')} subscribers, share of a core: ${Object.entries(idleCoreShare).map(([label, share]) => `${label} ${(share * 100).toFixed(1)}%`).join(', ')}`);
+        console.log(
+          `idle for ${IDLE_SECONDS} s with ${clients.toLocaleString('en-US')} subscribers, share of a core: ${Object.entries(idleCoreShare).map(([label, share]) => `${label} ${(share * 100).toFixed(1)}%`).join(', ')}; ` +
+            `server event loop held up at most ${idleEventLoop.maxMs} ms (p99 ${idleEventLoop.p99Ms} ms)`,
+        );
       }
 
       const runs = [];
@@ -188,7 +194,7 @@ export async function fanout(args: string[]): Promise<void> {
         );
       }
       await fleet.close();
-      results[target] = { subscribe, memoryPerIdleSubscriber: perConnection, ...(IDLE_SECONDS > 0 ? { idleCoreShare } : {}), runs };
+      results[target] = { subscribe, memoryPerIdleSubscriber: perConnection, ...(IDLE_SECONDS > 0 ? { idleCoreShare, idleEventLoop } : {}), runs };
     } finally {
       await server.stop();
       await backend?.stop();

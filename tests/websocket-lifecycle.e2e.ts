@@ -53,3 +53,40 @@ describe('socket lifecycle', () => {
     for (const c of [...open, again]) c.socket.terminate();
   });
 });
+
+describe('keep-alive', () => {
+  const KEEPALIVE_MS = 200;
+  let stack: TestStack;
+  let user: TestUser;
+  beforeAll(async () => {
+    stack = await startTestStack({ routerLimits: { wsKeepAliveMs: KEEPALIVE_MS } });
+    user = await registerUser(stack.httpUrl, 'beat');
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('pings every socket each interval, keeps the ones that answer, and drops a peer that stops answering within two intervals', async () => {
+    const live = await connect(stack.wsUrl, user.accessToken);
+    let pings = 0;
+    live.socket.on('ping', () => pings++);
+    // A peer that is gone without a close frame: it never answers a ping.
+    const silent = new WebSocket(stack.wsUrl, 'graphql-transport-ws', { autoPong: false });
+    const silentClosed = new Promise<number>((resolve) => silent.once('close', () => resolve(Date.now())));
+    await new Promise<void>((resolve, reject) => {
+      silent.once('error', reject);
+      silent.once('open', () => silent.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${user.accessToken}` } })));
+      silent.once('message', () => resolve());
+    });
+    const acked = Date.now();
+    expect(live.acked).toBe(true);
+
+    const droppedAt = await silentClosed;
+    // Its first ping comes within an interval, the drop an interval (at least half of one) after it.
+    expect(droppedAt - acked).toBeLessThan(3 * KEEPALIVE_MS + 500);
+    await new Promise((r) => setTimeout(r, 6 * KEEPALIVE_MS));
+    expect(live.socket.readyState).toBe(WebSocket.OPEN);
+    expect(pings).toBeGreaterThanOrEqual(5);
+    live.socket.close();
+  });
+});

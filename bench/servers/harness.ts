@@ -3,12 +3,22 @@
 // control port (a forced GC first when run with --expose-gc) so the driver
 // can measure memory per connection.
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 
 export async function startControl(extra: Record<string, (body: unknown) => Promise<unknown>> = {}): Promise<number> {
+  // How long the event loop was held up, since the last GET /bench/eventloop (which resets it).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const server = http.createServer(async (req, res) => {
     try {
+      if (req.url === '/bench/eventloop') {
+        const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+        res.end(JSON.stringify({ maxMs: ms(loopDelay.max), p99Ms: ms(loopDelay.percentile(99)), meanMs: ms(loopDelay.mean) }));
+        loopDelay.reset();
+        return;
+      }
       if (req.url === '/bench/memory') {
         (globalThis as { gc?: () => void }).gc?.();
         (globalThis as { gc?: () => void }).gc?.();
