@@ -65,6 +65,8 @@ export interface WireHandlers {
 
 /** Keep-alive pings go out in this many slices per interval (one slice a second at the default 15 s). */
 const KEEPALIVE_SLICES = 15;
+/** A socket's next ping is due this share of an interval after its last (slices come round with some jitter). */
+const KEEPALIVE_DUE = 0.9;
 
 export interface WireOptions {
   httpServer: HttpServer;
@@ -266,8 +268,8 @@ class Connection {
   private acknowledged = false;
   private userId: string | undefined;
   private alive = true;
-  /** When the unanswered ping left (Date.now()). */
-  private pingedAt = 0;
+  /** When the last ping left (Date.now()); the first goes about an interval after the socket opened. */
+  private pingedAt = Date.now();
   private closed = false;
   /** null = accepted, being set up; Operation once running. */
   private readonly operations = new Map<string, Operation | null>();
@@ -310,13 +312,11 @@ class Connection {
     if (this.acknowledged) this.options.handlers.alive?.(this.userId!, this.id);
   }
 
+  /** Called at least once per keepAliveMs (more often with few sockets): pings once per interval. */
   keepAlive(now: number): void {
-    if (this.closed) return;
+    if (this.closed || now - this.pingedAt < this.options.keepAliveMs * KEEPALIVE_DUE) return;
     if (!this.alive) {
-      // No pong for the last ping. A slice can come round early while the
-      // connections thin out: give the pong at least half an interval.
-      if (now - this.pingedAt < this.options.keepAliveMs / 2) return;
-      // The peer is gone without a close frame.
+      // No pong for a whole interval: the peer is gone without a close frame.
       this.socket.terminate();
       return;
     }
