@@ -100,7 +100,8 @@ export async function control(port: number, path: string, body?: unknown): Promi
 /**
  * BENCH_SERVER_NODE_ARGS: extra node flags for the measured servers (the
  * fan-out targets, the send bench's STORM router), e.g. V8 heap settings, for
- * A/B runs. Space-separated; recorded in the report's serverSettings.
+ * A/B runs. Space-separated; recorded in the report (fanout: serverSettings,
+ * send: routerNodeArgs).
  */
 export function measuredNodeArgs(): string[] {
   return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

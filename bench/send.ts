@@ -119,7 +119,7 @@ export async function send(args: string[]): Promise<void> {
     // routers[0] is `storm`; one more per extra runtime, `storm-<runtime>`.
     const routers: Array<{ name: string; label: string; info: RouterReady }> = [];
     for (const [i, rt] of runtimes.entries()) {
-      const router = await startServer<RouterReady>('storm', env, { runtime: rt });
+      const router = await startServer<RouterReady>('storm', env, { runtime: rt, nodeArgs: measuredNodeArgs() });
       servers.push(router);
       routers.push(i === 0 ? { name: 'storm', label: 'router', info: router.info } : { name: `storm-${rt}`, label: `router-${rt}`, info: router.info });
     }
@@ -243,6 +243,7 @@ export async function send(args: string[]): Promise<void> {
       bus,
       limiter,
       runtimes,
+      routerNodeArgs: measuredNodeArgs(),
       database: 'PostgreSQL 127.0.0.1:5432 (fresh database)',
       poolSize: POOL_SIZE,
       queries: { send: SEND, history: HISTORY },

@@ -1,4 +1,4 @@
-import { Kind, parse, print, visit, type FieldNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, print, visit, type FieldNode, type GraphQLFormattedError, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 
 /** The variables of a page query that differ per conversation; the rest are shared by the batch. */
 const PER_CONVERSATION = ['stormConversationId', 'stormAfter'] as const;
@@ -108,4 +108,9 @@ export class TurnBatches<T> {
       });
     }
   }
+}
+
+/** A subgraph's (formatted) error of an internal read, raised again as it was: message and extensions. */
+export function toError(formatted: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
 }

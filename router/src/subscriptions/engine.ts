@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { badInput, ErrorCode, notFound } from '@storm/common';
+import { badInput, ErrorCode, unavailable } from '@storm/common';
 import {
   CONVERSATION_EVENT_KIND,
   ConversationEvent,
@@ -26,7 +26,7 @@ import {
   type SelectionPlan,
 } from './selection.js';
 import { decodeCursor, encodeCursor } from './inbox-cursor.js';
-import { batchAlias, batchPageQuery, paddedSlots, TurnBatches } from './batch-query.js';
+import { batchAlias, batchPageQuery, paddedSlots, toError, TurnBatches } from './batch-query.js';
 import { HeadBatcher } from './head-batch.js';
 
 /** Stands for the inbox cursor in a group's shared JSON; each subscriber splices its own in. */
@@ -220,7 +220,7 @@ export class SubscriptionEngine {
    */
   async open(sink: DeliverySink, plan: Plan): Promise<Operation> {
     const userId = sink.userId;
-    if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+    if (this.disposed) throw unavailable('The router is shutting down');
     const feed = this.feed(plan.conversationId);
     feed.refs++;
     try {
@@ -260,7 +260,7 @@ export class SubscriptionEngine {
    * added from the user's membership subject.
    */
   async openInbox(sink: DeliverySink, plan: InboxPlan): Promise<Operation> {
-    if (this.disposed) throw new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+    if (this.disposed) throw unavailable('The router is shutting down');
     const positions = plan.cursor ? decodeCursor(plan.cursor) : undefined;
     const inbox = new Inbox(this, sink, plan, positions ?? new Map());
     try {
@@ -1083,10 +1083,6 @@ function eventObject(
   for (const [key, name] of plan.local) out[key] = values[name];
   for (const [key] of plan.resolvedKeys) out[key] = resolved[key] ?? null;
   return out;
-}
-
-function toError(formatted: GraphQLFormattedError): GraphQLError {
-  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
 }
 
 function resyncError(message: string, lastSeq: number, lastEvent?: number): GraphQLError {

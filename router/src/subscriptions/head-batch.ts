@@ -1,6 +1,6 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode, notFound } from '@storm/common';
-import { paddedSlots, TurnBatches } from './batch-query.js';
+import type { GraphQLError } from 'graphql';
+import { notFound, unavailable } from '@storm/common';
+import { paddedSlots, toError, TurnBatches } from './batch-query.js';
 import type { Executor } from './engine.js';
 
 /** A conversation's head when a subscription opens: where its live stream starts. */
@@ -11,6 +11,9 @@ export interface Head {
 
 /** What a non-member, or anyone asking for a conversation that does not exist, is told (as the conversations subgraph says it). */
 export const NOT_FOUND_CONVERSATION = 'Conversation not found';
+
+/** What the opens of a head read that failed are told. */
+const UNREADABLE = 'Could not read the conversation; subscribe again';
 
 /** Most user ids in one read: the conversations subgraph's bound on `membersAmong`. */
 export const MAX_HEAD_USERS = 1_000;
@@ -96,7 +99,7 @@ export class HeadBatcher {
 
   private async run(slots: HeadSlot[]): Promise<void> {
     if (this.closed()) {
-      const err = new GraphQLError('The router is shutting down', { extensions: { code: ErrorCode.Unavailable } });
+      const err = unavailable('The router is shutting down');
       for (const slot of slots) slot.reject(err);
       return;
     }
@@ -122,7 +125,7 @@ export class HeadBatcher {
     try {
       response = await this.execute(this.query(size), variables, slots[0]!.userId, { vouched: true });
     } catch {
-      const err = new GraphQLError('Could not read the conversation; subscribe again', { extensions: { code: ErrorCode.Unavailable } });
+      const err = unavailable(UNREADABLE);
       for (const slot of slots) slot.reject(err);
       return;
     }
@@ -132,7 +135,7 @@ export class HeadBatcher {
       const head = response.data?.[alias] as { lastSeq?: unknown; lastEvent?: unknown; members?: unknown } | null | undefined;
       if (error || (head && !Array.isArray(head.members))) {
         // As the subgraph said it: NOT_FOUND for a conversation that does not exist, BAD_USER_INPUT for a malformed id.
-        const err = toError(error);
+        const err = error ? toError(error) : unavailable(UNREADABLE);
         for (const slot of list) slot.reject(err);
         return;
       }
@@ -149,9 +152,4 @@ export class HeadBatcher {
     if (!query) this.queries.set(slots, (query = batchHeadQuery(slots)));
     return query;
   }
-}
-
-function toError(formatted: GraphQLFormattedError | undefined): GraphQLError {
-  if (!formatted) return new GraphQLError('Could not read the conversation; subscribe again', { extensions: { code: ErrorCode.Unavailable } });
-  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
 }
