@@ -29,6 +29,7 @@ import { connect, nanos, RequestError } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { topics, type Bus, type BusHandler, type PublishOptions, type Subscription } from './bus.js';
 import { BusError } from './errors.js';
+import { patchRequestOne } from './nats-request.js';
 import { encodePayload, invokeHandler, logHandlerError, once, withTimeout, type HandlerErrorListener } from './internal.js';
 import { assertPublishSubject, assertSubscribeSubject } from './subject.js';
 
@@ -210,6 +211,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   const onError = o.onHandlerError ?? logHandlerError;
   const log = o.log ?? ((message: string) => console.warn(message));
   const timeoutMs = o.publishTimeoutMs;
+  // Every answered request otherwise builds a RequestError it throws away (nats-request.ts).
+  patchRequestOne();
 
   let nc: NatsConnection;
   try {

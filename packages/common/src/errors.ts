@@ -32,6 +32,13 @@ export function unauthenticated(message = 'Authentication required'): GraphQLErr
 export function forbidden(message = 'Forbidden'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Forbidden } });
 }
+/**
+ * What a non-member, or anyone asking for a conversation that does not
+ * exist, is told: the conversations subgraph's answer, and the router's when
+ * it refuses a subscribe from a batched read, so both read the same.
+ */
+export const NOT_FOUND_CONVERSATION = 'Conversation not found';
+
 export function notFound(message = 'Not found'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.NotFound } });
 }

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { badInput, ErrorCode, unavailable } from '@storm/common';
+import { badInput, ErrorCode, NOT_FOUND_CONVERSATION, unavailable } from '@storm/common';
 import {
   CONVERSATION_EVENT_KIND,
   ConversationEvent,
@@ -936,7 +936,7 @@ async function fetchPage(execute: Executor, plan: Plan, after: number, userId: s
 function toPage(plan: Plan, conversation: unknown, error: GraphQLFormattedError | undefined): Page {
   const messages = (conversation as { messages?: Array<Record<string, unknown>> } | null | undefined)?.messages;
   if (error || !messages) {
-    return { deliveries: [], error: error ?? { message: 'Conversation not found', extensions: { code: ErrorCode.NotFound } } };
+    return { deliveries: [], error: error ?? { message: NOT_FOUND_CONVERSATION, extensions: { code: ErrorCode.NotFound } } };
   }
   return {
     deliveries: messages.map((message) => {

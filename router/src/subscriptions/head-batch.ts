@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { notFound, unavailable } from '@storm/common';
+import { NOT_FOUND_CONVERSATION, notFound, unavailable } from '@storm/common';
 import { paddedSlots, toError, TurnBatches } from './batch-query.js';
 import type { Executor } from './engine.js';
 
@@ -8,9 +8,6 @@ export interface Head {
   lastSeq: number;
   lastEvent: number;
 }
-
-/** What a non-member, or anyone asking for a conversation that does not exist, is told (as the conversations subgraph says it). */
-export const NOT_FOUND_CONVERSATION = 'Conversation not found';
 
 /** What the opens of a head read that failed are told. */
 const UNREADABLE = 'Could not read the conversation; subscribe again';

@@ -9,7 +9,7 @@ import { badInput, unauthenticated, unavailable } from '@storm/common';
  * can already see the thing but may not change it (editing or deleting
  * someone else's message).
  */
-export const NOT_FOUND_CONVERSATION = 'Conversation not found';
+export { NOT_FOUND_CONVERSATION } from '@storm/common';
 export const NOT_FOUND_MESSAGE = 'Message not found';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
