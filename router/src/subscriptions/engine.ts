@@ -326,28 +326,32 @@ export class SubscriptionEngine {
    * The caller's notifications: first the unread ones (what came while away),
    * then each new one. Per user (notifications are nobody else's), so no
    * group: each bus wake-up re-reads the newest page and sends the ids this
-   * subscription has not sent yet, oldest first.
+   * subscription has not seen yet, oldest first. Every id of the first page
+   * counts as seen, read ones included, so a later wake-up never sends an
+   * old, already-read notification as if it were new.
    */
   async openNotifications(sink: DeliverySink, plan: NotificationsPlan): Promise<Operation> {
     const { bus, topics, execute, metrics } = this.options;
-    const sent = new Set<string>();
+    const seen = new Set<string>();
+    const see = (id: string) => {
+      seen.add(id);
+      // Only ids that can still be on a re-read page matter (the newest 100 at most): forget older ones.
+      if (seen.size > SEEN_NOTIFICATIONS_KEPT) seen.delete(seen.values().next().value!);
+    };
     let stopped = false;
     let running: Promise<void> = Promise.resolve();
-    const pull = (unreadOnly: boolean, limit: number) =>
+    const pull = (first: boolean, limit: number) =>
       (running = running.then(async () => {
         if (stopped) return;
         metrics.resolutions.inc();
         const response = await execute(plan.query, { ...plan.variables, stormLimit: limit }, sink.userId).catch(() => undefined);
         const page = (response?.data?.notifications as { notifications?: Array<Record<string, unknown>> } | undefined)?.notifications;
         if (!page) return; // transient: the next wake-up reads again
-        const fresh = page
-          .filter((n) => !sent.has(n[NOTIFICATION_ID_ALIAS] as string) && (!unreadOnly || n[NOTIFICATION_READ_ALIAS] === null))
-          .reverse();
+        const fresh = page.filter((n) => !seen.has(n[NOTIFICATION_ID_ALIAS] as string)).reverse();
         sink.batch(() => {
           for (const n of fresh) {
-            sent.add(n[NOTIFICATION_ID_ALIAS] as string);
-            // Only ids that can still be on a re-read page matter (the newest 100 at most): forget older ones.
-            if (sent.size > SENT_NOTIFICATIONS_KEPT) sent.delete(sent.values().next().value!);
+            see(n[NOTIFICATION_ID_ALIAS] as string);
+            if (first && n[NOTIFICATION_READ_ALIAS] !== null) continue; // read before this subscription: not news
             const { [NOTIFICATION_ID_ALIAS]: _id, [NOTIFICATION_READ_ALIAS]: _read, ...fields } = n;
             if (!stopped && sink.next(JSON.stringify({ data: { [plan.responseKey]: fields } }))) metrics.deliveries.inc();
           }
@@ -396,8 +400,8 @@ export class SubscriptionEngine {
 }
 
 const INBOX_HEAD = 'query StormInboxHead { conversations { id lastSeq } }';
-/** Notification ids a notificationAdded subscription remembers having sent (≥ the largest page it reads). */
-const SENT_NOTIFICATIONS_KEPT = 1_000;
+/** Notification ids a notificationAdded subscription remembers having seen (≥ the largest page it reads). */
+const SEEN_NOTIFICATIONS_KEPT = 1_000;
 
 class Inbox {
   private readonly streams = new Map<string, Operation | null>();
