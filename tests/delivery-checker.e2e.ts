@@ -149,6 +149,8 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
 
     // The replica's clients saw their sockets close; each resumes on the surviving router from its own cursor.
     await until(() => onReplica.every((f) => f.ended !== undefined), 'replica clients notice the kill');
+    // Told to go elsewhere (1001), not that their subscriptions ended (`complete`, after which a client would not resume).
+    expect(onReplica.map((f) => (f.ended as { code?: number }).code)).toEqual(onReplica.map(() => 1001));
     // The kill really was mid-stream: the replica's clients had not seen everything yet.
     expect(onReplica.some((f) => f.deliveries.length < SENDERS * MESSAGES_PER_SENDER)).toBe(true);
     for (const follower of onReplica) {

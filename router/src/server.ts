@@ -268,8 +268,11 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     dispose: () =>
       (disposing ??= (async () => {
         await presenceSweep?.dispose();
-        await engine.dispose();
+        // Sockets first, with 1001 and no `complete`: a graphql-ws client
+        // takes `complete` for the normal end of its subscription and would
+        // not resume it elsewhere (SUBSCRIPTIONS.md, Close codes).
         await ws.dispose();
+        await engine.dispose();
         await apollo.stop();
         await subgraphAgent.close();
       })()),
