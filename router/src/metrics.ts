@@ -19,7 +19,16 @@ export function createMetrics() {
       help: 'Distinct (conversation, selection) groups resolved once per event',
       registers: [registry],
     }),
-    busEvents: new Counter({ name: 'storm_bus_events_total', help: 'Events received from the bus', registers: [registry] }),
+    busEvents: new Counter({
+      name: 'storm_bus_events_total',
+      help: 'Events received from the bus (every conversation and user event this router listens to)',
+      registers: [registry],
+    }),
+    catchUps: new Counter({
+      name: 'storm_subscription_catch_ups_total',
+      help: 'Groups the periodic audit found behind their conversation (a bus event was lost) and woke',
+      registers: [registry],
+    }),
     resolutions: new Counter({
       name: 'storm_subscription_resolutions_total',
       help: 'Selection-set resolutions through the query planner (one per group per batch of events)',
@@ -41,7 +50,7 @@ export function createMetrics() {
     resyncs: new Counter({ name: 'storm_resyncs_total', help: 'Subscriptions told to resync (replay bound exceeded)', registers: [registry] }),
     deliveryLatency: new Histogram({
       name: 'storm_delivery_latency_seconds',
-      help: 'Commit of a message to its hand-off to the subscriber socket',
+      help: 'Commit of a message to its write to the last subscriber socket of its group (live deliveries)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind } from '@storm/bus';
+import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind, type PublishOptions } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { DEFAULT_ROUTER_LIMITS, startStack, type Stack } from '@storm/stack';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
@@ -48,13 +48,21 @@ export async function startTestStack(
     limiter?: 'memory' | 'redis';
     /** Where presence lives: the stack's own memory store (default), or the real Redis under the stack's prefix. */
     presence?: 'memory' | 'redis';
+    /**
+     * Fault injection: a publish for which this returns true is acknowledged
+     * and never sent, as Redis pub/sub loses what it publishes while a
+     * subscriber reconnects. The bus stays the real one for everything else.
+     */
+    losePublish?: (subject: string) => boolean;
   } = {},
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'memory';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
   if (busKind === 'nats') await dropStreams((name, created) => name.startsWith(natsStreamName('e2e_')) && Date.now() - created > STALE_STREAM_MS);
   const db = await createTestDatabase();
-  const bus = await createBus(testBusConfig(busKind, prefix));
+  const realBus = await createBus(testBusConfig(busKind, prefix));
+  const lose = options.losePublish;
+  const bus: Bus = lose ? Object.assign(Object.create(realBus) as Bus, { publish: (subject: string, payload: unknown, o?: PublishOptions) => (lose(subject) ? Promise.resolve() : realBus.publish(subject, payload, o)) }) : realBus;
   const keyPair = generateKeyPairSync('ed25519');
   const privateKeyPem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const identitySecret = randomBytes(32).toString('base64url');
@@ -99,13 +107,7 @@ export async function startTestStack(
     busKind,
     busPrefix: prefix,
     secrets: { identitySecret, jwtPublicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-    async subscriptionsOpen(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (stack.router.engine.subscriberCount < count) {
-        if (Date.now() > deadline) throw new Error(`only ${stack.router.engine.subscriberCount} of ${count} subscriptions opened`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    subscriptionsOpen: (count, timeoutMs) => subscriptionsOpen(stack.router, count, timeoutMs),
     async dispose() {
       await stack.dispose();
       await limiter?.dispose();
@@ -116,6 +118,15 @@ export async function startTestStack(
       if (busKind === 'nats') await dropStreams((name) => name === natsStreamName(prefix));
     },
   };
+}
+
+/** Waits until `router` holds `count` open subscriptions (they are set up asynchronously). */
+async function subscriptionsOpen(router: RunningRouter, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (router.engine.subscriberCount < count) {
+    if (Date.now() > deadline) throw new Error(`only ${router.engine.subscriberCount} of ${count} subscriptions opened`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** The machine's real Redis (presence with `presence: 'redis'`, the redis bus). */
@@ -152,6 +163,8 @@ export interface Replica {
   router: RunningRouter;
   bus: Bus;
   wsUrl: string;
+  /** Waits until this replica holds `count` open subscriptions. */
+  subscriptionsOpen(count: number, timeoutMs?: number): Promise<void>;
   /** Stops the router (idempotent), then its bus. */
   dispose(): Promise<void>;
 }
@@ -189,6 +202,7 @@ export async function startReplica(
     router,
     bus,
     wsUrl: router.url.replace(/^http/, 'ws'),
+    subscriptionsOpen: (count, timeoutMs) => subscriptionsOpen(router, count, timeoutMs),
     async dispose() {
       await router.dispose();
       await bus.dispose();

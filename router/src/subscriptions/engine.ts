@@ -9,6 +9,7 @@ import {
   type MessageEventPayload,
   type Subscription as BusSubscription,
   type Topics,
+  UserEvent,
 } from '@storm/bus';
 import type { RouterMetrics } from '../metrics.js';
 import { ConversationEventKind, FETCH_PAGE_SIZE, NOTIFICATION_EVENT, PRESENCE_EVENT, SubscriptionErrorCode, SubscriptionField } from './protocol.js';
@@ -91,9 +92,9 @@ export interface EngineOptions {
    */
   pageReadConcurrency?: number;
   /**
-   * How often the subscribers of shared groups are checked against the
-   * conversations' member lists (catches a removal whose bus event was lost;
-   * Redis pub/sub keeps nothing). 0 turns it off.
+   * How often the live conversations' heads and member lists are read
+   * (auditMembership): catches a removal or a wake-up whose bus event was
+   * lost (Redis pub/sub keeps nothing). 0 turns it off.
    * @default 30000
    */
   membershipAuditMs?: number;
@@ -183,13 +184,20 @@ export class SubscriptionEngine {
   }
 
   /**
-   * Shared groups read pages vouched (without each viewer's membership check),
-   * so a removal whose bus event was lost would go unnoticed: every interval,
-   * the member lists of their conversations are read (batched) and any
-   * subscriber no longer a member is ended with FORBIDDEN.
+   * Every interval, the heads and member lists of the conversations with
+   * live groups are read (batched, vouched), for what the bus may have lost
+   * (Redis pub/sub keeps nothing; a reconnect drops what was published
+   * meanwhile):
+   * - a removal: shared groups read pages vouched, without each viewer's
+   *   membership check, so any subscriber of one who is no longer a member
+   *   is ended with FORBIDDEN;
+   * - a wake-up: a group behind the conversation's lastSeq (or, for
+   *   conversationEvents, its lastEvent) reads what it missed, so a message
+   *   whose bus event was lost reaches its subscribers within an interval
+   *   even if no other message follows.
    */
   async auditMembership(): Promise<void> {
-    const feeds = [...this.feeds.values()].filter((f) => [...f.groups.values()].some((g) => g.shared && g.subscribers.size > 0));
+    const feeds = [...this.feeds.values()].filter((f) => f.anySubscriber() !== undefined);
     const batch = this.options.pageBatchSize ?? DEFAULT_PAGE_BATCH;
     for (let start = 0; start < feeds.length; start += batch) {
       const chunk = feeds.slice(start, start + batch);
@@ -197,18 +205,20 @@ export class SubscriptionEngine {
       if (!viewer) continue;
       const variables: Record<string, unknown> = {};
       chunk.forEach((f, i) => (variables[`c${i}`] = f.conversationId));
-      const query = `query StormMembershipAudit(${chunk.map((_, i) => `$c${i}: ID!`).join(', ')}) { ${chunk.map((_, i) => `a${i}: conversation(id: $c${i}) { members { id } }`).join(' ')} }`;
+      const query = `query StormMembershipAudit(${chunk.map((_, i) => `$c${i}: ID!`).join(', ')}) { ${chunk.map((_, i) => `a${i}: conversation(id: $c${i}) { lastSeq lastEvent members { id } }`).join(' ')} }`;
       const response = await this.options.execute(query, variables, viewer, { vouched: true });
       chunk.forEach((feed, i) => {
         const slot = `a${i}`;
         if (response.errors?.some((e) => e.path === undefined || e.path[0] === slot)) return; // unknown: check again next time
-        const conversation = response.data?.[slot] as { members?: Array<{ id: string }> } | null | undefined;
+        const conversation = response.data?.[slot] as { lastSeq?: number; lastEvent?: number; members?: Array<{ id: string }> } | null | undefined;
         const members = conversation ? new Set((conversation.members ?? []).map((m) => m.id.toLowerCase())) : new Set<string>();
         for (const group of [...feed.groups.values()]) {
-          if (!group.shared) continue;
-          for (const subscriber of [...group.subscribers]) {
-            if (!members.has(subscriber.userId.toLowerCase())) subscriber.fail([{ message: 'You are no longer a member of this conversation', extensions: { code: ErrorCode.Forbidden } }]);
+          if (group.shared) {
+            for (const subscriber of [...group.subscribers]) {
+              if (!members.has(subscriber.userId.toLowerCase())) subscriber.fail([{ message: 'You are no longer a member of this conversation', extensions: { code: ErrorCode.Forbidden } }]);
+            }
           }
+          if (conversation) group.catchUp(conversation.lastSeq, conversation.lastEvent);
         }
       });
     }
@@ -293,6 +303,7 @@ export class SubscriptionEngine {
           watchers: new Set<(payload: PresenceEventPayload) => void>(),
           ready: bus
             .subscribe(topics.user(userId, PRESENCE_EVENT), (payload: unknown) => {
+              metrics.busEvents.inc();
               this.options.presenceSweep?.observe(payload as PresenceEventPayload);
               for (const w of created.watchers) w(payload as PresenceEventPayload);
             })
@@ -357,7 +368,10 @@ export class SubscriptionEngine {
           }
         });
       }));
-    const subscription = await bus.subscribe(topics.user(sink.userId, NOTIFICATION_EVENT), () => void pull(false, 20));
+    const subscription = await bus.subscribe(topics.user(sink.userId, NOTIFICATION_EVENT), () => {
+      metrics.busEvents.inc();
+      void pull(false, 20);
+    });
     await pull(true, 100);
     return {
       stop: () => {
@@ -419,7 +433,8 @@ class Inbox {
   async start(resuming: boolean): Promise<void> {
     const { bus, topics, execute } = this.engine.options;
     // Listen for joins first, so a conversation joined while the list is read is not missed.
-    this.membership = await bus.subscribe(topics.user(this.sink.userId, 'membership'), (payload: unknown) => {
+    this.membership = await bus.subscribe(topics.user(this.sink.userId, UserEvent.Membership), (payload: unknown) => {
+      this.engine.options.metrics.busEvents.inc();
       const event = payload as MembershipEventPayload;
       if (event?.event === ConversationEvent.MemberAdded && typeof event.conversationId === 'string') {
         void this.add(event.conversationId, typeof event.lastSeq === 'number' ? event.lastSeq : 0).catch(() => {});
@@ -502,6 +517,7 @@ class Feed {
     const base = topics.conversation(conversationId, ConversationEvent.MessageAdded).slice(0, -ConversationEvent.MessageAdded.length);
     this.ready = bus
       .subscribe(topics.conversation(conversationId, '>'), (payload: unknown, subject: string) => {
+        engine.options.metrics.busEvents.inc();
         const event = subject.slice(base.length) as ConversationEvent;
         if (event === ConversationEvent.MessageAdded) return this.onMessageAdded(payload as MessageEventPayload);
         if (event === ConversationEvent.MemberRemoved) this.onMemberRemoved(payload as MembershipEventPayload);
@@ -559,7 +575,6 @@ class Feed {
   }
 
   onMessageAdded(event: MessageEventPayload): void {
-    this.engine.options.metrics.busEvents.inc();
     if (typeof event?.seq === 'number' && typeof event.committedAt === 'string') {
       this.commitTimes.set(event.seq, Date.parse(event.committedAt));
       if (this.commitTimes.size > 10_000) this.commitTimes.delete(this.commitTimes.keys().next().value!);
@@ -699,6 +714,19 @@ class Group {
     }
   }
 
+  /** A wake-up the bus may have lost (SubscriptionEngine.auditMembership): read up to the conversation's head. */
+  catchUp(lastSeq: number | undefined, lastEvent: number | undefined): void {
+    if (this.closed || this.subscribers.size === 0) return;
+    if (typeof lastSeq === 'number' && lastSeq > this.cursor) {
+      this.feed.engine.options.metrics.catchUps.inc();
+      this.wake();
+    }
+    if (this.plan.field === SubscriptionField.ConversationEvents && typeof lastEvent === 'number' && lastEvent > this.eventCursor) {
+      this.feed.engine.options.metrics.catchUps.inc();
+      this.live(undefined);
+    }
+  }
+
   /** Resolve whatever is newer than `cursor`; coalesces wake-ups that arrive while resolving. */
   wake(): void {
     if (this.closed) return;
@@ -743,15 +771,17 @@ class Group {
           const fresh = page.deliveries.filter((d) => d.seq > this.cursor);
           if (fresh.length > 0) {
             this.cursor = fresh[fresh.length - 1]!.seq;
+            // Subscriber by subscriber, the whole batch at once: one socket write each.
+            for (const subscriber of this.subscribers) subscriber.offer(fresh);
+            // Commit → the write to the group's last socket (with 10,000 subscribers the loop above is most of it).
+            const written = Date.now();
             for (const delivery of fresh) {
               const committedAt = this.feed.commitTimes.get(delivery.seq);
               if (committedAt !== undefined) {
-                metrics.deliveryLatency.observe((Date.now() - committedAt) / 1000);
+                metrics.deliveryLatency.observe((written - committedAt) / 1000);
                 this.feed.commitTimes.delete(delivery.seq);
               }
             }
-            // Subscriber by subscriber, the whole batch at once: one socket write each.
-            for (const subscriber of this.subscribers) subscriber.offer(fresh);
           }
           if (page.deliveries.length < FETCH_PAGE_SIZE) break;
         }

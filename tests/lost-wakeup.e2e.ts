@@ -1,0 +1,76 @@
+// The bus only wakes the router up; what it delivers is read from PostgreSQL.
+// So a wake-up the bus loses (Redis pub/sub keeps nothing, and drops what is
+// published while a subscriber reconnects) must not lose a delivery, even
+// when no later message comes to wake the group: the router's periodic audit
+// reads each live conversation's head and catches up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, Recorder, wsClient } from './testkit/client.js';
+import { ConversationEventsResumable } from './testkit/live-operations.js';
+import { CreateConversation, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
+import { startTestStack, type TestStack } from './testkit/stack.js';
+import { registerUser, type TestUser } from './testkit/users.js';
+
+describe.each(['redis', 'nats'] as const)('a wake-up the %s bus lost', (busKind) => {
+  let stack: TestStack;
+  let alice: TestUser;
+  let bob: TestUser;
+  let losing = false;
+  const lost: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      bus: busKind,
+      routerLimits: { membershipAuditMs: 400 },
+      losePublish: (subject) => {
+        if (losing && subject.includes('.conv.')) lost.push(subject.slice(subject.lastIndexOf('.conv.')));
+        return losing && subject.includes('.conv.');
+      },
+    });
+    [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(stack.httpUrl, n)));
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('still delivers the message, and the edit, with no later event to wake the group', async () => {
+    const url = stack.httpUrl;
+    const { createConversation } = await ok(url, CreateConversation, { input: { kind: 'GROUP', title: 'lossy', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const messages = new Recorder(client, MessageAdded, { conversationId });
+    const events = new Recorder(client, ConversationEventsResumable, { conversationId });
+    await stack.subscriptionsOpen(2);
+
+    const first = (await ok(url, SendMessage, { input: { conversationId, body: 'heard' } }, alice.accessToken)).sendMessage;
+    await messages.waitFor(1);
+    await events.waitFor(1);
+
+    // From now on every conversation event is acknowledged by the bus and never sent.
+    losing = true;
+    const second = (await ok(url, SendMessage, { input: { conversationId, body: 'lost wake-up' } }, alice.accessToken)).sendMessage;
+    await ok(url, EditMessage, { id: first.id, body: 'heard, edited' }, alice.accessToken);
+    const deadline = Date.now() + 5_000;
+    while (lost.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(lost.some((s) => s.endsWith('.message.added')) && lost.some((s) => s.endsWith('.message.edited'))).toBe(true);
+
+    expect((await messages.waitFor(2)).map((e) => [e.data!.messageAdded.seq, e.data!.messageAdded.body])).toEqual([
+      [first.seq, 'heard'],
+      [second.seq, 'lost wake-up'],
+    ]);
+    const seen = (await events.waitFor(3)).map((e) => [e.data!.conversationEvents.kind, e.data!.conversationEvents.message?.body]);
+    expect(seen).toEqual([
+      ['MESSAGE_ADDED', 'heard'],
+      ['MESSAGE_ADDED', 'lost wake-up'],
+      ['MESSAGE_EDITED', 'heard, edited'],
+    ]);
+    // Caught up once, not once per audit: nothing more arrives.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(messages.events).toHaveLength(2);
+    expect(events.events).toHaveLength(3);
+    expect((await stack.router.metrics.catchUps.get()).values[0]!.value).toBeGreaterThanOrEqual(2);
+    losing = false;
+    messages.unsubscribe();
+    events.unsubscribe();
+    await client.dispose();
+  }, 30_000);
+});
