@@ -61,14 +61,24 @@ describe('slow consumers', () => {
     expect(resyncs).toBeGreaterThan(0);
     expect(stack.router.engine.subscriberCount).toBe(1 + SUBSCRIPTIONS - resyncs);
 
-    // When it reads again, it finds the resync signal with the seq to resume from.
+    // A mutation sent over the backed-up socket runs, and its one answer is kept for the client
+    // (a stream's events are bounded; the answer to a mutation must not be lost).
+    slow.send(JSON.stringify({ id: 'send', type: 'subscribe', payload: { query: print(SendMessage), variables: { input: { conversationId, body: 'from a backed-up socket' } } } }));
+    const sent = await fast.waitFor(MESSAGES + 1, 20_000);
+    expect(sent[MESSAGES]!.data!.messageAdded.body).toBe('from a backed-up socket');
+
+    // When it reads again, it finds the resync signal with the seq to resume from, and the mutation's answer.
     const errors: Array<{ id: string; payload: Array<{ extensions: { code: string; lastSeq: number } }> }> = [];
+    const answer: Array<{ type: string; payload?: { data?: { sendMessage?: { seq: number } } } }> = [];
     slow.on('message', (data) => {
       const message = JSON.parse(data.toString());
       if (message.type === 'error') errors.push(message);
+      if (message.id === 'send') answer.push(message);
     });
     (slow as unknown as { _socket: { resume(): void } })._socket.resume();
     await new Promise((r) => setTimeout(r, 500));
+    expect(answer.map((m) => m.type)).toEqual(['next', 'complete']);
+    expect(answer[0]!.payload!.data!.sendMessage!.seq).toBe(MESSAGES + 1);
     expect(errors.length).toBe(resyncs);
     for (const e of errors) {
       expect(e.payload[0]!.extensions.code).toBe('RESYNC_REQUIRED');

@@ -663,6 +663,10 @@ class Group {
         }
       }
       if (event) await this.deliverLive(event);
+    }).catch((err: unknown) => {
+      // Never leave the chain rejected (every later event would be skipped): tell the subscribers where they stopped.
+      this.feed.engine.options.log?.('conversation event resolution failed', err);
+      this.failEvents();
     });
   }
 

@@ -142,9 +142,7 @@ export function attachWebSocket(options: WsOptions): WireServer {
         let stopped = false;
         void options.executeOperation({ query: payload.query, variables, operationName: payload.operationName }, sink.userId, sink.clientIp).then(
           (result) => {
-            if (stopped) return;
-            sink.next(JSON.stringify(result));
-            sink.complete();
+            if (!stopped) sink.result(JSON.stringify(result));
           },
           () => sink.error(failed(ErrorCode.Internal, 'Internal server error')),
         );

@@ -44,6 +44,16 @@ export interface DeliverySink {
   complete(): void;
 }
 
+/** What the wire hands an operation: a DeliverySink that can also answer a query or mutation. */
+export interface OperationSink extends DeliverySink {
+  /**
+   * The one answer of a query or mutation sent over the socket, then
+   * `complete`. Sent whatever the socket's backlog: it is one bounded
+   * result the client asked for, and a mutation's answer must not be lost.
+   */
+  result(payloadJson: string): void;
+}
+
 /** A running operation: `stop` is called when the client completes it or the socket closes. */
 export interface Operation {
   stop(): void;
@@ -60,7 +70,7 @@ export interface WireHandlers {
    * Starts one operation for `sink`. Resolves to its handle, or to errors that
    * refuse it (sent as `error` for that id; the socket stays open).
    */
-  subscribe(sink: DeliverySink, payload: SubscribePayload, activeOperations: number): Promise<Operation | readonly GraphQLFormattedError[]>;
+  subscribe(sink: OperationSink, payload: SubscribePayload, activeOperations: number): Promise<Operation | readonly GraphQLFormattedError[]>;
 }
 
 /** Keep-alive pings go out in this many slices per interval (one slice a second at the default 15 s). */
@@ -229,7 +239,7 @@ function onSocketClose(this: WebSocket): void {
  * object of closures: a router holds one per subscription (10,000 idle
  * subscribers cost their closures' heap otherwise).
  */
-class Sink implements DeliverySink {
+class Sink implements OperationSink {
   /** `{"id":…,"type":"next","payload":` is the only per-subscriber part of a delivery. */
   private readonly head: string;
 
@@ -260,6 +270,11 @@ class Sink implements DeliverySink {
 
   complete(): void {
     this.conn.end(this.id, stringify({ id: this.id, type: MessageType.Complete }));
+  }
+
+  result(payloadJson: string): void {
+    this.conn.deliver(this.id, sharedFrames.frame(this.head, payloadJson), Number.POSITIVE_INFINITY);
+    this.complete();
   }
 }
 
@@ -418,7 +433,7 @@ class Connection {
     if (this.operations.get(id) === null) this.operations.set(id, operation);
   }
 
-  private sink(id: string): DeliverySink {
+  private sink(id: string): OperationSink {
     return new Sink(this, id, this.userId!, this.clientIp);
   }
 
