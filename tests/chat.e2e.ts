@@ -19,6 +19,7 @@ import {
   ChangeRole,
   Channels,
   ConversationDetails,
+  HistoryWithTombstones,
   JoinChannel,
   MarkReadState,
   ReadState,
@@ -28,7 +29,7 @@ import {
   UnarchiveConversation,
   UpdateConversation,
 } from './testkit/chat-operations.js';
-import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
+import { ConversationHistory, Conversations, CreateConversation, DeleteMessage, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -158,6 +159,33 @@ describe('channels, members and roles', () => {
     expect((await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'back' } }, bob.accessToken)).sendMessage.seq).toBe(1);
   });
 
+  it('a DIRECT conversation is one per pair: created again from either side (the caller listed too, the id in upper case) or concurrently, it is the same one', async () => {
+    const [erin, frank, gina] = await Promise.all(['erin', 'frank', 'gina'].map((n) => registerUser(stack.httpUrl, n)));
+    const direct = async (caller: TestUser, memberIds: string[]) =>
+      (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'DIRECT', memberIds } }, caller.accessToken)).createConversation;
+    const first = await direct(erin, [frank.id]);
+    expect(first).toMatchObject({ kind: 'DIRECT', title: null, lastSeq: 0 });
+    expect(first.members.map((m) => m.id).sort()).toEqual([erin.id, frank.id].sort());
+    for (const [caller, memberIds] of [
+      [erin, [frank.id]],
+      [frank, [erin.id]],
+      [frank, [erin.id.toUpperCase(), frank.id, erin.id]],
+    ] as const) {
+      expect((await direct(caller, [...memberIds])).id).toBe(first.id);
+    }
+    // It is the same conversation, not an empty twin: what one side sent is in what the other gets back.
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId: first.id, body: 'hi frank' } }, erin.accessToken);
+    expect(await direct(frank, [erin.id])).toMatchObject({ id: first.id, lastSeq: 1 });
+
+    // Both of a new pair create it at once: one conversation for all four answers.
+    const racing = await Promise.all([direct(erin, [gina.id]), direct(gina, [erin.id]), direct(erin, [gina.id]), direct(gina, [erin.id])]);
+    expect(new Set(racing.map((c) => c.id)).size).toBe(1);
+    const directs = async (user: TestUser) => (await ok(stack.httpUrl, Conversations, {}, user.accessToken)).conversations.filter((c) => c.kind === 'DIRECT').map((c) => c.id);
+    expect(await directs(frank)).toEqual([first.id]);
+    expect(await directs(gina)).toEqual([racing[0]!.id]);
+    expect((await directs(erin)).sort()).toEqual([first.id, racing[0]!.id].sort());
+  });
+
   it('membersAmong tells a member which of the given users are members (order kept, duplicates once); outsiders and bad lists learn nothing', async () => {
     const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id] } }, alice.accessToken);
     const id = createConversation.id;
@@ -223,6 +251,71 @@ describe('messages: threads, reactions, mentions', () => {
     // Someone else's message cannot be edited; an admin's moderation delete works.
     expect(code(await request(stack.httpUrl, EditMessage, { id: reply.id, body: 'hijacked' }, alice.accessToken))).toBe('FORBIDDEN');
     expect((await ok(stack.httpUrl, DeleteMessage, { id: reply.id }, alice.accessToken)).deleteMessage.deletedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('deleting messages', () => {
+  it('leaves a tombstone in its place (same seq, empty body, deletedAt, no mentions or reactions): by the author, a plain member, or by an admin who is not the owner; another plain member is FORBIDDEN and changes nothing', async () => {
+    const dave = await registerUser(stack.httpUrl, 'dave');
+    const { createConversation } = await ok(
+      stack.httpUrl,
+      CreateConversation,
+      { input: { kind: 'GROUP', title: 'tombstones', memberIds: [bob.id, carol.id, dave.id] } },
+      alice.accessToken,
+    );
+    const id = createConversation.id;
+    await ok(stack.httpUrl, ChangeRole, { conversationId: id, userId: carol.id, role: 'ADMIN' }, alice.accessToken);
+    const send = async (author: TestUser, body: string) => (await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body } }, author.accessToken)).sendMessage;
+    await send(alice, 'first');
+    const byBob = await send(bob, `@${dave.handle} words of bob`);
+    const byDave = await send(dave, `@${bob.handle} words of dave`);
+    await send(alice, 'last');
+    await ok(stack.httpUrl, AddReaction, { messageId: byBob.id, emoji: '👍' }, dave.accessToken);
+    await ok(stack.httpUrl, AddReaction, { messageId: byDave.id, emoji: '🎉' }, bob.accessToken);
+    const history = async (viewer: TestUser) => (await ok(stack.httpUrl, HistoryWithTombstones, { id, limit: 10 }, viewer.accessToken)).conversation!;
+
+    const before = await history(dave);
+    expect(before.messages.map((m) => [m.seq, m.body, m.deletedAt])).toEqual([
+      [1, 'first', null],
+      [2, `@${dave.handle} words of bob`, null],
+      [3, `@${bob.handle} words of dave`, null],
+      [4, 'last', null],
+    ]);
+    expect(before.messages[1]).toMatchObject({ mentions: [{ id: dave.id }], mentionsMe: true, reactions: [{ emoji: '👍', count: 1, reactedByMe: true }] });
+    const bobBefore = await history(bob);
+
+    // Dave is a plain member: bob's message is not his to delete (nor the owner's).
+    for (const target of [byBob.id, before.messages[0]!.id]) {
+      expect(code(await request(stack.httpUrl, DeleteMessage, { id: target }, dave.accessToken))).toBe('FORBIDDEN');
+    }
+    expect(await history(dave)).toEqual(before);
+    expect(await history(bob)).toEqual(bobBefore);
+    expect((await outbox(id)).filter((e) => e.subject.endsWith('.message.deleted'))).toEqual([]);
+
+    // Bob, a plain member, deletes his own; carol, an admin, deletes dave's.
+    const byAuthor = (await ok(stack.httpUrl, DeleteMessage, { id: byBob.id }, bob.accessToken)).deleteMessage;
+    expect(byAuthor).toEqual({ id: byBob.id, seq: 2, deletedAt: expect.any(String) });
+    const byAdmin = (await ok(stack.httpUrl, DeleteMessage, { id: byDave.id }, carol.accessToken)).deleteMessage;
+    expect(byAdmin).toEqual({ id: byDave.id, seq: 3, deletedAt: expect.any(String) });
+
+    for (const [viewer, was] of [
+      [dave, before],
+      [bob, bobBefore],
+    ] as const) {
+      const after = await history(viewer);
+      // Same place in history, nothing renumbered, nothing dropped.
+      expect(after.lastSeq).toBe(4);
+      expect(after.messages.map((m) => [m.id, m.seq])).toEqual(was.messages.map((m) => [m.id, m.seq]));
+      expect([after.messages[0], after.messages[3]]).toEqual([was.messages[0], was.messages[3]]);
+      expect(after.messages[1]).toEqual({ id: byBob.id, seq: 2, body: '', deletedAt: byAuthor.deletedAt, author: { id: bob.id }, mentions: [], mentionsMe: false, reactions: [] });
+      expect(after.messages[2]).toEqual({ id: byDave.id, seq: 3, body: '', deletedAt: byAdmin.deletedAt, author: { id: dave.id }, mentions: [], mentionsMe: false, reactions: [] });
+    }
+    await expect
+      .poll(async () => (await outbox(id)).filter((e) => e.subject.endsWith('.message.deleted')).map((e) => [e.payload.id, e.sent]))
+      .toEqual([
+        [byBob.id, true],
+        [byDave.id, true],
+      ]);
   });
 });
 

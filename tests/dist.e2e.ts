@@ -2,7 +2,8 @@
 // the whole product then runs on plain node (no TypeScript loader, as the
 // container image runs it), over the real PostgreSQL and the Redis bus, and
 // does what a client needs: register, create a conversation, send a message
-// and receive it live.
+// and receive it live. The conversations service also runs alone, as its
+// Kubernetes Deployment runs it, wired to the routers' presence in Redis.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -10,13 +11,58 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { ok, Recorder, wsClient } from './testkit/client.js';
+import { Notifications } from './testkit/notifications-operations.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { TEST_REDIS_URL } from './testkit/stack.js';
+import { startReplica, startTestStack, TEST_REDIS_URL, type Replica, type TestStack } from './testkit/stack.js';
+import { UserProfile } from './testkit/users-operations.js';
 import { registerUser } from './testkit/users.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The line `npm start` prints once the router listens (packages/stack/src/main.ts). */
 const READY = /GraphQL \(HTTP \+ graphql-ws\): (http:\/\/\S+)/;
+/** The line the standalone conversations service prints once it listens (subgraphs/conversations/src/index.ts). */
+const CONVERSATIONS_READY = /conversations subgraph ready at (http:\/\/\S+)/;
+
+/** `npm run dist`, as the container image build runs it. */
+function buildDist(): void {
+  const built = spawnSync(process.execPath, ['scripts/dist.mjs'], { cwd: root, encoding: 'utf8' });
+  expect(built.status, built.stderr).toBe(0);
+}
+
+/**
+ * A compiled entry on plain node with only `env` (no loader may come in
+ * through the environment); resolves with the URL its `ready` line names.
+ * Everything it prints is collected in `output`.
+ */
+async function startCompiled(entry: string, env: Record<string, string>, ready: RegExp, output: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--conditions=storm-dist', entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start in 60 s:\n${output.join('')}`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.join('')}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(`${line}\n`);
+      const url = ready.exec(line)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+  });
+  return { child, url };
+}
+
+/** SIGTERM, then the exit code (null: the process had already ended). */
+async function stop(child: ChildProcess | undefined): Promise<number | null> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return null;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
 
 describe('the compiled build (npm run dist)', () => {
   let db: TestDatabase;
@@ -25,15 +71,11 @@ describe('the compiled build (npm run dist)', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, ['scripts/dist.mjs'], { cwd: root, encoding: 'utf8' });
-    expect(built.status, built.stderr).toBe(0);
+    buildDist();
     db = await createTestDatabase();
-    child = spawn(process.execPath, ['--conditions=storm-dist', 'packages/stack/dist/main.js'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        // No loader may come in through the environment: this is plain node.
-        NODE_OPTIONS: '',
+    ({ child, url: httpUrl } = await startCompiled(
+      'packages/stack/dist/main.js',
+      {
         DATABASE_URL: db.url,
         BUS: 'redis',
         REDIS_URL: TEST_REDIS_URL,
@@ -43,31 +85,14 @@ describe('the compiled build (npm run dist)', () => {
         USERS_PORT: '0',
         CONVERSATIONS_PORT: '0',
         MEDIA_PORT: '0',
-        APOLLO_TELEMETRY_DISABLED: 'true',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    httpUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the compiled stack did not start in 60 s:\n${output.join('')}`)), 60_000);
-      child.once('exit', (code) => reject(new Error(`the compiled stack exited with ${code}:\n${output.join('')}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        output.push(`${line}\n`);
-        const url = READY.exec(line)?.[1];
-        if (url) {
-          clearTimeout(timer);
-          resolve(url);
-        }
-      });
-    });
+      READY,
+      output,
+    ));
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stop(child);
     await db?.drop();
   });
 
@@ -90,8 +115,81 @@ describe('the compiled build (npm run dist)', () => {
   });
 
   it('shuts down cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stop(child)).toBe(0);
+  });
+});
+
+describe('the compiled conversations service alone (subgraphs/conversations/dist/index.js, as Kubernetes runs it)', () => {
+  // A stack whose router records presence in the real Redis, and a second
+  // router whose conversations subgraph is the standalone service, started
+  // with the same REDIS_URL and REDIS_PREFIX as the routers.
+  let stack: TestStack;
+  let child: ChildProcess;
+  let replica: Replica;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    buildDist();
+    stack = await startTestStack({ bus: 'redis', presence: 'redis' });
+    const { child: started, url } = await startCompiled(
+      'subgraphs/conversations/dist/index.js',
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: stack.db.url,
+        IDENTITY_SECRET: stack.secrets.identitySecret,
+        USERS_URL: stack.users.url,
+        BUS: 'redis',
+        BUS_PREFIX: stack.busPrefix,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: stack.busPrefix,
+      },
+      CONVERSATIONS_READY,
+      output,
+    );
+    child = started;
+    replica = await startReplica(stack, { subgraphs: { conversations: url } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await replica?.dispose();
+    await stop(child);
+    await stack?.dispose();
+  });
+
+  it('notifies only offline users: a connected recipient of a direct message or a mention gets no notification, an offline one does', async () => {
+    expect(output.join('')).not.toContain('REDIS_PREFIX is not set');
+    const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => registerUser(stack.httpUrl, n)));
+    // Bob is connected to the stack's router, which records him in Redis; carol is not.
+    const bobClient = wsClient(stack.wsUrl, bob.accessToken, { lazy: false });
+    try {
+      await expect.poll(async () => (await ok(stack.httpUrl, UserProfile, { id: bob.id }, alice.accessToken)).user?.presence.status).toBe('ONLINE');
+      // Everything below goes through the second router, so the standalone service decides.
+      const url = replica.router.url;
+      const { createConversation: direct } = await ok(url, CreateConversation, { input: { kind: 'DIRECT', memberIds: [bob.id] } }, alice.accessToken);
+      await ok(url, SendMessage, { input: { conversationId: direct.id, body: 'are you there, bob?' } }, alice.accessToken);
+      const { createConversation: group } = await ok(url, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id, carol.id] } }, alice.accessToken);
+      await ok(url, SendMessage, { input: { conversationId: group.id, body: `@${bob.handle} @${carol.handle} look` } }, alice.accessToken);
+      const { createConversation: toCarol } = await ok(url, CreateConversation, { input: { kind: 'DIRECT', memberIds: [carol.id] } }, alice.accessToken);
+      await ok(url, SendMessage, { input: { conversationId: toCarol.id, body: 'are you there, carol?' } }, alice.accessToken);
+
+      const carols = await ok(url, Notifications, {}, carol.accessToken);
+      expect(carols.notifications.notifications.map((n) => [n.kind, n.message?.body])).toEqual([
+        ['DIRECT_MESSAGE', 'are you there, carol?'],
+        ['MENTION', `@${bob.handle} @${carol.handle} look`],
+      ]);
+      const bobs = await ok(url, Notifications, {}, bob.accessToken);
+      expect(bobs.unreadNotificationCount).toBe(0);
+      expect(bobs.notifications.notifications).toEqual([]);
+    } finally {
+      await bobClient.dispose();
+    }
+  });
+
+  it('drains on SIGTERM (service, presence, rate limits, bus, database) and exits 0', async () => {
+    expect(await stop(child)).toBe(0);
+    expect(output.join('')).toContain('SIGTERM: draining');
+    expect(output.join('')).not.toContain('dispose failed');
   });
 });

@@ -13,12 +13,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, request, type GraphQLResponse } from './testkit/client.js';
+import { AddReaction, ChatHistory, RemoveReaction } from './testkit/chat-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, TEST_REDIS_URL, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
-// A small send budget that does not refill within the test: 1 token per 20 s.
-const LIMITS = { ...DEFAULT_RATE_LIMITS, send: { burst: 6, perSecond: 0.05 } };
+// Small send and reaction budgets that do not refill within a test: 1 token per 20 s.
+const LIMITS = { ...DEFAULT_RATE_LIMITS, send: { burst: 6, perSecond: 0.05 }, react: { burst: 4, perSecond: 0.05 } };
 
 let stack: TestStack;
 let replicaStore: LimiterStore;
@@ -97,5 +98,51 @@ describe('rate limits shared by conversations replicas (Redis)', () => {
     } finally {
       await redis.quit();
     }
+  });
+  it('adding and removing reactions spend one bucket across both replicas: past it each is RATE_LIMITED with retryAfter and writes nothing; another user still reacts', async () => {
+    const routers = [stack.httpUrl, replica.router.url];
+    // Users of their own: the test above spent alice's send budget.
+    const [carol, dave] = await Promise.all([registerUser(stack.httpUrl, 'carol'), registerUser(stack.httpUrl, 'dave')]);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'reactions', memberIds: [dave.id] } }, carol.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'react to me' } }, carol.accessToken);
+    const messageId = sendMessage.id;
+    const stored = async () => ({
+      reactions: (await db.query(`SELECT user_id::text, emoji FROM conversations.reactions WHERE message_id = $1 ORDER BY 1, 2`, [messageId])).rows,
+      events: (await db.query(`SELECT subject, payload->>'emoji' AS emoji FROM conversations.outbox WHERE payload->>'messageId' = $1 ORDER BY id`, [messageId])).rows,
+    });
+
+    // Four actions, alternating routers: the whole burst, adds and removes alike.
+    const spent = [
+      () => request(routers[0]!, AddReaction, { messageId, emoji: '👍' }, carol.accessToken),
+      () => request(routers[1]!, AddReaction, { messageId, emoji: '🎉' }, carol.accessToken),
+      () => request(routers[0]!, RemoveReaction, { messageId, emoji: '👍' }, carol.accessToken),
+      () => request(routers[1]!, AddReaction, { messageId, emoji: '❤️' }, carol.accessToken),
+    ];
+    for (const action of spent) expect((await action()).errors).toBeUndefined();
+    const before = await stored();
+    expect(before.reactions.map((r) => r.emoji).sort()).toEqual(['❤️', '🎉'].sort());
+    expect(before.events).toHaveLength(4);
+
+    for (const refused of [
+      await request(routers[0]!, AddReaction, { messageId, emoji: '😀' }, carol.accessToken),
+      await request(routers[1]!, AddReaction, { messageId, emoji: '😀' }, carol.accessToken),
+      await request(routers[0]!, RemoveReaction, { messageId, emoji: '🎉' }, carol.accessToken),
+      await request(routers[1]!, RemoveReaction, { messageId, emoji: '❤️' }, carol.accessToken),
+    ]) {
+      expect(code(refused)).toBe('RATE_LIMITED');
+      expect(refused.errors![0]!.extensions!.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(refused.errors![0]!.extensions!.retryAfter).toBeLessThanOrEqual(20);
+    }
+    expect(await stored()).toEqual(before);
+    const history = await ok(stack.httpUrl, ChatHistory, { id: createConversation.id }, dave.accessToken);
+    expect(history.conversation!.messages[0]!.reactions.map((r) => [r.emoji, r.count, r.reactedByMe]).sort()).toEqual(
+      [
+        ['❤️', 1, false],
+        ['🎉', 1, false],
+      ].sort(),
+    );
+
+    // Dave's bucket is his own, through either router.
+    for (const url of routers) expect((await request(url, AddReaction, { messageId, emoji: '👀' }, dave.accessToken)).errors).toBeUndefined();
   });
 });

@@ -30,7 +30,7 @@ describe('profiles, search and presence through the router', () => {
 
     const { user } = await ok(stack.httpUrl, UserProfile, { id: alice.id }, bob.accessToken);
     expect(user).toMatchObject({ displayName: 'Alice A.', statusText: 'in a meeting', avatar: { id: media } });
-    // Nothing writes presence in this stack yet (the router's connection hooks): OFFLINE, never seen.
+    // Presence comes from WebSocket connections only, and alice has only made HTTP requests: OFFLINE, never seen.
     expect(user!.presence).toEqual({ status: 'OFFLINE', lastSeenAt: null });
 
     const { createConversation } = await ok(stack.httpUrl, MembersProfiles, { input: { kind: 'DIRECT', memberIds: [alice.id] } }, bob.accessToken);

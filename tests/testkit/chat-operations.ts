@@ -129,3 +129,19 @@ export const SearchMessages = graphql(`
 export const MembersAmong = graphql(`
   query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }
 `);
+
+/** History with what a tombstone must hide (body, mentions, reactions) and show (seq, deletedAt). */
+export const HistoryWithTombstones = graphql(`
+  query HistoryWithTombstones($id: ID!, $limit: Int) {
+    conversation(id: $id) {
+      id lastSeq
+      messages(limit: $limit) {
+        id seq body deletedAt
+        author { id }
+        mentions { id }
+        mentionsMe
+        reactions { emoji count reactedByMe }
+      }
+    }
+  }
+`);

@@ -44,10 +44,10 @@ describe('loadConversationsEnv', () => {
     }
   });
 
-  it('keeps the rate limits in memory unless REDIS_PREFIX names their place in Redis (REDIS_URL)', () => {
-    expect(loadConversationsEnv(base).rateLimitRedis).toBeUndefined();
-    expect(loadConversationsEnv({ ...base, REDIS_PREFIX: 'storm_prod' }).rateLimitRedis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'storm_prod' });
-    expect(loadConversationsEnv({ ...base, REDIS_PREFIX: 'storm_prod', REDIS_URL: 'rediss://r:6380' }).rateLimitRedis).toEqual({ url: 'rediss://r:6380', prefix: 'storm_prod' });
+  it('keeps the rate limits in memory and reads no presence unless REDIS_PREFIX names their place in Redis (REDIS_URL)', () => {
+    expect(loadConversationsEnv(base).rateLimitsAndPresenceRedis).toBeUndefined();
+    expect(loadConversationsEnv({ ...base, REDIS_PREFIX: 'storm_prod' }).rateLimitsAndPresenceRedis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'storm_prod' });
+    expect(loadConversationsEnv({ ...base, REDIS_PREFIX: 'storm_prod', REDIS_URL: 'rediss://r:6380' }).rateLimitsAndPresenceRedis).toEqual({ url: 'rediss://r:6380', prefix: 'storm_prod' });
     expect(problems({ ...base, REDIS_PREFIX: 'a b*' }).map((p) => p.split(':')[0])).toEqual(['REDIS_PREFIX']);
   });
 

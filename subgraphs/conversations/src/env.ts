@@ -24,10 +24,13 @@ const schema = z.object({
   /** BUS (memory | nats | redis; default memory), BUS_PREFIX (no default; required unless memory), NATS_URL, REDIS_URL: see @storm/bus. */
   ...busEnvShape,
   /**
-   * Key prefix in Redis (REDIS_URL) of the per-user rate limit buckets, the
-   * same value as the router's and the users service's. Set: every replica
-   * shares one budget per user. Unset: each replica keeps its own buckets in
-   * memory (with N replicas a user gets up to N times the rates).
+   * Key prefix in Redis (REDIS_URL), the same value as the router's and the
+   * users service's. Set: every replica shares one rate limit budget per
+   * user, and reads the routers' presence store, so mentioned users and
+   * direct-message recipients who are connected get no notification. Unset:
+   * each replica keeps its own buckets in memory (with N replicas a user gets
+   * up to N times the rates) and everyone counts as offline (every mention
+   * and direct message notifies, even a user who is looking at it).
    */
   REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE).optional(),
   /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
@@ -61,8 +64,12 @@ export interface ConversationsEnv {
   outbox: { pollIntervalMs: number; batchSize: number };
   /** Per-user token buckets. */
   rateLimits: RateLimitSettings;
-  /** Where the buckets live when shared (REDIS_PREFIX set); undefined = this process's memory. */
-  rateLimitRedis: { url: string; prefix: string } | undefined;
+  /**
+   * The Redis shared with the routers and the other replicas (REDIS_PREFIX
+   * set): the rate limit buckets, and the routers' presence store that decides
+   * who is notified. Undefined: buckets in this process's memory, no presence.
+   */
+  rateLimitsAndPresenceRedis: { url: string; prefix: string } | undefined;
 }
 
 /** The conversations service's settings; throws ConfigError naming every bad one. */
@@ -92,6 +99,6 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
       react: { burst: env.RATE_LIMIT_REACTION_BURST, perSecond: env.RATE_LIMIT_REACTION_PER_SECOND },
       create: { burst: env.RATE_LIMIT_CREATE_BURST, perSecond: env.RATE_LIMIT_CREATE_PER_SECOND },
     },
-    rateLimitRedis: env.REDIS_PREFIX ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
+    rateLimitsAndPresenceRedis: env.REDIS_PREFIX ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
   };
 }

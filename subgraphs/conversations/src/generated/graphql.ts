@@ -54,8 +54,8 @@ export type Conversation = {
   __typename?: 'Conversation';
   /**
    * Set while the conversation is archived: it is read-only (sendMessage,
-   * editMessage, deleteMessage, reactions, joinChannel, addMembers and
-   * updateConversation answer CONFLICT) until an owner unarchives it.
+   * editMessage, deleteMessage, reactions, setTyping, joinChannel, addMembers
+   * and updateConversation answer CONFLICT) until an owner unarchives it.
    */
   archivedAt?: Maybe<Scalars['DateTime']['output']>;
   /**
@@ -374,7 +374,7 @@ export type Mutation = {
    * (6 s later), so a client typing calls this again every few seconds. At most
    * one "typing" event per member and conversation per second (more are
    * coalesced, still answering true). NOT_FOUND for a conversation the caller is
-   * not in.
+   * not in; CONFLICT while it is archived (as sendMessage).
    */
   setTyping: Scalars['Boolean']['output'];
   /** OWNER only; the reverse of archiveConversation. */

@@ -182,7 +182,8 @@ export type Subscription = {
    * users, as their connections open and close. Ephemeral: not replayed, and
    * dropped first when the caller's socket backs up; read `User.presence` for the
    * current state when (re)subscribing. Going OFFLINE because a crashed router's
-   * connections expired is not announced (it shows on the next read).
+   * connections expired is announced too, by the routers' presence sweep: one to
+   * two sweep intervals (PRESENCE_SWEEP_MS, 5 s by default) after the expiry.
    */
   presenceChanged: PresenceEvent;
 };

@@ -1,6 +1,8 @@
 import { ConversationEvent, type Bus, type Topics, type TypingEventPayload } from '@storm/bus';
+import { conflict } from '@storm/common';
 import { parseId } from '../../errors.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
+import { ARCHIVED } from '../messages/messages.service.js';
 
 /** How long a typing indicator lasts without a refresh. */
 export const TYPING_TTL_MS = 6_000;
@@ -25,7 +27,10 @@ export class TypingService {
 
   async set(userId: string, conversationIdInput: string, typing: boolean): Promise<boolean> {
     const conversationId = parseId(conversationIdInput, 'conversationId');
-    await this.conversations.getForMember(conversationId, userId);
+    const conversation = await this.conversations.getForMember(conversationId, userId);
+    // Nobody can send in an archived conversation, so nobody is typing there:
+    // refused as sendMessage refuses it (CONFLICT), stopping included.
+    if (conversation.archivedAt) throw conflict(ARCHIVED);
     const key = `${conversationId}:${userId}`;
     const now = Date.now();
     if (typing && now - (this.lastSent.get(key) ?? 0) < COALESCE_MS) return true;
