@@ -2,8 +2,22 @@
 // once per group through the query planner with the subscriber's selection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
-import { AddMembersLive, ConversationEvents, ConversationEventsResumable, ReactLive, RenameLive, SetTyping, TypingEvents } from './testkit/live-operations.js';
-import { ConversationHistory, CreateConversation, EditMessage, SendMessage } from './testkit/operations.js';
+import {
+  AddMembersLive,
+  ChangeRoleLive,
+  ConversationEvents,
+  ConversationEventsFilled,
+  ConversationEventsResumable,
+  LeaveConversation,
+  ReactLive,
+  RemoveMember,
+  RemoveReactionLive,
+  RenameLive,
+  SetTyping,
+  TypingEvents,
+} from './testkit/live-operations.js';
+import { ArchiveConversation, UnarchiveConversation } from './testkit/chat-operations.js';
+import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -12,9 +26,10 @@ describe('conversationEvents', () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
+  let dave: TestUser;
   beforeAll(async () => {
     stack = await startTestStack({ bus: 'nats' });
-    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => registerUser(stack.httpUrl, n)));
+    [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((n) => registerUser(stack.httpUrl, n)));
   });
   afterAll(async () => {
     await stack?.dispose();
@@ -106,6 +121,72 @@ describe('conversationEvents', () => {
     resumed.unsubscribe();
     await client.dispose();
   });
+
+  it('delivers MESSAGE_DELETED, REACTION_REMOVED, ROLE_CHANGED and MEMBER_REMOVED live with the fields SUBSCRIPTIONS.md fills, in seq and position order, and replays them the same', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'changes', memberIds: [bob.id, carol.id, dave.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const live = new Recorder(client, ConversationEventsFilled, { conversationId });
+    await stack.subscriptionsOpen(1);
+    // One change at a time: messages (by seq) and changes (by position) are two streams with no order between them.
+    const step = async (count: number, change: () => Promise<unknown>) => {
+      await change();
+      return (await live.waitFor(count))[count - 1]!.data!.conversationEvents;
+    };
+    const send = (body: string) => ok(stack.httpUrl, SendMessage, { input: { conversationId, body } }, alice.accessToken).then((r) => r.sendMessage);
+
+    let first!: { id: string }, second!: { id: string };
+    await step(1, async () => (first = await send('first')));
+    await step(2, () => ok(stack.httpUrl, ReactLive, { messageId: first.id, emoji: '🎉' }, alice.accessToken));
+    const unreacted = await step(3, () => ok(stack.httpUrl, RemoveReactionLive, { messageId: first.id, emoji: '🎉' }, alice.accessToken));
+    await step(4, async () => (second = await send('second')));
+    const deleted = await step(5, () => ok(stack.httpUrl, DeleteMessage, { id: second.id }, alice.accessToken));
+    const promoted = await step(6, () => ok(stack.httpUrl, ChangeRoleLive, { conversationId, userId: carol.id, role: 'ADMIN' }, alice.accessToken));
+    const removed = await step(7, () => ok(stack.httpUrl, RemoveMember, { conversationId, userId: dave.id }, alice.accessToken));
+    await step(8, () => send('third'));
+    const left = await step(9, () => ok(stack.httpUrl, LeaveConversation, { id: conversationId }, carol.accessToken));
+    const events = live.events.map((e) => e.data!.conversationEvents);
+
+    expect(events.map((e) => [e.kind, e.seq, e.position])).toEqual([
+      ['MESSAGE_ADDED', 1, null],
+      ['REACTION_ADDED', 1, 1],
+      ['REACTION_REMOVED', 1, 2],
+      ['MESSAGE_ADDED', 2, null],
+      ['MESSAGE_DELETED', 2, 3],
+      // Membership changes carry the conversation's lastSeq at the change.
+      ['ROLE_CHANGED', 2, 4],
+      ['MEMBER_REMOVED', 2, 5],
+      ['MESSAGE_ADDED', 3, null],
+      ['MEMBER_REMOVED', 3, 6],
+    ]);
+    for (const e of events) expect(e.conversationId).toBe(conversationId);
+    // Reactions: the message, who reacted and the emoji; no conversation.
+    expect(unreacted).toMatchObject({ emoji: '🎉', user: { id: alice.id, handle: alice.handle }, message: { id: first.id, seq: 1, body: 'first' }, conversation: null });
+    // A deleted message is a tombstone: same id and seq, deletedAt, empty body.
+    expect(deleted).toMatchObject({ message: { id: second.id, seq: 2, body: '' }, user: null, emoji: null, conversation: null });
+    expect(deleted.message!.deletedAt).not.toBeNull();
+    // Membership: the member, and the conversation as it is after the change.
+    expect(promoted).toMatchObject({ user: { id: carol.id, handle: carol.handle }, message: null, conversation: { title: 'changes' } });
+    expect(promoted.conversation!.memberships.find((m) => m.user.id === carol.id)?.role).toBe('ADMIN');
+    expect(removed).toMatchObject({ user: { id: dave.id, handle: dave.handle }, message: null, conversation: { title: 'changes' } });
+    expect(removed.conversation!.members.map((m) => m.id)).not.toContain(dave.id);
+    // Leaving is a removal too.
+    expect(left).toMatchObject({ user: { id: carol.id }, message: null });
+    expect(left.conversation!.members.map((m) => m.id).sort()).toEqual([alice.id, bob.id].sort());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live.events).toHaveLength(9);
+    live.unsubscribe();
+
+    // The event log replays the same changes, in the same positions, with the same fields.
+    const again = new Recorder(client, ConversationEventsFilled, { conversationId, after: 3, afterEvent: 0 });
+    const replay = (await again.waitFor(6)).map((e) => e.data!.conversationEvents);
+    const shape = (e: (typeof events)[number]) => [e.kind, e.seq, e.position, e.emoji, e.user?.id ?? null, e.message?.id ?? null, e.message?.body ?? null];
+    expect(replay.map(shape)).toEqual(events.filter((e) => e.kind !== 'MESSAGE_ADDED').map(shape));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(again.events).toHaveLength(6);
+    again.unsubscribe();
+    await client.dispose();
+  });
 });
 
 describe('typing indicators', () => {
@@ -152,5 +233,36 @@ describe('typing indicators', () => {
     expect(bobSees.events).toHaveLength(2);
     await bobClient.dispose();
     await aliceClient.dispose();
+  });
+  it('are refused in an archived conversation as sends are (CONFLICT), reach nobody, and work again once unarchived', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'archived typing', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const bobClient = wsClient(stack.wsUrl, bob.accessToken);
+    const bobSees = new Recorder(bobClient, TypingEvents, { conversationId });
+    // The archiving and unarchiving reach bob too (CONVERSATION_UPDATED): only TYPING events count here.
+    const typingSeen = () => bobSees.events.map((e) => e.data!.conversationEvents).filter((e) => e.kind === 'TYPING');
+    await stack.subscriptionsOpen(1);
+    // Heard while open: bob's subscription is live before the refusals below.
+    await ok(stack.httpUrl, SetTyping, { conversationId, typing: true }, alice.accessToken);
+    await expect.poll(() => typingSeen().length).toBe(1);
+    await ok(stack.httpUrl, ArchiveConversation, { id: conversationId }, alice.accessToken);
+
+    const send = await request(stack.httpUrl, SendMessage, { input: { conversationId, body: 'anyone?' } }, alice.accessToken);
+    expect(send.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    for (const typing of [true, false]) {
+      const refused = await request(stack.httpUrl, SetTyping, { conversationId, typing }, alice.accessToken);
+      expect(refused.errors?.[0]?.extensions?.code, `typing: ${typing}`).toBe('CONFLICT');
+      expect(refused.errors?.[0]?.message).toBe(send.errors?.[0]?.message);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(typingSeen()).toHaveLength(1);
+
+    // (A "stopped" is never coalesced, so it shows whether typing passes again.)
+    await ok(stack.httpUrl, UnarchiveConversation, { id: conversationId }, alice.accessToken);
+    expect((await ok(stack.httpUrl, SetTyping, { conversationId, typing: false }, alice.accessToken)).setTyping).toBe(true);
+    await expect.poll(() => typingSeen().length).toBe(2);
+    expect(typingSeen()[1]).toMatchObject({ kind: 'TYPING', typing: false, user: { id: alice.id } });
+    bobSees.unsubscribe();
+    await bobClient.dispose();
   });
 });

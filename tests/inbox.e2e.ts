@@ -5,18 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, wsClient } from './testkit/client.js';
 import { AddMembersLive, Inbox } from './testkit/live-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
-import { startTestStack, type TestStack } from './testkit/stack.js';
+import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 describe.each(['memory', 'redis'] as const)('inbox over the %s bus', (busKind) => {
   let stack: TestStack;
+  /** A second router: the cursor is all the state, so either resumes what the other served. */
+  let replica: Replica;
   let alice: TestUser;
   let bob: TestUser;
   beforeAll(async () => {
     stack = await startTestStack({ bus: busKind });
+    // The memory bus is one process: the replica shares its hub (same prefix).
+    replica = await startReplica(stack);
     [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(stack.httpUrl, n)));
   });
   afterAll(async () => {
+    await replica?.dispose();
     await stack?.dispose();
   });
 
@@ -65,6 +70,63 @@ describe.each(['memory', 'redis'] as const)('inbox over the %s bus', (busKind) =
     expect(resumed.events).toHaveLength(4);
     resumed.unsubscribe();
     await again.dispose();
+  });
+
+  it('resumes on another replica exactly what was missed, then live, and replays a conversation joined since from its start', async () => {
+    // Users of this test alone, so each router's subscription count is this test's inbox (one stream per conversation).
+    const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => registerUser(stack.httpUrl, n)));
+    const direct = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'DIRECT', memberIds: [ben.id] } }, ann.accessToken)).createConversation.id;
+    const group = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'g', memberIds: [ben.id] } }, ann.accessToken)).createConversation.id;
+    const post = (conversationId: string, body: string) => ok(stack.httpUrl, SendMessage, { input: { conversationId, body } }, ann.accessToken);
+    const label = (e: { conversationId: string; seq: number; message: { body: string } }) => `${e.conversationId === direct ? 'd' : e.conversationId === group ? 'g' : 'j'}${e.seq}:${e.message.body}`;
+
+    // On the first router: some events, and the cursor of the last.
+    const first = wsClient(stack.wsUrl, ben.accessToken);
+    const before = new Recorder(first, Inbox, {});
+    await stack.subscriptionsOpen(2);
+    await post(direct, 'd1');
+    await post(group, 'g1');
+    await post(direct, 'd2');
+    const seen = (await before.waitFor(3)).map((e) => e.data!.inbox);
+    expect(seen.map(label).sort()).toEqual(['d1:d1', 'd2:d2', 'g1:g1']);
+    const cursor = seen[2]!.cursor;
+    await first.dispose();
+
+    // Away: messages in both, and a conversation ben is added to (with a message from before he was in it).
+    await post(group, 'g2');
+    await post(direct, 'd3');
+    const joined = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'joined', memberIds: [] } }, ann.accessToken)).createConversation.id;
+    await post(joined, 'j1');
+    await ok(stack.httpUrl, AddMembersLive, { conversationId: joined, userIds: [ben.id] }, ann.accessToken);
+    await post(joined, 'j2');
+
+    // On the other router: exactly what was missed, each conversation in seq order, the joined one from its start.
+    const second = wsClient(replica.wsUrl, ben.accessToken);
+    const resumed = new Recorder(second, Inbox, { cursor });
+    const replay = (await resumed.waitFor(4)).map((e) => e.data!.inbox);
+    expect(replay.map(label).sort()).toEqual(['d3:d3', 'g2:g2', 'j1:j1', 'j2:j2']);
+    expect(replay.filter((e) => e.conversationId === joined).map((e) => e.seq)).toEqual([1, 2]);
+    // Then live, no duplicate at the switch.
+    await replica.subscriptionsOpen(3);
+    await post(group, 'g3');
+    await post(joined, 'j3');
+    const all = (await resumed.waitFor(6)).map((e) => e.data!.inbox);
+    expect(all.slice(4).map(label).sort()).toEqual(['g3:g3', 'j3:j3']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(resumed.events).toHaveLength(6);
+    const last = all[5]!.cursor;
+    await second.dispose();
+
+    // And back: the second router's cursor resumes on the first with nothing repeated.
+    const third = wsClient(stack.wsUrl, ben.accessToken);
+    const back = new Recorder(third, Inbox, { cursor: last });
+    await stack.subscriptionsOpen(3);
+    await post(direct, 'd4');
+    const [next] = (await back.waitFor(1)).map((e) => e.data!.inbox);
+    expect(label(next!)).toBe('d4:d4');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(back.events).toHaveLength(1);
+    await third.dispose();
   });
 
   it('refuses a cursor it did not issue with BAD_USER_INPUT', async () => {

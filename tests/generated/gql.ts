@@ -33,6 +33,7 @@ type Documents = {
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": typeof types.MarkReadStateDocument,
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": typeof types.SearchMessagesDocument,
     "\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n": typeof types.MembersAmongDocument,
+    "\n  query HistoryWithTombstones($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id lastSeq\n      messages(limit: $limit) {\n        id seq body deletedAt\n        author { id }\n        mentions { id }\n        mentionsMe\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": typeof types.HistoryWithTombstonesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": typeof types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": typeof types.ConversationEventsLiveDocument,
@@ -46,6 +47,9 @@ type Documents = {
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": typeof types.PresenceChangedLiveDocument,
     "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": typeof types.NotificationAddedLiveDocument,
     "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n": typeof types.MessageAddedForMeDocument,
+    "\n  mutation RemoveReactionLive($messageId: ID!, $emoji: String!) { removeReaction(messageId: $messageId, emoji: $emoji) { id } }\n": typeof types.RemoveReactionLiveDocument,
+    "\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n": typeof types.ChangeRoleLiveDocument,
+    "\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n": typeof types.ConversationEventsFilledDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
@@ -86,6 +90,7 @@ const documents: Documents = {
     "\n  mutation MarkReadState($id: ID!, $seq: Int!) { markRead(conversationId: $id, seq: $seq) { id unreadCount mentionCount } }\n": types.MarkReadStateDocument,
     "\n  query SearchMessages($query: String!, $conversationId: ID, $limit: Int, $after: String) {\n    searchMessages(query: $query, conversationId: $conversationId, limit: $limit, after: $after) {\n      hits { rank highlight message { id seq conversationId body author { handle displayName } } }\n      nextCursor\n    }\n  }\n": types.SearchMessagesDocument,
     "\n  query MembersAmong($id: ID!, $userIds: [ID!]!) { conversation(id: $id) { id membersAmong(userIds: $userIds) } }\n": types.MembersAmongDocument,
+    "\n  query HistoryWithTombstones($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id lastSeq\n      messages(limit: $limit) {\n        id seq body deletedAt\n        author { id }\n        mentions { id }\n        mentionsMe\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n": types.HistoryWithTombstonesDocument,
     "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n": types.RemoveMemberLiveDocument,
     "\n  mutation LeaveConversationLive($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationLiveDocument,
     "\n  subscription ConversationEventsLive($conversationId: ID!, $after: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after) {\n      kind\n      seq\n      at: conversationId\n      emoji\n      message { id seq body editedAt deletedAt author { displayName } }\n      user { id handle }\n      conversation { title }\n    }\n  }\n": types.ConversationEventsLiveDocument,
@@ -99,6 +104,9 @@ const documents: Documents = {
     "\n  subscription PresenceChangedLive($userIds: [ID!]!) {\n    presenceChanged(userIds: $userIds) { userId status at }\n  }\n": types.PresenceChangedLiveDocument,
     "\n  subscription NotificationAddedLive {\n    notificationAdded { id kind message { body author { displayName } } }\n  }\n": types.NotificationAddedLiveDocument,
     "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n": types.MessageAddedForMeDocument,
+    "\n  mutation RemoveReactionLive($messageId: ID!, $emoji: String!) { removeReaction(messageId: $messageId, emoji: $emoji) { id } }\n": types.RemoveReactionLiveDocument,
+    "\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n": types.ChangeRoleLiveDocument,
+    "\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n": types.ConversationEventsFilledDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
@@ -213,6 +221,10 @@ export function graphql(source: "\n  query MembersAmong($id: ID!, $userIds: [ID!
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query HistoryWithTombstones($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id lastSeq\n      messages(limit: $limit) {\n        id seq body deletedAt\n        author { id }\n        mentions { id }\n        mentionsMe\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n"): (typeof documents)["\n  query HistoryWithTombstones($id: ID!, $limit: Int) {\n    conversation(id: $id) {\n      id lastSeq\n      messages(limit: $limit) {\n        id seq body deletedAt\n        author { id }\n        mentions { id }\n        mentionsMe\n        reactions { emoji count reactedByMe }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n"): (typeof documents)["\n  mutation RemoveMemberLive($conversationId: ID!, $userId: ID!) {\n    removeMember(conversationId: $conversationId, userId: $userId) { id }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -262,6 +274,18 @@ export function graphql(source: "\n  subscription NotificationAddedLive {\n    n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAddedForMe($conversationId: ID!) {\n    messageAdded(conversationId: $conversationId) {\n      seq body mentionsMe\n      reactions { emoji count reactedByMe }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveReactionLive($messageId: ID!, $emoji: String!) { removeReaction(messageId: $messageId, emoji: $emoji) { id } }\n"): (typeof documents)["\n  mutation RemoveReactionLive($messageId: ID!, $emoji: String!) { removeReaction(messageId: $messageId, emoji: $emoji) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n"): (typeof documents)["\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

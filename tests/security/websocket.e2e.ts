@@ -2,13 +2,15 @@
 // raw socket: every protocol violation closes with the code router/SUBSCRIPTIONS.md names.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from '../testkit/client.js';
-import { CreateConversation, MessageAdded } from '../testkit/operations.js';
+import { CreateConversation, MessageAdded, SendMessage } from '../testkit/operations.js';
 import { startTestStack, type TestStack } from '../testkit/stack.js';
 import { registerUser, type TestUser } from '../testkit/users.js';
 import { print } from 'graphql';
 import { RawSocket } from './raw-ws.js';
 
 const INIT_TIMEOUT_MS = 400;
+/** WS_MAX_SUBSCRIPTIONS of this suite's router: small, so one socket can exceed it. */
+const MAX_SUBSCRIPTIONS = 3;
 
 describe('graphql-ws conformance', () => {
   let stack: TestStack;
@@ -26,10 +28,19 @@ describe('graphql-ws conformance', () => {
     await socket.next('connection_ack');
     return socket;
   };
-  const subscribe = (id: string) => ({ id, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId } } });
+  const subscribe = (id: string, after?: number) => ({ id, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId, after } } });
+  /** The frames of `type` the socket received for subscription `id`. */
+  const framesFor = (socket: RawSocket, id: string, type: string) => socket.messages.filter((m) => m.id === id && m.type === type);
+  const until = async (condition: () => boolean, what: string) => {
+    const deadline = Date.now() + 5_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
 
   beforeAll(async () => {
-    stack = await startTestStack({ routerLimits: { wsInitTimeoutMs: INIT_TIMEOUT_MS } });
+    stack = await startTestStack({ routerLimits: { wsInitTimeoutMs: INIT_TIMEOUT_MS, wsMaxSubscriptions: MAX_SUBSCRIPTIONS } });
     alice = await registerUser(stack.httpUrl, 'alice');
     ({ createConversation: { id: conversationId } } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [] } }, alice.accessToken));
   });
@@ -116,6 +127,44 @@ describe('graphql-ws conformance', () => {
     const socket = await open('');
     const closed = await socket.closedWithin();
     expect(closed.code).toBe(4406);
+  });
+
+  it('refuses the subscription one past WS_MAX_SUBSCRIPTIONS on its own id, keeps the socket and the others, and takes one again after a complete', async () => {
+    const socket = await acked();
+    const seqsOf = (id: string) => framesFor(socket, id, 'next').map((m) => (m.payload as { data: { messageAdded: { seq: number } } }).data.messageAdded.seq);
+    const send = async (body: string) => (await ok(stack.httpUrl, SendMessage, { input: { conversationId, body } }, alice.accessToken)).sendMessage.seq;
+    // `after` a known seq: each subscription gets every later message whenever it finishes opening.
+    const from = await send('before the limit');
+    const ids = Array.from({ length: MAX_SUBSCRIPTIONS }, (_, i) => `s${i}`);
+    for (const id of ids) socket.send(subscribe(id, from));
+    socket.send(subscribe('one-too-many', from));
+    await until(() => framesFor(socket, 'one-too-many', 'error').length > 0, 'the refusal');
+    expect(framesFor(socket, 'one-too-many', 'error')).toEqual([
+      { id: 'one-too-many', type: 'error', payload: [{ message: `At most ${MAX_SUBSCRIPTIONS} operations per connection`, extensions: { code: 'RATE_LIMITED', retryAfter: 1 } }] },
+    ]);
+
+    // The others deliver; the socket is open and answers.
+    const first = await send('within the limit');
+    await until(() => ids.every((id) => seqsOf(id).includes(first)), 'every accepted subscription delivers');
+    for (const id of ids) expect(seqsOf(id)).toEqual([first]);
+    socket.send({ type: 'ping' });
+    await socket.next('pong');
+
+    // A complete frees a place: the refused id is accepted now (no 4409: it was never in use).
+    socket.send({ id: ids[0], type: 'complete' });
+    socket.send(subscribe('one-too-many', from));
+    await until(() => seqsOf('one-too-many').includes(first), 'the new subscription replays');
+    const second = await send('after the complete');
+    await until(() => ids.slice(1).every((id) => seqsOf(id).includes(second)) && seqsOf('one-too-many').includes(second), 'delivery after the complete');
+    expect(seqsOf('one-too-many')).toEqual([first, second]);
+    for (const id of ids.slice(1)) expect(seqsOf(id)).toEqual([first, second]);
+    expect(seqsOf(ids[0]!)).toEqual([first]);
+    // Still at the cap: the next one is refused again, the socket still open.
+    socket.send(subscribe('again-too-many', second));
+    await until(() => framesFor(socket, 'again-too-many', 'error').length > 0, 'the second refusal');
+    expect(framesFor(socket, 'again-too-many', 'error')[0]!.payload).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    expect(socket.messages.filter((m) => m.type === 'complete')).toEqual([]);
   });
 
   it('keeps serving after every violation above', async () => {

@@ -91,3 +91,25 @@ export const MessageAddedForMe = graphql(`
     }
   }
 `);
+
+export const RemoveReactionLive = graphql(`
+  mutation RemoveReactionLive($messageId: ID!, $emoji: String!) { removeReaction(messageId: $messageId, emoji: $emoji) { id } }
+`);
+
+export const ChangeRoleLive = graphql(`
+  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {
+    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }
+  }
+`);
+
+/** Every field SUBSCRIPTIONS.md says an event may fill, and the conversation as it stands after the change. */
+export const ConversationEventsFilled = graphql(`
+  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {
+    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {
+      kind conversationId seq position emoji
+      message { id seq body deletedAt }
+      user { id handle }
+      conversation { title members { id } memberships { role user { id } } }
+    }
+  }
+`);
