@@ -7,6 +7,7 @@ import {
   ChangeRoleLive,
   ConversationEvents,
   ConversationEventsFilled,
+  ConversationEventsReads,
   ConversationEventsResumable,
   LeaveConversation,
   ReactLive,
@@ -17,7 +18,7 @@ import {
   TypingEvents,
 } from './testkit/live-operations.js';
 import { ArchiveConversation, UnarchiveConversation } from './testkit/chat-operations.js';
-import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, SendMessage } from './testkit/operations.js';
+import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MarkRead, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -264,5 +265,33 @@ describe('typing indicators', () => {
     expect(typingSeen()[1]).toMatchObject({ kind: 'TYPING', typing: false, user: { id: alice.id } });
     bobSees.unsubscribe();
     await bobClient.dispose();
+  });
+
+  it("tells the reader, and only the reader, that their read position moved, on every device", async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'reads', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const bobPhone = wsClient(stack.wsUrl, bob.accessToken);
+    const bobLaptop = wsClient(stack.wsUrl, bob.accessToken);
+    const aliceClient = wsClient(stack.wsUrl, alice.accessToken);
+    const onPhone = new Recorder(bobPhone, ConversationEventsReads, { conversationId });
+    const onLaptop = new Recorder(bobLaptop, ConversationEventsReads, { conversationId });
+    const alices = new Recorder(aliceClient, ConversationEventsReads, { conversationId });
+    await stack.subscriptionsOpen(3);
+
+    for (const body of ['one', `two @${bob.handle}`, 'three']) await ok(stack.httpUrl, SendMessage, { input: { conversationId, body } }, alice.accessToken);
+    await Promise.all([onPhone.waitFor(3), onLaptop.waitFor(3), alices.waitFor(3)]);
+    // Bob reads up to seq 2 (from a third device, over HTTP): one unread left, no unread mention.
+    expect((await ok(stack.httpUrl, MarkRead, { id: conversationId, seq: 2 }, bob.accessToken)).markRead.unreadCount).toBe(1);
+    for (const recorder of [onPhone, onLaptop]) {
+      const read = (await recorder.waitFor(4)).at(-1)!.data!.conversationEvents;
+      expect(read).toEqual({ kind: 'READ_UPDATED', seq: 2, position: null, user: { id: bob.id }, conversation: { unreadCount: 1, mentionCount: 0 } });
+    }
+    // Alice's own read position did not move: she hears nothing (not even that Bob read).
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'four' } }, alice.accessToken);
+    expect((await alices.waitFor(4)).map((e) => e.data!.conversationEvents.kind)).toEqual(['MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED']);
+    await onPhone.waitFor(5);
+    expect(onPhone.events.map((e) => e.data!.conversationEvents.kind)).toEqual(['MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED', 'READ_UPDATED', 'MESSAGE_ADDED']);
+    for (const recorder of [onPhone, onLaptop, alices]) recorder.unsubscribe();
+    await Promise.all([bobPhone.dispose(), bobLaptop.dispose(), aliceClient.dispose()]);
   });
 });

@@ -113,3 +113,14 @@ export const ConversationEventsFilled = graphql(`
     }
   }
 `);
+
+/** conversationEvents with what READ_UPDATED fills: the reader and their own counts. */
+export const ConversationEventsReads = graphql(`
+  subscription ConversationEventsReads($conversationId: ID!) {
+    conversationEvents(conversationId: $conversationId) {
+      kind seq position
+      user { id }
+      conversation { unreadCount mentionCount }
+    }
+  }
+`);

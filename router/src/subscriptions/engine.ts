@@ -7,6 +7,7 @@ import {
   type Bus,
   type MembershipEventPayload,
   type MessageEventPayload,
+  type ReadUpdatedPayload,
   type Subscription as BusSubscription,
   type Topics,
   UserEvent,
@@ -139,6 +140,8 @@ export class SubscriptionEngine {
   private readonly feeds = new Map<string, Feed>();
   /** One bus subscription per watched user, shared by every watcher on this router. */
   private readonly presenceFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> }>();
+  /** One bus subscription per user with conversationEvents subscriptions on this router: their read positions (READ_UPDATED). */
+  private readonly readFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; refs: number }>();
   private disposed = false;
   /** Page reads of shared groups, batched across conversations. */
   readonly pages: PageBatcher;
@@ -381,6 +384,42 @@ export class SubscriptionEngine {
     };
   }
 
+  /**
+   * Listens to `userId`'s read positions while they hold conversationEvents
+   * subscriptions here; the returned function releases (idempotent). Each
+   * `read.updated` reaches that user's subscriptions of its conversation as
+   * READ_UPDATED, resolved as them.
+   */
+  watchReads(userId: string): () => void {
+    const key = userId.toLowerCase();
+    let feed = this.readFeeds.get(key);
+    if (!feed) {
+      const { bus, topics, metrics } = this.options;
+      feed = {
+        refs: 0,
+        ready: bus
+          .subscribe(topics.user(userId, UserEvent.ReadUpdated), (payload: unknown) => {
+            metrics.busEvents.inc();
+            const event = payload as ReadUpdatedPayload;
+            if (typeof event?.conversationId !== 'string' || typeof event.userId !== 'string' || typeof event.lastReadSeq !== 'number') return;
+            this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq);
+          })
+          .catch(() => undefined),
+      };
+      this.readFeeds.set(key, feed);
+    }
+    feed.refs++;
+    const watched = feed;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--watched.refs > 0 || this.readFeeds.get(key) !== watched) return;
+      this.readFeeds.delete(key);
+      void watched.ready.then((s) => s?.unsubscribe()).catch(() => {});
+    };
+  }
+
   /** Number of live groups (one resolution per event each), for tests and metrics. */
   get groupCount(): number {
     let n = 0;
@@ -398,8 +437,9 @@ export class SubscriptionEngine {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.auditTimer);
-    for (const feed of this.presenceFeeds.values()) void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
+    for (const feed of [...this.presenceFeeds.values(), ...this.readFeeds.values()]) void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
     this.presenceFeeds.clear();
+    this.readFeeds.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
   }
 
@@ -541,6 +581,7 @@ class Feed {
       this.engine.options.metrics.groups.inc();
     }
     const subscriber = new Subscriber(group, sink, cursor, eventCursor);
+    if (plan.field === SubscriptionField.ConversationEvents) subscriber.release = this.engine.watchReads(sink.userId);
     group.add(subscriber);
     // Messages (and logged events) committed between the head read and the bus
     // subscription going live sent their events before we listened: look once.
@@ -572,6 +613,11 @@ class Feed {
       expiresAt: str(payload.expiresAt),
     };
     for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.live(event);
+  }
+
+  /** The reader's own position moved: to their conversationEvents subscriptions only. */
+  onReadUpdated(userId: string, lastReadSeq: number): void {
+    for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.readUpdated(userId, lastReadSeq);
   }
 
   onMessageAdded(event: MessageEventPayload): void {
@@ -698,6 +744,32 @@ class Group {
     }
   }
 
+  /**
+   * READ_UPDATED for `userId`'s subscribers in this group, resolved once as
+   * them, in order with the group's other live events. Not a log entry, so
+   * never replayed; a reader whose event cannot be resolved is told to resync
+   * rather than left with a stale unread count.
+   */
+  readUpdated(userId: string, lastReadSeq: number): void {
+    const reader = userId.toLowerCase();
+    const isReader = (s: Subscriber) => s.userId.toLowerCase() === reader;
+    if (![...this.subscribers].some(isReader)) return;
+    this.liveChain = this.liveChain
+      .then(async () => {
+        const readers = [...this.subscribers].filter(isReader);
+        if (this.closed || readers.length === 0) return;
+        const json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, { kind: ConversationEventKind.ReadUpdated, seq: lastReadSeq, userId: readers[0]!.userId }, readers[0]!.userId);
+        for (const subscriber of readers) {
+          if (json !== undefined) subscriber.sendLive(json);
+          else {
+            this.feed.engine.options.metrics.resyncs.inc();
+            subscriber.fail([resyncError('Your read position could not be resolved; resubscribe with after and afterEvent', subscriber.cursor, subscriber.eventCursor).toJSON()]);
+          }
+        }
+      })
+      .catch((err: unknown) => this.feed.engine.options.log?.('read position event failed', err));
+  }
+
   add(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
     this.feed.engine.options.metrics.subscriptions.inc();
@@ -706,6 +778,7 @@ class Group {
   }
 
   remove(subscriber: Subscriber): void {
+    subscriber.release?.();
     if (!this.subscribers.delete(subscriber)) return;
     this.feed.engine.options.metrics.subscriptions.dec();
     if (this.subscribers.size === 0) this.close();
@@ -817,6 +890,8 @@ class Subscriber {
   /** Logged live events the group handed out while this subscriber was replaying the event log. */
   private eventBuffer: Array<{ json: string; position: number }> | undefined;
   private ended = false;
+  /** Undoes what joining set up beyond the group (conversationEvents: SubscriptionEngine.watchReads). */
+  release?: () => void;
 
   constructor(
     readonly group: Group,
@@ -946,6 +1021,7 @@ class Subscriber {
 
   /** The group is gone (router shutting down): complete the stream. */
   end(): void {
+    this.release?.();
     if (this.ended) return;
     this.ended = true;
     this.sink.complete();

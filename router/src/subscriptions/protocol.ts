@@ -50,6 +50,8 @@ export enum ConversationEventKind {
   MemberRemoved = 'MEMBER_REMOVED',
   RoleChanged = 'ROLE_CHANGED',
   ConversationUpdated = 'CONVERSATION_UPDATED',
+  /** The subscriber's own read position moved (markRead, on any of their devices); only they receive it, not logged. */
+  ReadUpdated = 'READ_UPDATED',
   /** Ephemeral: never replayed, dropped first under pressure. */
   Typing = 'TYPING',
 }

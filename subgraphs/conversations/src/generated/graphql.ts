@@ -191,6 +191,13 @@ export type ConversationEventKind =
   | 'MESSAGE_EDITED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'
+  /**
+   * The subscriber's own read position moved (markRead, on any of their devices):
+   * `seq` is the new lastReadSeq, `user` the reader, `conversation` resolved as the
+   * reader (unreadCount, mentionCount). Only the reader receives it. Not in the event
+   * log (no position) and not replayed: after a resume, read `conversation { unreadCount }`.
+   */
+  | 'READ_UPDATED'
   | 'ROLE_CHANGED'
   /** Ephemeral: someone is typing (or stopped); never replayed, first dropped under pressure. */
   | 'TYPING';
