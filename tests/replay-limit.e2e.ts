@@ -44,8 +44,8 @@ describe('REPLAY_LIMIT', () => {
     const errors = (await beyond.waitForError()) as Errors;
     expect(errors).toHaveLength(1);
     expect(errors[0]!.extensions).toMatchObject({ code: 'RESYNC_REQUIRED' });
-    // Only its presence: SUBSCRIPTIONS.md does not say whose lastSeq this is (the router sends the client's `after`).
-    expect(Number.isInteger(errors[0]!.extensions!.lastSeq)).toBe(true);
+    // Where the subscriber stands: the `after` it asked for.
+    expect(errors[0]!.extensions).toEqual({ code: 'RESYNC_REQUIRED', lastSeq: 1 });
     expect(beyond.events).toEqual([]);
     // The limit is per subscribe, not per socket: the other subscription still goes on.
     await send(conversationId, 'live');
@@ -73,15 +73,15 @@ describe('REPLAY_LIMIT', () => {
     const errors = (await beyond.waitForError()) as Errors;
     expect(errors).toHaveLength(1);
     expect(errors[0]!.extensions).toMatchObject({ code: 'RESYNC_REQUIRED' });
-    // Only their presence: the router sends the head's lastSeq beside the client's own afterEvent, which SUBSCRIPTIONS.md does not settle.
-    expect(Number.isInteger(errors[0]!.extensions!.lastSeq)).toBe(true);
-    expect(Number.isInteger(errors[0]!.extensions!.lastEvent)).toBe(true);
+    // Where the subscriber stands: its own `after` and `afterEvent` (resuming from the head's lastSeq would skip message 2).
+    expect(errors[0]!.extensions).toEqual({ code: 'RESYNC_REQUIRED', lastSeq: 1, lastEvent: 1 });
     expect(beyond.events).toEqual([]);
 
     // Messages follow messageAdded's rule: `after` more than REPLAY_LIMIT behind is a resync too.
     await sendMany(conversationId, REPLAY_LIMIT);
     const messagesBeyond = new Recorder(client, ConversationEventsResumable, { conversationId, after: 0 });
-    expect(((await messagesBeyond.waitForError()) as Errors)[0]!.extensions).toMatchObject({ code: 'RESYNC_REQUIRED' });
+    // Without afterEvent the events stream would start at the head: lastEvent is that (the conversation's 5 renames).
+    expect(((await messagesBeyond.waitForError()) as Errors)[0]!.extensions).toEqual({ code: 'RESYNC_REQUIRED', lastSeq: 0, lastEvent: REPLAY_LIMIT + 2 });
     expect(messagesBeyond.events).toEqual([]);
     await client.dispose();
   });
@@ -105,10 +105,21 @@ describe('REPLAY_LIMIT', () => {
     const resumed = new Recorder(again, Inbox, { cursor });
     const errors = (await resumed.waitForError()) as Errors;
     expect(errors).toHaveLength(1);
-    // SUBSCRIPTIONS.md also promises `extensions.cursor` to resume from; the router sends none yet (not asserted).
-    expect(errors[0]!.extensions).toMatchObject({ code: 'RESYNC_REQUIRED' });
+    // Which conversation to reload, and a cursor with it moved to its head.
+    expect(errors[0]!.extensions).toMatchObject({ code: 'RESYNC_REQUIRED', conversationIds: [far] });
+    const next = errors[0]!.extensions!.cursor as string;
+    expect(typeof next).toBe('string');
     await new Promise((r) => setTimeout(r, 200));
     expect(resumed.events).toEqual([]);
     await again.dispose();
+
+    // Resuming with it (after reloading `far`'s history): what `near` missed, then live from both, nothing of `far` replayed.
+    const third = wsClient(stack.wsUrl, reader.accessToken);
+    const resumedAgain = new Recorder(third, Inbox, { cursor: next });
+    expect((await resumedAgain.waitFor(1)).map((e) => e.data!.inbox.message.body)).toEqual(['n2']);
+    await stack.subscriptionsOpen(2);
+    await send(far, 'f-live');
+    expect((await resumedAgain.waitFor(2)).map((e) => e.data!.inbox.message.body)).toEqual(['n2', 'f-live']);
+    await third.dispose();
   });
 });

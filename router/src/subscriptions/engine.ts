@@ -245,14 +245,15 @@ export class SubscriptionEngine {
         if (afterEvent > lastEvent) throw badInput(`afterEvent (${afterEvent}) is beyond the conversation's lastEvent (${lastEvent})`, 'afterEvent');
         if (lastEvent - afterEvent > this.options.replayLimit) {
           this.options.metrics.resyncs.inc();
-          throw resyncError(`afterEvent is more than ${this.options.replayLimit} events behind; reload, then resubscribe`, lastSeq, afterEvent);
+          // lastSeq / lastEvent: the subscriber's own position (what it asked to resume from), as in every resync.
+          throw resyncError(`afterEvent is more than ${this.options.replayLimit} events behind; reload, then resubscribe`, plan.after ?? lastSeq, afterEvent);
         }
       }
       if (plan.after !== undefined) {
         if (plan.after > lastSeq) throw badInput(`after (${plan.after}) is beyond the conversation's lastSeq (${lastSeq})`, 'after');
         if (lastSeq - plan.after > this.options.replayLimit) {
           this.options.metrics.resyncs.inc();
-          throw resyncError(`after is more than ${this.options.replayLimit} messages behind; load history, then resubscribe`, plan.after);
+          throw resyncError(`after is more than ${this.options.replayLimit} messages behind; load history, then resubscribe`, plan.after, withEvents ? (afterEvent ?? lastEvent) : undefined);
         }
       }
       await feed.ready;
@@ -484,7 +485,22 @@ class Inbox {
     if (head.errors?.length) throw toError(head.errors[0]!);
     const conversations = ((head.data?.conversations ?? []) as Array<{ id: string; lastSeq: number }>).filter((c) => typeof c?.id === 'string');
     // Resuming: a conversation the cursor does not know was joined since (or never had a message): from its start.
-    await Promise.all(conversations.map((c) => this.add(c.id, resuming ? Math.min(this.positions.get(c.id) ?? 0, c.lastSeq) : c.lastSeq)));
+    const behind: string[] = [];
+    await Promise.all(
+      conversations.map((c) =>
+        this.add(c.id, resuming ? Math.min(this.positions.get(c.id) ?? 0, c.lastSeq) : c.lastSeq).catch((err: unknown) => {
+          if ((err as GraphQLError)?.extensions?.code !== SubscriptionErrorCode.ResyncRequired) throw err;
+          behind.push(c.id);
+          // The cursor the client resumes from after reloading this conversation's history: at its head.
+          this.positions.set(c.id, c.lastSeq);
+        }),
+      ),
+    );
+    if (behind.length > 0) {
+      throw new GraphQLError(`${behind.length} conversation(s) are more than ${this.engine.options.replayLimit} messages behind the cursor; load their recent history, then resume with extensions.cursor`, {
+        extensions: { code: SubscriptionErrorCode.ResyncRequired, conversationIds: behind.sort(), cursor: encodeCursor(this.positions) },
+      });
+    }
   }
 
   private async add(conversationId: string, after: number): Promise<void> {
