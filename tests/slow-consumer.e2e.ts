@@ -1,6 +1,8 @@
 // A client that stops reading: its subscriptions are told to resync (with the
 // last seq written for them) once its socket backlog passes the bound,
 // nothing more is queued for it, and everyone else keeps receiving.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { print } from 'graphql';
@@ -12,6 +14,19 @@ import { registerUser, type TestUser } from './testkit/users.js';
 const BACKLOG = 256 * 1024;
 const SUBSCRIPTIONS = 100;
 const MESSAGES = 40;
+/** Characters per message body (its limit is 4,000 characters); each one 4 bytes of UTF-8, so a message is about 15.6 KB. */
+const BODY_CHARS = 3_900;
+const BODY_BYTES = 4 * BODY_CHARS;
+const body = (i: number) => `${i} ${'😀'.repeat(BODY_CHARS)}`;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** Heap plus Buffers (socket write queues hold frames as Buffers) after a full collection, bytes. */
+function retained(): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
 
 describe('slow consumers', () => {
   let stack: TestStack;
@@ -49,10 +64,24 @@ describe('slow consumers', () => {
     (slow as unknown as { _socket: { pause(): void } })._socket.pause();
 
     const resyncsBefore = (await stack.router.metrics.resyncs.get()).values[0]?.value ?? 0;
+    // The same path once over, elsewhere, so what it compiles and caches is in the baseline.
+    const warm = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'warm-up', memberIds: [] } }, alice.accessToken)).createConversation.id;
+    const warmFollower = new Recorder(fastClient, MessageAdded, { conversationId: warm });
+    await stack.subscriptionsOpen(SUBSCRIPTIONS + 2);
+    for (let i = 0; i < MESSAGES; i++) await ok(stack.httpUrl, SendMessage, { input: { conversationId: warm, body: body(i) } }, alice.accessToken);
+    await warmFollower.waitFor(MESSAGES, 20_000);
+    warmFollower.unsubscribe();
+    const before = retained();
     for (let i = 0; i < MESSAGES; i++) {
-      await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: `${i} ${'x'.repeat(3900)}` } }, alice.accessToken);
+      await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: body(i) } }, alice.accessToken);
     }
     const events = await fast.waitFor(MESSAGES, 20_000);
+    // What the router holds for the client that stopped reading stays within the documented bound
+    // (SUBSCRIPTIONS.md: WS_MAX_BUFFERED_BYTES plus one message per subscription, about 1.8 MB here),
+    // not every message for every subscription (MESSAGES × SUBSCRIPTIONS × 15.6 KB ≈ 62 MB). The margin
+    // covers the rest of this process (the whole stack runs in it, warmed up above: 3–5 MB seen).
+    const grown = retained() - before;
+    expect(grown).toBeLessThan(BACKLOG + SUBSCRIPTIONS * (BODY_BYTES + 200) + 12 * 1024 * 1024);
     expect(events.map((e) => e.data!.messageAdded.seq)).toEqual(Array.from({ length: MESSAGES }, (_, i) => i + 1));
 
     // The slow client's subscriptions were ended (told to resync), not kept with a growing queue.

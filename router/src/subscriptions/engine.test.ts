@@ -127,7 +127,7 @@ describe('subscription engine: page reads batched across conversations', () => {
   });
 
   const CONVERSATIONS = 20;
-  const setup = (options: { batch?: number; concurrency?: number } = {}) => {
+  const setup = (options: { batch?: number; concurrency?: number; replayLimit?: number } = {}) => {
     const members = new Map(Array.from({ length: CONVERSATIONS }, (_, i) => [`c${i}`, new Set(['alice', 'bob', `only${i}`])]));
     const planner = fakePlanner(members);
     bus = createMemoryBus({ prefix: PREFIX });
@@ -136,7 +136,7 @@ describe('subscription engine: page reads batched across conversations', () => {
       topics: busTopics,
       execute: planner.execute,
       metrics: createMetrics(),
-      replayLimit: 1_000,
+      replayLimit: options.replayLimit ?? 1_000,
       pageBatchSize: options.batch,
       pageReadConcurrency: options.concurrency,
       membershipAuditMs: 0,
@@ -258,6 +258,34 @@ describe('subscription engine: page reads batched across conversations', () => {
     expect((carol.errors[0] as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('FORBIDDEN');
     expect(alice.errors).toHaveLength(0);
     expect(engine.subscriberCount).toBe(1);
+  });
+
+  it('holds at most REPLAY_LIMIT live messages for a subscriber still replaying, then tells it to resync from where it stands', async () => {
+    const { planner } = setup({ replayLimit: 5 });
+    planner.messages.set('c0', 3);
+    const alice = sink('alice');
+    await engine.open(alice.sink, planFor('id', 'c0'));
+    // Bob resumes from 0: his own replay reads (one conversation, as him) are slow; the group's batched live reads are not.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const execute = planner.execute;
+    (engine.options as { execute: Executor }).execute = async (query, variables, userId, options) => {
+      if (userId === 'bob' && 'stormConversationId' in variables) await gate;
+      return execute(query, variables, userId, options);
+    };
+    const bob = sink('bob');
+    const document = parse(`subscription($c: ID!, $a: Int) { messageAdded(conversationId: $c, after: $a) { id } }`);
+    await engine.open(bob.sink, planSubscription(document, getOperationAST(document)!, { c: 'c0', a: 0 }) as SelectionPlan);
+    for (let i = 0; i < 6; i++) {
+      await commitIn(planner, 0);
+      await until(() => alice.received.length === i + 1);
+    }
+    expect(bob.errors).toHaveLength(1);
+    expect((bob.errors[0] as Array<{ extensions: unknown }>)[0]!.extensions).toEqual({ code: 'RESYNC_REQUIRED', lastSeq: 0 });
+    release();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(bob.received).toEqual([]);
+    expect(alice.received.map((r) => JSON.parse(r.json).data.messageAdded.id)).toEqual(['c0-4', 'c0-5', 'c0-6', 'c0-7', 'c0-8', 'c0-9']);
   });
 
   it('conversationEvents: fills positions the bus lost from the event log, drops repeats, and replays afterEvent for a resuming subscriber', async () => {

@@ -987,6 +987,17 @@ class Subscriber {
     }
   }
 
+  /**
+   * More live events arrived while this subscriber replays than a resume may
+   * replay (REPLAY_LIMIT): holding more for it would grow without bound, so
+   * it is told to resync from where its socket stands.
+   */
+  private tooFarBehind(): void {
+    this.group.feed.engine.options.metrics.resyncs.inc();
+    const events = this.group.plan.field === SubscriptionField.ConversationEvents;
+    this.fail([resyncError('Too many new events arrived while replaying; resubscribe from lastSeq', this.cursor, events ? this.eventCursor : undefined).toJSON()]);
+  }
+
   /** A live-only event: ordered by its event log position (typing: none), not by seq. */
   sendLive(json: string, ephemeral = false, position?: number): void {
     if (this.ended) return;
@@ -997,8 +1008,9 @@ class Subscriber {
       return;
     }
     if (position !== undefined) {
-      if (this.eventBuffer) this.eventBuffer.push({ json, position });
-      else this.pushEvent(json, position);
+      if (!this.eventBuffer) this.pushEvent(json, position);
+      else if (this.eventBuffer.length < this.group.feed.engine.options.replayLimit) this.eventBuffer.push({ json, position });
+      else this.tooFarBehind();
       return;
     }
     if (!this.sink.next(json)) {
@@ -1010,8 +1022,10 @@ class Subscriber {
   }
 
   offer(deliveries: Delivery[]): void {
-    if (this.buffer) this.buffer.push(...deliveries);
-    else if (deliveries.length === 1) this.push(deliveries[0]!);
+    if (this.buffer) {
+      if (this.buffer.length + deliveries.length <= this.group.feed.engine.options.replayLimit) this.buffer.push(...deliveries);
+      else this.tooFarBehind();
+    } else if (deliveries.length === 1) this.push(deliveries[0]!);
     else this.sink.batch(() => deliveries.forEach((d) => this.push(d)));
   }
 
