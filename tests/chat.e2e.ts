@@ -353,6 +353,25 @@ describe('read state', () => {
       })
       .toEqual([[1, true]]);
   });
+
+  it('a member who joins a channel or is added to a group finds its history read: unread is what comes after', async () => {
+    const erin = await registerUser(stack.httpUrl, 'erin');
+    const frank = await registerUser(stack.httpUrl, 'frank');
+    const { createConversation: channel } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'CHANNEL', title: `history ${Date.now()}`, memberIds: [] } }, alice.accessToken);
+    const { createConversation: group } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'history', memberIds: [] } }, alice.accessToken);
+    for (const id of [channel.id, group.id]) {
+      await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: 'before you came' } }, alice.accessToken);
+      await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `@${erin.handle} @${frank.handle} also before` } }, alice.accessToken);
+    }
+    await ok(stack.httpUrl, JoinChannel, { id: channel.id }, erin.accessToken);
+    await ok(stack.httpUrl, AddMembers, { conversationId: group.id, userIds: [frank.id] }, alice.accessToken);
+    const counts = async (user: TestUser, id: string) => (await ok(stack.httpUrl, ReadState, {}, user.accessToken)).conversations.find((c) => c.id === id);
+    expect(await counts(erin, channel.id)).toMatchObject({ unreadCount: 0, mentionCount: 0 });
+    expect(await counts(frank, group.id)).toMatchObject({ unreadCount: 0, mentionCount: 0 });
+    for (const id of [channel.id, group.id]) await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `@${erin.handle} @${frank.handle} now` } }, alice.accessToken);
+    expect(await counts(erin, channel.id)).toMatchObject({ unreadCount: 1, mentionCount: 1 });
+    expect(await counts(frank, group.id)).toMatchObject({ unreadCount: 1, mentionCount: 1 });
+  });
 });
 
 describe('search', () => {

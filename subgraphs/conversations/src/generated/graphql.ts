@@ -101,7 +101,11 @@ export type Conversation = {
   title?: Maybe<Scalars['String']['output']>;
   /** Null unless set; GROUP and CHANNEL only; at most 250 characters. */
   topic?: Maybe<Scalars['String']['output']>;
-  /** For the caller: messages by others, not deleted, with seq above the caller's read position. */
+  /**
+   * For the caller: messages by others, not deleted, with seq above the caller's read
+   * position (markRead moves it). A member who joins or is added starts with the
+   * history read: only what comes after counts.
+   */
   unreadCount: Scalars['Int']['output'];
 };
 

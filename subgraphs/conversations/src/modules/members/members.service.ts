@@ -121,7 +121,8 @@ export class MembersService {
       if ((await tx.membership.count({ where: { conversationId: id } })) >= MAX_MEMBERS) {
         throw conflict(`This channel is full (${MAX_MEMBERS} members)`);
       }
-      await tx.membership.create({ data: { conversationId: id, userId, role: MemberRole.MEMBER } });
+      // The history a member finds on joining is not news: unread starts after it (as in Slack).
+      await tx.membership.create({ data: { conversationId: id, userId, role: MemberRole.MEMBER, lastReadSeq: conversation.lastSeq } });
       await writeOutboxMany(tx, membershipEvents(this.topics, [{ event: ConversationEvent.MemberAdded, userId, role: MemberRole.MEMBER }], conversation, userId));
       return { result: conversation, changed: true };
     });
@@ -189,7 +190,8 @@ export class MembersService {
       if (added.length === 0) return { result: conversation, changed: false };
       const count = await tx.membership.count({ where: { conversationId } });
       if (count + added.length > MAX_MEMBERS) throw badInput(`A conversation has at most ${MAX_MEMBERS} members`, 'userIds');
-      await tx.membership.createMany({ data: added.map((id) => ({ conversationId, userId: id, role: MemberRole.MEMBER })) });
+      // Added members start with the history read, as joiners do: unread is what comes after.
+      await tx.membership.createMany({ data: added.map((id) => ({ conversationId, userId: id, role: MemberRole.MEMBER, lastReadSeq: conversation.lastSeq })) });
       await writeOutboxMany(
         tx,
         membershipEvents(this.topics, added.map((id) => ({ event: ConversationEvent.MemberAdded, userId: id, role: MemberRole.MEMBER })), conversation, userId),
