@@ -354,6 +354,28 @@ describe('read state', () => {
       .toEqual([[1, true]]);
   });
 
+  it('unreadCount is right after concurrent sends, deletes and markReads (the read position only moves forward)', async () => {
+    const gina = await registerUser(stack.httpUrl, 'gina');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'busy', memberIds: [gina.id] } }, alice.accessToken);
+    const id = createConversation.id;
+    const first: Array<{ id: string; seq: number }> = [];
+    for (let i = 0; i < 10; i++) first.push((await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `m${i}` } }, alice.accessToken)).sendMessage);
+    // All at once: 20 more sends, 3 deletes (one already read, two not), marks at 3, 10 and 7, and 5 sends by gina herself.
+    const [later] = await Promise.all([
+      Promise.all(Array.from({ length: 20 }, (_, i) => ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `n${i}` } }, alice.accessToken))),
+      Promise.all([first[1]!, first[8]!, first[9]!].map((m) => ok(stack.httpUrl, DeleteMessage, { id: m.id }, alice.accessToken))),
+      Promise.all([3, 10, 7].map((seq) => ok(stack.httpUrl, MarkReadState, { id, seq }, gina.accessToken))),
+      Promise.all(Array.from({ length: 5 }, (_, i) => ok(stack.httpUrl, SendChatMessage, { input: { conversationId: id, body: `mine ${i}` } }, gina.accessToken))),
+    ]);
+    // Read up to 10 (7 came after 10 and did not move it back); unread: the 20 later messages by alice; seq 9 and 10 were deleted but were read anyway.
+    expect(later.map((r) => r.sendMessage.seq).every((seq) => seq > 10)).toBe(true);
+    const state = await ok(stack.httpUrl, ReadState, {}, gina.accessToken);
+    expect(state.conversations.find((c) => c.id === id)).toMatchObject({ unreadCount: 20, mentionCount: 0 });
+    // Deleting one of the unread ones takes it off the count.
+    await ok(stack.httpUrl, DeleteMessage, { id: later[0]!.sendMessage.id }, alice.accessToken);
+    expect((await ok(stack.httpUrl, ReadState, {}, gina.accessToken)).conversations.find((c) => c.id === id)).toMatchObject({ unreadCount: 19 });
+  });
+
   it('a member who joins a channel or is added to a group finds its history read: unread is what comes after', async () => {
     const erin = await registerUser(stack.httpUrl, 'erin');
     const frank = await registerUser(stack.httpUrl, 'frank');
