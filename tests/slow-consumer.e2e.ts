@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { print } from 'graphql';
 import { ok, Recorder, wsClient } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { SetTyping, TypingEvents } from './testkit/live-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -117,4 +118,70 @@ describe('slow consumers', () => {
     slow.terminate();
     await fastClient.dispose();
   }, 60_000);
+
+  describe('under pressure', () => {
+    /** A backlog bound far above one send's worth, so the socket can sit between a quarter of it and all of it. */
+    const LARGE_BACKLOG = 4 * 1024 * 1024;
+    const FILLERS = 50;
+    let pressured: TestStack;
+    beforeAll(async () => {
+      pressured = await startTestStack({ routerLimits: { wsMaxBufferedBytes: LARGE_BACKLOG, wsMaxSubscriptions: FILLERS + 1 } });
+    });
+    afterAll(async () => {
+      await pressured?.dispose();
+    });
+
+    it('drops ephemeral events (typing) first: they stop while durable events are still written', async () => {
+      const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => registerUser(pressured.httpUrl, n)));
+      const create = async () => (await ok(pressured.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'p', memberIds: [ben.id] } }, ann.accessToken)).createConversation.id;
+      const [filler, talk] = [await create(), await create()];
+      // Ben's slow socket: 50 subscriptions to the filler conversation (each message is 50 frames of 15.6 KB on it) and typing in the other.
+      const slow = new WebSocket(pressured.wsUrl, 'graphql-transport-ws');
+      await new Promise<void>((resolve, reject) => {
+        slow.once('error', reject);
+        slow.once('open', () => slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ben.accessToken}` } })));
+        slow.once('message', () => {
+          for (let i = 0; i < FILLERS; i++) slow.send(JSON.stringify({ id: `f${i}`, type: 'subscribe', payload: { query: print(MessageAdded), variables: { conversationId: filler } } }));
+          slow.send(JSON.stringify({ id: 'typing', type: 'subscribe', payload: { query: print(TypingEvents), variables: { conversationId: talk } } }));
+          resolve();
+        });
+      });
+      await pressured.subscriptionsOpen(FILLERS + 1);
+      (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+
+      const metric = async (m: 'ephemeralDropped' | 'resyncs' | 'deliveries') => (await pressured.router.metrics[m].get()).values[0]?.value ?? 0;
+      const settled = async (check: () => Promise<boolean>) => {
+        for (const deadline = Date.now() + 10_000; !(await check()); ) {
+          if (Date.now() > deadline) throw new Error('the router did not act on the event');
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      // Each round: one message (50 frames) the socket must take, handed out in full, then one typing event,
+      // handed out or dropped. Once the kernel's buffers are full the unsent backlog grows by ~0.8 MB a round:
+      // past a quarter of the bound typing is dropped, and only past the whole bound are durable events
+      // refused (with a resync).
+      const rounds: Array<'typing sent' | 'typing dropped' | 'resync'> = [];
+      for (let round = 0; round < 200 && !rounds.includes('resync'); round++) {
+        const [delivered, dropped, resyncs] = [await metric('deliveries'), await metric('ephemeralDropped'), await metric('resyncs')];
+        await ok(pressured.httpUrl, SendMessage, { input: { conversationId: filler, body: body(round) } }, ann.accessToken);
+        await settled(async () => (await metric('deliveries')) + (await metric('resyncs')) - delivered - resyncs >= FILLERS);
+        if ((await metric('resyncs')) > resyncs) {
+          rounds.push('resync');
+          break;
+        }
+        // Alternating: repeated `typing: true` within a second is coalesced to one event, a stop never is.
+        await ok(pressured.httpUrl, SetTyping, { conversationId: talk, typing: round % 2 === 0 }, ann.accessToken);
+        await settled(async () => (await metric('deliveries')) > delivered + FILLERS || (await metric('ephemeralDropped')) > dropped);
+        rounds.push((await metric('ephemeralDropped')) > dropped ? 'typing dropped' : 'typing sent');
+      }
+      // Typing first reached the socket, then was dropped for some rounds in which every message still was, then the bound.
+      const firstDrop = rounds.indexOf('typing dropped');
+      expect(firstDrop).toBeGreaterThan(0);
+      expect(rounds.slice(0, firstDrop).every((r) => r === 'typing sent')).toBe(true);
+      expect(rounds.slice(firstDrop, -1).every((r) => r === 'typing dropped')).toBe(true);
+      expect(rounds.at(-1)).toBe('resync');
+      expect(await metric('resyncs')).toBeGreaterThan(0); // and the bound for durable events still holds
+      slow.terminate();
+    }, 90_000);
+  });
 });
