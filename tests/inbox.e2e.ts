@@ -3,8 +3,8 @@
 // any router replica with nothing skipped or repeated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, wsClient } from './testkit/client.js';
-import { AddMembersLive, Inbox } from './testkit/live-operations.js';
-import { CreateConversation, SendMessage } from './testkit/operations.js';
+import { AddMembersLive, Inbox, InboxWithoutCursor } from './testkit/live-operations.js';
+import { Conversations, CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -127,6 +127,20 @@ describe.each(['memory', 'redis'] as const)('inbox over the %s bus', (busKind) =
     await new Promise((r) => setTimeout(r, 200));
     expect(back.events).toHaveLength(1);
     await third.dispose();
+  });
+
+  it('delivers a message whose body looks like the router’s cursor placeholder as written, with or without `cursor` selected', async () => {
+    const conversation = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'odd', memberIds: [bob.id] } }, alice.accessToken)).createConversation.id;
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const plain = new Recorder(client, InboxWithoutCursor, {});
+    const full = new Recorder(client, Inbox, {});
+    await stack.subscriptionsOpen(2 * (await ok(stack.httpUrl, Conversations, {}, bob.accessToken)).conversations.length);
+    await send(conversation, '~storm-cursor~');
+    expect((await plain.waitFor(1))[0]!.data!.inbox.message.body).toBe('~storm-cursor~');
+    const withCursor = (await full.waitFor(1))[0]!.data!.inbox;
+    expect(withCursor.message.body).toBe('~storm-cursor~');
+    expect(withCursor.cursor).not.toBe('~storm-cursor~');
+    await client.dispose();
   });
 
   it('refuses a cursor it did not issue with BAD_USER_INPUT', async () => {

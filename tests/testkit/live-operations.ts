@@ -124,3 +124,10 @@ export const ConversationEventsReads = graphql(`
     }
   }
 `);
+
+/** The inbox without `cursor` (a client that never resumes). */
+export const InboxWithoutCursor = graphql(`
+  subscription InboxWithoutCursor {
+    inbox { conversationId seq message { body } }
+  }
+`);

@@ -521,12 +521,15 @@ class Inbox {
 
   private streamSink(conversationId: string): DeliverySink {
     const inbox = this;
+    // Only a selection with `cursor` has the placeholder to splice into (first in the event's JSON, before
+    // any resolved field); without one, a message whose body is the placeholder's text must stay as written.
+    const withCursor = this.plan.local.some(([, name]) => name === 'cursor');
     return {
       userId: this.sink.userId,
       clientIp: this.sink.clientIp,
       next(json, seq) {
         if (seq !== undefined) inbox.positions.set(conversationId, seq);
-        return inbox.sink.next(json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))), seq);
+        return inbox.sink.next(withCursor ? json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))) : json, seq);
       },
       nextEphemeral: (json) => this.sink.nextEphemeral(json),
       batch: (send) => this.sink.batch(send),
