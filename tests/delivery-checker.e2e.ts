@@ -5,9 +5,9 @@
 // a router replica killed mid-stream whose clients resume on another replica
 // with their last cursor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { print } from 'graphql';
-import { ok, wsClient } from './testkit/client.js';
-import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { ok } from './testkit/client.js';
+import { check, Follower, until, type Delivery } from './testkit/checker.js';
+import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -15,72 +15,6 @@ const CONVERSATIONS = 3;
 const SENDERS = 4;
 const MESSAGES_PER_SENDER = 25; // per conversation
 const SUBSCRIBERS = 3; // per conversation per router
-
-interface Delivery {
-  seq: number;
-  id: string;
-}
-
-/** One client that follows a conversation and, when its socket dies, resumes elsewhere with its cursor. */
-class Follower {
-  readonly deliveries: Delivery[] = [];
-  private stop?: () => void;
-  private client?: ReturnType<typeof wsClient>;
-  ended?: unknown;
-
-  constructor(
-    readonly user: TestUser,
-    readonly conversationId: string,
-  ) {}
-
-  get lastSeq(): number | undefined {
-    return this.deliveries.at(-1)?.seq;
-  }
-
-  follow(wsUrl: string, after: number): void {
-    this.client = wsClient(wsUrl, this.user.accessToken);
-    this.ended = undefined;
-    this.stop = this.client.subscribe(
-      { query: print(MessageAdded), variables: { conversationId: this.conversationId, after } },
-      {
-        next: (result) => {
-          const message = (result.data as { messageAdded: Delivery } | undefined)?.messageAdded;
-          if (message) this.deliveries.push({ seq: message.seq, id: message.id });
-          else this.ended = result.errors;
-        },
-        error: (err) => (this.ended = err ?? 'error'),
-        complete: () => (this.ended ??= 'complete'),
-      },
-    );
-  }
-
-  async close(): Promise<void> {
-    this.stop?.();
-    await this.client?.dispose();
-  }
-}
-
-function check(followers: Follower[], acked: Map<string, Delivery[]>): void {
-  for (const follower of followers) {
-    const sent = acked.get(follower.conversationId)!.map((d) => d.seq).sort((a, b) => a - b);
-    const seqs = follower.deliveries.map((d) => d.seq);
-    // seq strictly increases: no duplicate, no reordering.
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i], `${follower.user.handle} order`).toBeGreaterThan(seqs[i - 1]!);
-    // No gap and nothing acknowledged is lost: exactly 1..n, n = every acknowledged send.
-    expect(seqs, `${follower.user.handle} in ${follower.conversationId}`).toEqual(sent);
-    // The message behind each seq is the one the sender was told it got.
-    const byId = new Map(acked.get(follower.conversationId)!.map((d) => [d.seq, d.id]));
-    for (const d of follower.deliveries) expect(d.id).toBe(byId.get(d.seq));
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %s bus', (busKind) => {
   let stack: TestStack;

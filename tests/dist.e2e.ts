@@ -4,65 +4,22 @@
 // does what a client needs: register, create a conversation, send a message
 // and receive it live. The conversations service also runs alone, as its
 // Kubernetes Deployment runs it, wired to the routers' presence in Redis.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { ok, Recorder, wsClient } from './testkit/client.js';
+import { buildDist, startCompiled, stop } from './testkit/compiled.js';
 import { Notifications } from './testkit/notifications-operations.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, TEST_REDIS_URL, type Replica, type TestStack } from './testkit/stack.js';
 import { UserProfile } from './testkit/users-operations.js';
 import { registerUser } from './testkit/users.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** The line `npm start` prints once the router listens (packages/stack/src/main.ts). */
 const READY = /GraphQL \(HTTP \+ graphql-ws\): (http:\/\/\S+)/;
 /** The line the standalone conversations service prints once it listens (subgraphs/conversations/src/index.ts). */
 const CONVERSATIONS_READY = /conversations subgraph ready at (http:\/\/\S+)/;
-
-/** `npm run dist`, as the container image build runs it. */
-function buildDist(): void {
-  const built = spawnSync(process.execPath, ['scripts/dist.mjs'], { cwd: root, encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
-}
-
-/**
- * A compiled entry on plain node with only `env` (no loader may come in
- * through the environment); resolves with the URL its `ready` line names.
- * Everything it prints is collected in `output`.
- */
-async function startCompiled(entry: string, env: Record<string, string>, ready: RegExp, output: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=storm-dist', entry], {
-    cwd: root,
-    env: { PATH: process.env.PATH, NODE_OPTIONS: '', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start in 60 s:\n${output.join('')}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.join('')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      output.push(`${line}\n`);
-      const url = ready.exec(line)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-  });
-  return { child, url };
-}
-
-/** SIGTERM, then the exit code (null: the process had already ended). */
-async function stop(child: ChildProcess | undefined): Promise<number | null> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return null;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  child.kill('SIGTERM');
-  return exited;
-}
 
 describe('the compiled build (npm run dist)', () => {
   let db: TestDatabase;

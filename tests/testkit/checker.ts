@@ -1,0 +1,74 @@
+// The queue checker's parts (tests/delivery-checker.e2e.ts, tests/replica-sigkill.e2e.ts): a
+// follower that records every delivery and resumes elsewhere with its cursor, and the check
+// that nothing acknowledged is lost or duplicated and seq strictly increases.
+import { print } from 'graphql';
+import { expect } from 'vitest';
+import { wsClient } from './client.js';
+import { MessageAdded } from './operations.js';
+import type { TestUser } from './users.js';
+
+export interface Delivery {
+  seq: number;
+  id: string;
+}
+
+/** One client that follows a conversation and, when its socket dies, resumes elsewhere with its cursor. */
+export class Follower {
+  readonly deliveries: Delivery[] = [];
+  private stop?: () => void;
+  private client?: ReturnType<typeof wsClient>;
+  ended?: unknown;
+
+  constructor(
+    readonly user: TestUser,
+    readonly conversationId: string,
+  ) {}
+
+  get lastSeq(): number | undefined {
+    return this.deliveries.at(-1)?.seq;
+  }
+
+  follow(wsUrl: string, after: number): void {
+    this.client = wsClient(wsUrl, this.user.accessToken);
+    this.ended = undefined;
+    this.stop = this.client.subscribe(
+      { query: print(MessageAdded), variables: { conversationId: this.conversationId, after } },
+      {
+        next: (result) => {
+          const message = (result.data as { messageAdded: Delivery } | undefined)?.messageAdded;
+          if (message) this.deliveries.push({ seq: message.seq, id: message.id });
+          else this.ended = result.errors;
+        },
+        error: (err) => (this.ended = err ?? 'error'),
+        complete: () => (this.ended ??= 'complete'),
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.stop?.();
+    await this.client?.dispose();
+  }
+}
+
+export function check(followers: Follower[], acked: Map<string, Delivery[]>): void {
+  for (const follower of followers) {
+    const sent = acked.get(follower.conversationId)!.map((d) => d.seq).sort((a, b) => a - b);
+    const seqs = follower.deliveries.map((d) => d.seq);
+    // seq strictly increases: no duplicate, no reordering.
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i], `${follower.user.handle} order`).toBeGreaterThan(seqs[i - 1]!);
+    // No gap and nothing acknowledged is lost: exactly 1..n, n = every acknowledged send.
+    expect(seqs, `${follower.user.handle} in ${follower.conversationId}`).toEqual(sent);
+    // The message behind each seq is the one the sender was told it got.
+    const byId = new Map(acked.get(follower.conversationId)!.map((d) => [d.seq, d.id]));
+    for (const d of follower.deliveries) expect(d.id).toBe(byId.get(d.seq));
+  }
+}
+
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
