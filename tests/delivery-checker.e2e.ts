@@ -100,3 +100,50 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
     for (const follower of [...onMain, ...onReplica]) await follower.close();
   }, 90_000);
 });
+
+describe('a replica listens only to what its clients need', () => {
+  let stack: TestStack;
+  let replica: Replica;
+  const live = new Map<string, number>();
+  const ever = new Set<string>();
+
+  beforeAll(async () => {
+    stack = await startTestStack({ bus: 'nats' });
+    replica = await startReplica(stack, {
+      observeSubscriptions: {
+        subscribed: (subject) => (ever.add(subject), live.set(subject, (live.get(subject) ?? 0) + 1)),
+        unsubscribed: (subject) => live.set(subject, (live.get(subject) ?? 0) - 1),
+      },
+    });
+  });
+  afterAll(async () => {
+    await replica?.dispose();
+    await stack?.dispose();
+  });
+
+  it('subscribes to the conversations its own clients follow, nothing else, and lets go when they leave', async () => {
+    const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(stack.httpUrl, n)));
+    const [a, b, c] = await Promise.all(
+      ['a', 'b', 'c'].map(async (title) => (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title, memberIds: [bob.id] } }, alice.accessToken)).createConversation.id),
+    );
+    // On the main router: b and c. On the replica: a only.
+    const main = [new Follower(alice, b), new Follower(alice, c)];
+    main.forEach((f) => f.follow(stack.wsUrl, 0));
+    const onReplica = [new Follower(bob, a), new Follower(alice, a)];
+    onReplica.forEach((f) => f.follow(replica.wsUrl, 0));
+    await stack.subscriptionsOpen(2);
+    await replica.subscriptionsOpen(2);
+    for (const id of [a, b, c]) await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'hi' } }, alice.accessToken);
+    await until(() => [...main, ...onReplica].every((f) => f.deliveries.length === 1), 'deliveries');
+
+    const conversationSubjects = [...ever].filter((s) => s.includes('.conv.'));
+    // One subject for a, shared by both of its subscriptions; none for b or c, and no wildcard over all conversations.
+    expect(conversationSubjects).toEqual([`${stack.busPrefix}.conv.${a}.>`]);
+    expect(live.get(`${stack.busPrefix}.conv.${a}.>`)).toBe(1);
+    expect([...ever].every((s) => !s.includes(b) && !s.includes(c) && !s.startsWith(`${stack.busPrefix}.conv.*`) && s !== `${stack.busPrefix}.>`)).toBe(true);
+
+    for (const follower of onReplica) await follower.close();
+    await until(() => live.get(`${stack.busPrefix}.conv.${a}.>`) === 0, 'the replica lets go of a');
+    for (const follower of main) await follower.close();
+  });
+});

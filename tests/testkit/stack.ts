@@ -181,9 +181,21 @@ export async function startReplica(
     limits?: Partial<RouterLimits>;
     /** Trusted proxies (TRUSTED_PROXIES). @default none */
     clientAddress?: ClientAddress;
+    /** Told every subject the replica's router subscribes to on the bus and unsubscribes from (the real bus does the work). */
+    observeSubscriptions?: { subscribed(subject: string): void; unsubscribed(subject: string): void };
   } = {},
 ): Promise<Replica> {
-  const bus = await createBus(testBusConfig(stack.busKind, stack.busPrefix));
+  const realBus = await createBus(testBusConfig(stack.busKind, stack.busPrefix));
+  const observe = options.observeSubscriptions;
+  const bus: Bus = observe
+    ? Object.assign(Object.create(realBus) as Bus, {
+        subscribe: async (subject: string, handler: Parameters<Bus['subscribe']>[1]) => {
+          const subscription = await realBus.subscribe(subject, handler);
+          observe.subscribed(subject);
+          return { unsubscribe: () => (observe.unsubscribed(subject), subscription.unsubscribe()) };
+        },
+      })
+    : realBus;
   const key = await loadVerifyKey(stack.secrets.jwtPublicKeyPem);
   const router = await startRouter({
     supergraphSdl: await readFile(supergraph, 'utf8'),
