@@ -5,8 +5,9 @@
 // a router replica killed mid-stream whose clients resume on another replica
 // with their last cursor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from './testkit/client.js';
+import { ok, Recorder, wsClient } from './testkit/client.js';
 import { check, Follower, until, type Delivery } from './testkit/checker.js';
+import { ConversationEvents } from './testkit/live-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -101,14 +102,14 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
   }, 90_000);
 });
 
-describe('a replica listens only to what its clients need', () => {
+describe.each(['nats', 'redis'] as const)('a replica listens only to what its clients need, over the %s bus', (busKind) => {
   let stack: TestStack;
   let replica: Replica;
   const live = new Map<string, number>();
   const ever = new Set<string>();
 
   beforeAll(async () => {
-    stack = await startTestStack({ bus: 'nats' });
+    stack = await startTestStack({ bus: busKind });
     replica = await startReplica(stack, {
       observeSubscriptions: {
         subscribed: (subject) => (ever.add(subject), live.set(subject, (live.get(subject) ?? 0) + 1)),
@@ -131,19 +132,27 @@ describe('a replica listens only to what its clients need', () => {
     main.forEach((f) => f.follow(stack.wsUrl, 0));
     const onReplica = [new Follower(bob, a), new Follower(alice, a)];
     onReplica.forEach((f) => f.follow(replica.wsUrl, 0));
+    // conversationEvents also needs its user's read positions (READ_UPDATED): a user subject, bob's only.
+    const eventsClient = wsClient(replica.wsUrl, bob.accessToken);
+    const events = new Recorder(eventsClient, ConversationEvents, { conversationId: a });
     await stack.subscriptionsOpen(2);
-    await replica.subscriptionsOpen(2);
+    await replica.subscriptionsOpen(3);
     for (const id of [a, b, c]) await ok(stack.httpUrl, SendMessage, { input: { conversationId: id, body: 'hi' } }, alice.accessToken);
     await until(() => [...main, ...onReplica].every((f) => f.deliveries.length === 1), 'deliveries');
+    await events.waitFor(1);
 
     const conversationSubjects = [...ever].filter((s) => s.includes('.conv.'));
-    // One subject for a, shared by both of its subscriptions; none for b or c, and no wildcard over all conversations.
+    // One subject for a, shared by its three subscriptions; none for b or c, and no wildcard over all conversations.
     expect(conversationSubjects).toEqual([`${stack.busPrefix}.conv.${a}.>`]);
     expect(live.get(`${stack.busPrefix}.conv.${a}.>`)).toBe(1);
     expect([...ever].every((s) => !s.includes(b) && !s.includes(c) && !s.startsWith(`${stack.busPrefix}.conv.*`) && s !== `${stack.busPrefix}.>`)).toBe(true);
+    // Everything it listens to: a, and bob's read positions (alice holds no conversationEvents here).
+    expect([...ever].sort()).toEqual([`${stack.busPrefix}.conv.${a}.>`, `${stack.busPrefix}.user.${bob.id}.read.updated`].sort());
 
     for (const follower of onReplica) await follower.close();
-    await until(() => live.get(`${stack.busPrefix}.conv.${a}.>`) === 0, 'the replica lets go of a');
+    events.unsubscribe();
+    await eventsClient.dispose();
+    await until(() => [...live.values()].every((n) => n === 0), 'the replica lets go of a and of bob');
     for (const follower of main) await follower.close();
   });
 });

@@ -1,4 +1,4 @@
-// The queue checker's parts (tests/delivery-checker.e2e.ts, tests/replica-sigkill.e2e.ts): a
+// The queue checker's parts (tests/delivery-checker.e2e.ts, tests/replica-kill.e2e.ts): a
 // follower that records every delivery and resumes elsewhere with its cursor, and the check
 // that nothing acknowledged is lost or duplicated and seq strictly increases.
 import { print } from 'graphql';

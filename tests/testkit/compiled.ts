@@ -1,5 +1,5 @@
 // Compiled entries (`npm run dist`) run as their own processes, as the
-// container image and Kubernetes run them (tests/dist.e2e.ts, tests/replica-sigkill.e2e.ts).
+// container image and Kubernetes run them (tests/dist.e2e.ts, tests/replica-kill.e2e.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,7 +84,11 @@ export async function startCompiled(entry: string, env: Record<string, string>, 
   });
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start in 60 s:\n${output.join('')}`)), 60_000);
+    const timer = setTimeout(() => {
+      // The caller never gets the child to stop: do not leave it running past the test file.
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} did not start in 60 s:\n${output.join('')}`));
+    }, 60_000);
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.join('')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(`${line}\n`);
