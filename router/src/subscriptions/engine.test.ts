@@ -391,3 +391,34 @@ describe('paddedSlots', () => {
     expect([3, 7, 8].map((n) => paddedSlots(n, 8))).toEqual([4, 8, 8]);
   });
 });
+
+describe('subscription engine: presence', () => {
+  let bus: Bus;
+  let engine: SubscriptionEngine;
+  afterEach(async () => {
+    await engine?.dispose();
+    await bus?.dispose();
+  });
+
+  it('answers UNAVAILABLE when the bus refuses the presence subscription, and the next watcher subscribes again', async () => {
+    const memory = createMemoryBus({ prefix: PREFIX });
+    let refuse = true;
+    bus = Object.assign(Object.create(memory) as Bus, {
+      subscribe: (subject: string, handler: Parameters<Bus['subscribe']>[1]) => (refuse ? Promise.reject(new Error('bus down')) : memory.subscribe(subject, handler)),
+    });
+    engine = new SubscriptionEngine({ bus, topics: busTopics, execute: fakePlanner(new Map()).execute, metrics: createMetrics(), replayLimit: 1_000, membershipAuditMs: 0 });
+    const document = parse(`subscription { presenceChanged(userIds: ["00000000-0000-4000-8000-000000000001"]) { userId status } }`);
+    const plan = planSubscription(document, getOperationAST(document)!, {}) as Parameters<SubscriptionEngine['openPresence']>[1];
+    const watcher = sink('alice');
+    await expect(engine.openPresence(watcher.sink, plan)).rejects.toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
+
+    refuse = false;
+    const next = sink('bob');
+    await engine.openPresence(next.sink, plan);
+    const events: string[] = [];
+    next.sink.nextEphemeral = (json) => (events.push(json), true);
+    await memory.publish(busTopics.user('00000000-0000-4000-8000-000000000001', 'presence'), { userId: '00000000-0000-4000-8000-000000000001', status: 'ONLINE', at: new Date().toISOString() });
+    await until(() => events.length === 1);
+    expect(JSON.parse(events[0]!)).toEqual({ data: { presenceChanged: { userId: '00000000-0000-4000-8000-000000000001', status: 'ONLINE' } } });
+  });
+});

@@ -299,7 +299,7 @@ export class SubscriptionEngine {
       for (const [key, name] of plan.local) event[key] = values[name] ?? null;
       if (!sink.nextEphemeral(JSON.stringify({ data: { [plan.responseKey]: event } }))) metrics.ephemeralDropped.inc();
     };
-    const joined: string[] = [];
+    const joined: Array<{ userId: string; feed: { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> } }> = [];
     for (const userId of plan.userIds) {
       let feed = this.presenceFeeds.get(userId);
       if (!feed) {
@@ -311,30 +311,36 @@ export class SubscriptionEngine {
               this.options.presenceSweep?.observe(payload as PresenceEventPayload);
               for (const w of created.watchers) w(payload as PresenceEventPayload);
             })
-            .catch(() => undefined),
+            .catch(() => {
+              // Not kept: the next watcher of this user subscribes again.
+              if (this.presenceFeeds.get(userId) === created) this.presenceFeeds.delete(userId);
+              return undefined;
+            }),
         };
         feed = created;
         this.presenceFeeds.set(userId, feed);
       }
       feed.watchers.add(watcher);
       this.options.presenceSweep?.watch(userId);
-      joined.push(userId);
+      joined.push({ userId, feed });
     }
-    await Promise.all(joined.map((id) => this.presenceFeeds.get(id)!.ready));
-    return {
-      stop: () => {
-        for (const userId of joined) {
-          this.options.presenceSweep?.unwatch(userId);
-          const feed = this.presenceFeeds.get(userId);
-          if (!feed) continue;
-          feed.watchers.delete(watcher);
-          if (feed.watchers.size === 0) {
-            this.presenceFeeds.delete(userId);
-            void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
-          }
+    const stop = () => {
+      for (const { userId, feed } of joined) {
+        this.options.presenceSweep?.unwatch(userId);
+        feed.watchers.delete(watcher);
+        if (feed.watchers.size === 0 && this.presenceFeeds.get(userId) === feed) {
+          this.presenceFeeds.delete(userId);
+          void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
         }
-      },
+      }
     };
+    const subscriptions = await Promise.all(joined.map(({ feed }) => feed.ready));
+    if (subscriptions.some((s) => s === undefined)) {
+      // The bus refused a subscription: say so rather than open a stream that would never deliver.
+      stop();
+      throw unavailable('Could not listen for presence changes; subscribe again');
+    }
+    return { stop };
   }
 
   /**
@@ -395,8 +401,8 @@ export class SubscriptionEngine {
     const key = userId.toLowerCase();
     let feed = this.readFeeds.get(key);
     if (!feed) {
-      const { bus, topics, metrics } = this.options;
-      feed = {
+      const { bus, topics, metrics, log } = this.options;
+      const created: { ready: Promise<BusSubscription | undefined>; refs: number } = {
         refs: 0,
         ready: bus
           .subscribe(topics.user(userId, UserEvent.ReadUpdated), (payload: unknown) => {
@@ -405,8 +411,14 @@ export class SubscriptionEngine {
             if (typeof event?.conversationId !== 'string' || typeof event.userId !== 'string' || typeof event.lastReadSeq !== 'number') return;
             this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq);
           })
-          .catch(() => undefined),
+          .catch((err: unknown) => {
+            // Not kept: the reader's next conversationEvents subscription subscribes again.
+            log?.('read positions not followed: the bus refused the subscription', err);
+            if (this.readFeeds.get(key) === created) this.readFeeds.delete(key);
+            return undefined;
+          }),
       };
+      feed = created;
       this.readFeeds.set(key, feed);
     }
     feed.refs++;
