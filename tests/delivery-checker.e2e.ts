@@ -6,7 +6,7 @@
 // with their last cursor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, wsClient } from './testkit/client.js';
-import { check, Follower, until, type Delivery } from './testkit/checker.js';
+import { check, Follower, followOnBoth, sendAll, until } from './testkit/checker.js';
 import { ConversationEvents } from './testkit/live-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
@@ -44,42 +44,13 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
   });
 
   it('loses nothing, duplicates nothing and keeps seq order, across a replica killed mid-stream', async () => {
-    const onMain: Follower[] = [];
-    const onReplica: Follower[] = [];
-    for (const conversationId of conversationIds) {
-      for (let i = 0; i < SUBSCRIBERS; i++) {
-        const main = new Follower(senders[i % SENDERS]!, conversationId);
-        main.follow(stack.wsUrl, 0);
-        onMain.push(main);
-        const other = new Follower(senders[(i + 1) % SENDERS]!, conversationId);
-        other.follow(replica.wsUrl, 0);
-        onReplica.push(other);
-      }
-    }
+    const { onA: onMain, onB: onReplica } = followOnBoth(conversationIds, senders, SUBSCRIBERS, stack.wsUrl, replica.wsUrl);
     await stack.subscriptionsOpen(onMain.length);
     await until(() => replica.router.engine.subscriberCount >= onReplica.length, 'replica subscriptions');
 
     // Every sender sends to every conversation at once; a third of the way in, the replica dies.
-    const acked = new Map<string, Delivery[]>(conversationIds.map((id) => [id, []]));
-    const total = CONVERSATIONS * SENDERS * MESSAGES_PER_SENDER;
-    let sent = 0;
     let killed: Promise<void> | undefined;
-    await Promise.all(
-      senders.flatMap((sender) =>
-        conversationIds.map(async (conversationId) => {
-          for (let m = 0; m < MESSAGES_PER_SENDER; m++) {
-            const { sendMessage } = await ok(
-              stack.httpUrl,
-              SendMessage,
-              { input: { conversationId, body: `${sender.handle} #${m}`, clientMsgId: `${sender.id}:${m}` } },
-              sender.accessToken,
-            );
-            acked.get(conversationId)!.push({ seq: sendMessage.seq, id: sendMessage.id });
-            if (++sent === Math.floor(total / 3)) killed = replica.router.dispose();
-          }
-        }),
-      ),
-    );
+    const acked = await sendAll(stack.httpUrl, senders, conversationIds, MESSAGES_PER_SENDER, () => (killed = replica.router.dispose()));
     await killed;
 
     // The replica's clients saw their sockets close; each resumes on the surviving router from its own cursor.

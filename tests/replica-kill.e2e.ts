@@ -9,9 +9,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from './testkit/client.js';
-import { check, Follower, until, type Delivery } from './testkit/checker.js';
+import { check, Follower, followOnBoth, sendAll, until } from './testkit/checker.js';
 import { buildDist, startCompiled } from './testkit/compiled.js';
-import { CreateConversation, SendMessage } from './testkit/operations.js';
+import { CreateConversation } from './testkit/operations.js';
 import { startTestStack, TEST_REDIS_URL, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -92,48 +92,19 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
   });
 
   it('loses nothing and duplicates nothing for the clients that resume on the surviving router', async () => {
-    const onMain: Follower[] = [];
-    const onChild: Follower[] = [];
-    for (const conversationId of conversationIds) {
-      for (let i = 0; i < FOLLOWERS; i++) {
-        const main = new Follower(senders[i % SENDERS]!, conversationId);
-        main.follow(stack.wsUrl, 0);
-        onMain.push(main);
-        const other = new Follower(senders[(i + 1) % SENDERS]!, conversationId);
-        other.follow(childUrl.replace(/^http/, 'ws'), 0);
-        onChild.push(other);
-      }
-    }
+    const { onA: onMain, onB: onChild } = followOnBoth(conversationIds, senders, FOLLOWERS, stack.wsUrl, childUrl.replace(/^http/, 'ws'));
     followers.push(...onMain, ...onChild);
     await stack.subscriptionsOpen(onMain.length);
     // Open in a group means its conversation's bus subscription is live (engine.open awaits feed.ready).
     await expect.poll(() => openSubscriptions(childUrl), { timeout: 10_000 }).toBe(onChild.length);
 
     // Every sender sends to every conversation at once; a third of the way in, the child gets SIGKILL.
-    const acked = new Map<string, Delivery[]>(conversationIds.map((id) => [id, []]));
     const perConversation = SENDERS * MESSAGES_PER_SENDER;
-    const total = CONVERSATIONS * perConversation;
-    let sent = 0;
     let atKill: { delivered: number[]; acked: number } | undefined;
-    await Promise.all(
-      senders.flatMap((sender) =>
-        conversationIds.map(async (conversationId) => {
-          for (let m = 0; m < MESSAGES_PER_SENDER; m++) {
-            const { sendMessage } = await ok(
-              stack.httpUrl,
-              SendMessage,
-              { input: { conversationId, body: `${sender.handle} #${m}`, clientMsgId: `${sender.id}:${m}` } },
-              sender.accessToken,
-            );
-            acked.get(conversationId)!.push({ seq: sendMessage.seq, id: sendMessage.id });
-            if (++sent === Math.floor(total / 3)) {
-              atKill = { delivered: onChild.map((f) => f.deliveries.length), acked: sent };
-              process.kill(child!.pid!, 'SIGKILL');
-            }
-          }
-        }),
-      ),
-    );
+    const acked = await sendAll(stack.httpUrl, senders, conversationIds, MESSAGES_PER_SENDER, (acknowledged) => {
+      atKill = { delivered: onChild.map((f) => f.deliveries.length), acked: acknowledged };
+      process.kill(child!.pid!, 'SIGKILL');
+    });
     await until(() => child!.signalCode !== null, 'the child exits');
     expect(child!.signalCode).toBe('SIGKILL');
 
@@ -141,7 +112,7 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
     expect(atKill).toBeDefined();
     expect(atKill!.delivered.every((n) => n > 0), `deliveries before the kill: ${atKill!.delivered}`).toBe(true);
     expect(atKill!.delivered.every((n) => n < perConversation), `deliveries before the kill: ${atKill!.delivered}`).toBe(true);
-    expect(total - atKill!.acked).toBeGreaterThan(0);
+    expect(CONVERSATIONS * perConversation - atKill!.acked).toBeGreaterThan(0);
 
     // The sockets died: an abnormal close, not the 1001 of a drain and no `complete` (after which a client would not resume).
     await until(() => onChild.every((f) => f.ended !== undefined), 'the killed router’s clients notice');

@@ -3,8 +3,8 @@
 // that nothing acknowledged is lost or duplicated and seq strictly increases.
 import { print } from 'graphql';
 import { expect } from 'vitest';
-import { wsClient } from './client.js';
-import { MessageAdded } from './operations.js';
+import { ok, wsClient } from './client.js';
+import { MessageAdded, SendMessage } from './operations.js';
 import type { TestUser } from './users.js';
 
 export interface Delivery {
@@ -71,4 +71,60 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * `perRouter` followers of each conversation on each of two routers, from
+ * offset senders, all from seq 0 (a late subscription replays, so none can
+ * miss a message sent before it is live).
+ */
+export function followOnBoth(conversationIds: readonly string[], senders: readonly TestUser[], perRouter: number, wsUrlA: string, wsUrlB: string): { onA: Follower[]; onB: Follower[] } {
+  const onA: Follower[] = [];
+  const onB: Follower[] = [];
+  for (const conversationId of conversationIds) {
+    for (let i = 0; i < perRouter; i++) {
+      const a = new Follower(senders[i % senders.length]!, conversationId);
+      a.follow(wsUrlA, 0);
+      onA.push(a);
+      const b = new Follower(senders[(i + 1) % senders.length]!, conversationId);
+      b.follow(wsUrlB, 0);
+      onB.push(b);
+    }
+  }
+  return { onA, onB };
+}
+
+/**
+ * Every sender sends `perSender` messages to every conversation, all at once
+ * (each sender's messages to one conversation in order, with clientMsgIds);
+ * `atThird` runs once a third of them are acknowledged. Resolves with the
+ * acknowledged (seq, id) of each conversation.
+ */
+export async function sendAll(
+  httpUrl: string,
+  senders: readonly TestUser[],
+  conversationIds: readonly string[],
+  perSender: number,
+  atThird: (acknowledged: number) => void,
+): Promise<Map<string, Delivery[]>> {
+  const acked = new Map<string, Delivery[]>(conversationIds.map((id) => [id, []]));
+  const total = conversationIds.length * senders.length * perSender;
+  let sent = 0;
+  await Promise.all(
+    senders.flatMap((sender) =>
+      conversationIds.map(async (conversationId) => {
+        for (let m = 0; m < perSender; m++) {
+          const { sendMessage } = await ok(
+            httpUrl,
+            SendMessage,
+            { input: { conversationId, body: `${sender.handle} #${m}`, clientMsgId: `${sender.id}:${m}` } },
+            sender.accessToken,
+          );
+          acked.get(conversationId)!.push({ seq: sendMessage.seq, id: sendMessage.id });
+          if (++sent === Math.floor(total / 3)) atThird(sent);
+        }
+      }),
+    ),
+  );
+  return acked;
 }
