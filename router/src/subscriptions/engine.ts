@@ -5,6 +5,7 @@ import {
   ConversationEvent,
   conversationEventFacts,
   type Bus,
+  type BusHandler,
   type MembershipEventPayload,
   type MessageEventPayload,
   type ReadUpdatedPayload,
@@ -138,10 +139,10 @@ export interface PresenceEventPayload {
 
 export class SubscriptionEngine {
   private readonly feeds = new Map<string, Feed>();
-  /** One bus subscription per watched user, shared by every watcher on this router. */
-  private readonly presenceFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> }>();
-  /** One bus subscription per user with conversationEvents subscriptions on this router: their read positions (READ_UPDATED). */
-  private readonly readFeeds = new Map<string, { ready: Promise<BusSubscription | undefined>; refs: number }>();
+  /** The presenceChanged watchers of each watched user on this router. */
+  private readonly presenceWatchers = new Map<string, Set<(payload: PresenceEventPayload) => void>>();
+  /** User subjects (presence, read positions): one bus subscription each, however many here need it. */
+  private readonly userSubscriptions: SharedSubscriptions;
   private disposed = false;
   /** Page reads of shared groups, batched across conversations. */
   readonly pages: PageBatcher;
@@ -151,6 +152,7 @@ export class SubscriptionEngine {
   readonly heads: HeadBatcher;
 
   constructor(readonly options: EngineOptions) {
+    this.userSubscriptions = new SharedSubscriptions(options.bus, (subject, err) => options.log?.(`bus subscription to ${subject} refused; the next subscriber tries again`, err));
     this.pages = new PageBatcher(
       (...args) => this.options.execute(...args),
       options.pageBatchSize ?? DEFAULT_PAGE_BATCH,
@@ -292,50 +294,34 @@ export class SubscriptionEngine {
    * anyone, as `User.presence` may be read by anyone signed in.
    */
   async openPresence(sink: DeliverySink, plan: PresencePlan): Promise<Operation> {
-    const { bus, topics, metrics } = this.options;
+    const { topics, metrics } = this.options;
     const watcher = (payload: PresenceEventPayload) => {
       const values: Record<string, unknown> = { userId: payload.userId, status: payload.status, at: payload.at, __typename: 'PresenceEvent' };
       const event: Record<string, unknown> = {};
       for (const [key, name] of plan.local) event[key] = values[name] ?? null;
       if (!sink.nextEphemeral(JSON.stringify({ data: { [plan.responseKey]: event } }))) metrics.ephemeralDropped.inc();
     };
-    const joined: Array<{ userId: string; feed: { ready: Promise<BusSubscription | undefined>; watchers: Set<(payload: PresenceEventPayload) => void> } }> = [];
-    for (const userId of plan.userIds) {
-      let feed = this.presenceFeeds.get(userId);
-      if (!feed) {
-        const created = {
-          watchers: new Set<(payload: PresenceEventPayload) => void>(),
-          ready: bus
-            .subscribe(topics.user(userId, PRESENCE_EVENT), (payload: unknown) => {
-              metrics.busEvents.inc();
-              this.options.presenceSweep?.observe(payload as PresenceEventPayload);
-              for (const w of created.watchers) w(payload as PresenceEventPayload);
-            })
-            .catch(() => {
-              // Not kept: the next watcher of this user subscribes again.
-              if (this.presenceFeeds.get(userId) === created) this.presenceFeeds.delete(userId);
-              return undefined;
-            }),
-        };
-        feed = created;
-        this.presenceFeeds.set(userId, feed);
-      }
-      feed.watchers.add(watcher);
+    const held = plan.userIds.map((userId) => {
+      let watchers = this.presenceWatchers.get(userId);
+      if (!watchers) this.presenceWatchers.set(userId, (watchers = new Set()));
+      watchers.add(watcher);
       this.options.presenceSweep?.watch(userId);
-      joined.push({ userId, feed });
-    }
+      const subscription = this.userSubscriptions.acquire(topics.user(userId, PRESENCE_EVENT), (payload: unknown) => {
+        metrics.busEvents.inc();
+        this.options.presenceSweep?.observe(payload as PresenceEventPayload);
+        for (const w of this.presenceWatchers.get(userId) ?? []) w(payload as PresenceEventPayload);
+      });
+      return { userId, watchers, subscription };
+    });
     const stop = () => {
-      for (const { userId, feed } of joined) {
+      for (const { userId, watchers, subscription } of held) {
         this.options.presenceSweep?.unwatch(userId);
-        feed.watchers.delete(watcher);
-        if (feed.watchers.size === 0 && this.presenceFeeds.get(userId) === feed) {
-          this.presenceFeeds.delete(userId);
-          void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
-        }
+        watchers.delete(watcher);
+        if (watchers.size === 0 && this.presenceWatchers.get(userId) === watchers) this.presenceWatchers.delete(userId);
+        subscription.release();
       }
     };
-    const subscriptions = await Promise.all(joined.map(({ feed }) => feed.ready));
-    if (subscriptions.some((s) => s === undefined)) {
+    if ((await Promise.all(held.map((h) => h.subscription.ready))).includes(false)) {
       // The bus refused a subscription: say so rather than open a stream that would never deliver.
       stop();
       throw unavailable('Could not listen for presence changes; subscribe again');
@@ -398,39 +384,13 @@ export class SubscriptionEngine {
    * READ_UPDATED, resolved as them.
    */
   watchReads(userId: string): () => void {
-    const key = userId.toLowerCase();
-    let feed = this.readFeeds.get(key);
-    if (!feed) {
-      const { bus, topics, metrics, log } = this.options;
-      const created: { ready: Promise<BusSubscription | undefined>; refs: number } = {
-        refs: 0,
-        ready: bus
-          .subscribe(topics.user(userId, UserEvent.ReadUpdated), (payload: unknown) => {
-            metrics.busEvents.inc();
-            const event = payload as ReadUpdatedPayload;
-            if (typeof event?.conversationId !== 'string' || typeof event.userId !== 'string' || typeof event.lastReadSeq !== 'number') return;
-            this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq);
-          })
-          .catch((err: unknown) => {
-            // Not kept: the reader's next conversationEvents subscription subscribes again.
-            log?.('read positions not followed: the bus refused the subscription', err);
-            if (this.readFeeds.get(key) === created) this.readFeeds.delete(key);
-            return undefined;
-          }),
-      };
-      feed = created;
-      this.readFeeds.set(key, feed);
-    }
-    feed.refs++;
-    const watched = feed;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--watched.refs > 0 || this.readFeeds.get(key) !== watched) return;
-      this.readFeeds.delete(key);
-      void watched.ready.then((s) => s?.unsubscribe()).catch(() => {});
-    };
+    const { topics, metrics } = this.options;
+    return this.userSubscriptions.acquire(topics.user(userId, UserEvent.ReadUpdated), (payload: unknown) => {
+      metrics.busEvents.inc();
+      const event = payload as ReadUpdatedPayload;
+      if (typeof event?.conversationId !== 'string' || typeof event.userId !== 'string' || typeof event.lastReadSeq !== 'number') return;
+      this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq);
+    }).release;
   }
 
   /** Number of live groups (one resolution per event each), for tests and metrics. */
@@ -450,9 +410,8 @@ export class SubscriptionEngine {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.auditTimer);
-    for (const feed of [...this.presenceFeeds.values(), ...this.readFeeds.values()]) void feed.ready.then((s) => s?.unsubscribe()).catch(() => {});
-    this.presenceFeeds.clear();
-    this.readFeeds.clear();
+    this.userSubscriptions.dispose();
+    this.presenceWatchers.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
   }
 
@@ -463,6 +422,55 @@ export class SubscriptionEngine {
       this.feeds.set(conversationId, feed);
     }
     return feed;
+  }
+}
+
+/**
+ * One bus subscription per subject, however many hold it: the first `acquire`
+ * subscribes with its handler (so a subject's handler must not depend on who
+ * holds it), the last `release` unsubscribes. One the bus refused is not kept:
+ * its holders' `ready` is false and the next `acquire` subscribes again.
+ */
+class SharedSubscriptions {
+  private readonly held = new Map<string, { ready: Promise<BusSubscription | undefined>; refs: number }>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly onRefused: (subject: string, err: unknown) => void,
+  ) {}
+
+  acquire(subject: string, handler: BusHandler): { ready: Promise<boolean>; release: () => void } {
+    let entry = this.held.get(subject);
+    if (!entry) {
+      const created: { ready: Promise<BusSubscription | undefined>; refs: number } = {
+        refs: 0,
+        ready: this.bus.subscribe(subject, handler).catch((err: unknown) => {
+          this.onRefused(subject, err);
+          if (this.held.get(subject) === created) this.held.delete(subject);
+          return undefined;
+        }),
+      };
+      entry = created;
+      this.held.set(subject, entry);
+    }
+    entry.refs++;
+    const mine = entry;
+    let released = false;
+    return {
+      ready: mine.ready.then((s) => s !== undefined),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--mine.refs > 0 || this.held.get(subject) !== mine) return;
+        this.held.delete(subject);
+        void mine.ready.then((s) => s?.unsubscribe()).catch(() => {});
+      },
+    };
+  }
+
+  dispose(): void {
+    for (const entry of this.held.values()) void entry.ready.then((s) => s?.unsubscribe()).catch(() => {});
+    this.held.clear();
   }
 }
 
