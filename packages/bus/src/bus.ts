@@ -43,6 +43,14 @@ export interface Bus {
   subscribe(subject: string, handler: BusHandler): Promise<Subscription>;
   /** Rejects when the bus cannot be reached; used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the connection came back after a loss, once
+   * this process's subscriptions are live again: whatever was published
+   * while it was down may never reach them (Redis pub/sub keeps nothing;
+   * NATS core subscriptions neither). Returns a function that stops the
+   * calls. The memory bus never loses its connection, so never calls.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Drains in-flight work and closes connections. Idempotent. */
   dispose(): Promise<void>;
 }

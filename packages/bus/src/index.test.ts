@@ -8,7 +8,15 @@ import { Collector } from './testing.js';
 describe('busEnvSchema', () => {
   test('defaults to the memory bus with local server URLs', () => {
     const env = busEnvSchema.parse({});
-    expect(env).toEqual({ BUS: 'memory', NATS_URL: 'nats://127.0.0.1:4222', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(env).toEqual({
+      BUS: 'memory',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      NATS_STREAM_MAX_AGE_MS: 86_400_000,
+      NATS_STREAM_MAX_BYTES: 1024 ** 3,
+      NATS_STREAM_REPLICAS: 1,
+      NATS_STREAM_STORAGE: 'file',
+    });
     expect(busConfigFromEnv(env)).toEqual({ kind: 'memory', prefix: 'storm' });
   });
 
@@ -23,12 +31,24 @@ describe('busEnvSchema', () => {
     expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['BUS', 'BUS_PREFIX', 'NATS_URL', 'REDIS_URL']);
   });
 
+  test('refuses stream limits the server would refuse or that make no sense, naming each', () => {
+    const result = busEnvSchema.safeParse({ NATS_STREAM_MAX_AGE_MS: '60000', NATS_STREAM_MAX_BYTES: '1000', NATS_STREAM_REPLICAS: '0', NATS_STREAM_STORAGE: 'disk' });
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['NATS_STREAM_MAX_AGE_MS', 'NATS_STREAM_MAX_BYTES', 'NATS_STREAM_REPLICAS', 'NATS_STREAM_STORAGE']);
+    expect(result.error?.issues.find((i) => i.path[0] === 'NATS_STREAM_MAX_AGE_MS')?.message).toMatch(/duplicate window/);
+  });
+
   test('turns settings into createBus configs', () => {
     expect(busConfigFromEnv(busEnvSchema.parse({ BUS: 'nats', BUS_PREFIX: 'prod', NATS_URL: 'nats://n1:4222,nats://n2:4222' }))).toEqual({
       kind: 'nats',
       servers: 'nats://n1:4222,nats://n2:4222',
       prefix: 'prod',
+      maxAgeMs: 86_400_000,
+      maxBytes: 1024 ** 3,
+      replicas: 1,
+      storage: 'file',
     });
+    const tuned = { BUS: 'nats', BUS_PREFIX: 'prod', NATS_STREAM_MAX_AGE_MS: '0', NATS_STREAM_MAX_BYTES: '10485760', NATS_STREAM_REPLICAS: '3', NATS_STREAM_STORAGE: 'memory' };
+    expect(busConfigFromEnv(busEnvSchema.parse(tuned))).toMatchObject({ maxAgeMs: 0, maxBytes: 10_485_760, replicas: 3, storage: 'memory' });
     expect(busConfigFromEnv(busEnvSchema.parse({ BUS: 'redis', BUS_PREFIX: 'prod', REDIS_URL: 'redis://r:6379' }))).toEqual({
       kind: 'redis',
       url: 'redis://r:6379',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { SUBJECT_TOKEN, type Bus } from './bus.js';
 import { createMemoryBus, type MemoryBusOptions } from './memory.js';
-import { createNatsBus, type NatsBusOptions } from './nats.js';
+import { createNatsBus, NATS_DUPLICATE_WINDOW_MS, type NatsBusOptions } from './nats.js';
 import { createRedisBus, type RedisBusOptions } from './redis.js';
 
 export * from './bus.js';
@@ -56,6 +56,31 @@ export const DEFAULT_MEMORY_PREFIX = 'storm';
 const NATS_SERVER = /^((nats|tls|ws|wss):\/\/)?[^\s,]+$/;
 
 /**
+ * The limits of the JetStream stream (BUS=nats), as zod fields. Every
+ * process that opens the bus (router, conversations, users) ensures the
+ * stream with its own values and updates the stream when they differ: give
+ * them all the same ones (one ConfigMap).
+ */
+export const natsStreamEnvShape = {
+  /** How long the stream keeps messages; 0: no age limit. At least the 2-minute duplicate window otherwise. */
+  NATS_STREAM_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86_400_000)
+    .refine((ms) => ms === 0 || ms >= NATS_DUPLICATE_WINDOW_MS, `must be 0 (no limit) or at least ${NATS_DUPLICATE_WINDOW_MS} (the duplicate window)`)
+    .default(86_400_000),
+  /** Size cap of the stream; the oldest messages go first. */
+  NATS_STREAM_MAX_BYTES: z.coerce.number().int().min(1024 ** 2).max(Number.MAX_SAFE_INTEGER).default(1024 ** 3),
+  /** Stream replicas: 1, or 3 (or 5) on a NATS cluster. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Where the server keeps the stream. Cannot change in place: the bus refuses to start on a stream stored otherwise. */
+  NATS_STREAM_STORAGE: z.enum(['file', 'memory']).default('file'),
+};
+
+export type NatsStreamEnv = z.infer<z.ZodObject<typeof natsStreamEnvShape>>;
+
+/**
  * The bus settings, as zod fields: spread them into a service's own
  * `z.object({...})` (then add `refineBusEnv`), or intersect the service's
  * schema with `busEnvSchema` (`serviceSchema.and(busEnvSchema)`).
@@ -75,6 +100,7 @@ export const busEnvShape = {
     .default('nats://127.0.0.1:4222'),
   /** Redis URL. */
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  ...natsStreamEnvShape,
 };
 
 /** The cross-field rule of the bus settings: BUS_PREFIX is required for a shared bus. */
@@ -96,18 +122,26 @@ export type BusEnv = z.infer<typeof busEnvSchema>;
  * Turns parsed settings into a `createBus` config. The result always carries
  * the prefix, so callers can build `topics(config.prefix)`.
  */
-export function busConfigFromEnv(env: BusEnv): BusConfig & { prefix: string } {
+export function busConfigFromEnv(env: Pick<BusEnv, 'BUS' | 'BUS_PREFIX' | 'NATS_URL' | 'REDIS_URL'> & Partial<NatsStreamEnv>): BusConfig & { prefix: string } {
   switch (env.BUS) {
     case 'memory':
       return { kind: 'memory', prefix: env.BUS_PREFIX ?? DEFAULT_MEMORY_PREFIX };
     case 'nats':
-      return { kind: 'nats', servers: env.NATS_URL, prefix: requirePrefix(env) };
+      return {
+        kind: 'nats',
+        servers: env.NATS_URL,
+        prefix: requirePrefix(env),
+        maxAgeMs: env.NATS_STREAM_MAX_AGE_MS,
+        maxBytes: env.NATS_STREAM_MAX_BYTES,
+        replicas: env.NATS_STREAM_REPLICAS,
+        storage: env.NATS_STREAM_STORAGE,
+      };
     case 'redis':
       return { kind: 'redis', url: env.REDIS_URL, prefix: requirePrefix(env) };
   }
 }
 
-function requirePrefix(env: BusEnv): string {
+function requirePrefix(env: Pick<BusEnv, 'BUS' | 'BUS_PREFIX'>): string {
   // busEnvSchema already refuses this; the check keeps hand-built envs honest.
   if (!env.BUS_PREFIX) throw new Error(`BUS_PREFIX is required when BUS=${env.BUS}`);
   return env.BUS_PREFIX;

@@ -62,3 +62,24 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
   let result: Promise<void> | undefined;
   return () => (result ??= fn());
 }
+
+/** The listeners of Bus.onReconnect: each told in turn; one that throws does not keep the others from hearing. */
+export class ReconnectListeners {
+  private readonly listeners = new Set<() => void>();
+
+  add(listener: () => void): () => void {
+    const entry = () => listener();
+    this.listeners.add(entry);
+    return () => void this.listeners.delete(entry);
+  }
+
+  notify(log: (message: string) => void): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (err) {
+        log(`bus: a reconnect listener failed: ${String(err)}`);
+      }
+    }
+  }
+}

@@ -156,6 +156,8 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       assertOpen();
     },
 
+    onReconnect: () => () => {},
+
     dispose: once(async () => {
       disposed = true;
       // Messages this bus already published are still delivered to others;

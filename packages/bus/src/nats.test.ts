@@ -4,6 +4,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { BusError } from './errors.js';
+import { busConfigFromEnv, busEnvSchema } from './index.js';
 import { createNatsBus, NATS_LIVE_ROOT, natsStreamName, type NatsBusOptions } from './nats.js';
 
 const servers = 'nats://127.0.0.1:4222';
@@ -42,6 +43,18 @@ test('creates the stream with the limits, the dedupe window and the republish ru
     discard: 'old',
     republish: { src: `${prefix}.>`, dest: `${NATS_LIVE_ROOT}.${prefix}.>` },
   });
+});
+
+test('takes its limits from the environment, so a service configured only by it keeps the stream it is given', async () => {
+  next();
+  const env = busEnvSchema.parse({ BUS: 'nats', BUS_PREFIX: prefix, NATS_STREAM_MAX_AGE_MS: '3600000', NATS_STREAM_MAX_BYTES: '5242880', NATS_STREAM_STORAGE: 'memory' });
+  const config = busConfigFromEnv(env);
+  if (config.kind !== 'nats') throw new Error('expected a nats config');
+  await (await createNatsBus({ ...config, log: () => {} })).dispose();
+  // A second process with the same settings (another service, a restart) leaves it as it is.
+  await (await createNatsBus({ ...config, log: () => {} })).dispose();
+  const info = await jsm.streams.info(natsStreamName(prefix));
+  expect(info.config).toMatchObject({ max_age: nanos(3_600_000), max_bytes: 5_242_880, storage: 'memory', num_replicas: 1 });
 });
 
 test('brings an existing stream to new limits', async () => {

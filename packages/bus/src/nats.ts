@@ -30,7 +30,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { topics, type Bus, type BusHandler, type PublishOptions, type Subscription } from './bus.js';
 import { BusError } from './errors.js';
 import { patchRequestOne } from './nats-request.js';
-import { encodePayload, invokeHandler, logHandlerError, once, withTimeout, type HandlerErrorListener } from './internal.js';
+import { encodePayload, invokeHandler, logHandlerError, once, ReconnectListeners, withTimeout, type HandlerErrorListener } from './internal.js';
 import { assertPublishSubject, assertSubscribeSubject } from './subject.js';
 
 /**
@@ -106,8 +106,11 @@ export interface NatsBusOptions {
   log?: (message: string) => void;
 }
 
+/** The stream's default duplicate window (the server's own default): 2 minutes. */
+export const NATS_DUPLICATE_WINDOW_MS = 120_000;
+
 const DEFAULTS = {
-  duplicateWindowMs: 120_000,
+  duplicateWindowMs: NATS_DUPLICATE_WINDOW_MS,
   maxAgeMs: 86_400_000,
   maxBytes: 1024 ** 3,
   storage: 'file',
@@ -246,6 +249,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   }
   const js = jetstream(nc, { timeout: timeoutMs });
 
+  const reconnected = new ReconnectListeners();
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') log(`bus(nats): disconnected from ${status.server}`);
@@ -253,7 +257,12 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         log(`bus(nats): reconnected to ${status.server}`);
         // A restarted server may have lost a memory-storage stream (or be a
         // fresh one); without it every publish fails, so put it back.
-        ensureStream(jsm, streamConfig).catch((err: unknown) => log(`bus(nats): cannot restore stream ${streamConfig.name}: ${String(err)}`));
+        const restored = ensureStream(jsm, streamConfig).catch((err: unknown) => log(`bus(nats): cannot restore stream ${streamConfig.name}: ${String(err)}`));
+        // The client re-sent every SUB before anything else; once a PING after
+        // them is answered, the server has the interest again.
+        Promise.all([withTimeout(nc.flush(), timeoutMs, 'NATS resubscribe'), restored])
+          .then(() => reconnected.notify(log))
+          .catch((err: unknown) => log(`bus(nats): reconnected but did not answer: ${String(err)}`));
       }
       else if (status.type === 'error') log(`bus(nats): server error: ${String(status.error)}`);
     }
@@ -325,6 +334,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         },
       };
     },
+
+    onReconnect: (listener) => reconnected.add(listener),
 
     async ping(): Promise<void> {
       assertOpen();

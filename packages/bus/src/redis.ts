@@ -18,7 +18,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import { topics, type Bus, type BusHandler, type PublishOptions, type Subscription } from './bus.js';
 import { BusError } from './errors.js';
-import { encodePayload, invokeHandler, logHandlerError, once, withTimeout, type HandlerErrorListener } from './internal.js';
+import { encodePayload, invokeHandler, logHandlerError, once, ReconnectListeners, withTimeout, type HandlerErrorListener } from './internal.js';
 import { assertPublishSubject, assertSubscribeSubject, hasWildcard, subjectMatcher } from './subject.js';
 
 export interface RedisBusOptions {
@@ -80,15 +80,26 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     // everything after a reconnect (autoResubscribe).
     maxRetriesPerRequest: null,
   });
+  const reconnected = new ReconnectListeners();
   for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     let down = false;
     client.on('error', (err: Error) => {
       if (!down) log(`bus(redis): ${role} connection failed: ${err.message}`);
       down = true;
     });
+    client.on('close', () => {
+      down = true;
+    });
     client.on('ready', () => {
-      if (down) log(`bus(redis): ${role} connection is back`);
+      if (!down) return;
+      log(`bus(redis): ${role} connection is back`);
       down = false;
+      if (role !== 'subscriber') return;
+      // ioredis re-sends every (P)SUBSCRIBE on 'ready'; replies come in command
+      // order, so once this PING is answered the subscriptions are live again.
+      withTimeout(subscriber.ping(), timeoutMs, 'Redis resubscribe')
+        .then(() => reconnected.notify(log))
+        .catch((err: unknown) => log(`bus(redis): subscriber reconnected but did not answer: ${String(err)}`));
     });
   }
   // RedisPubSub fires UNSUBSCRIBE / PUNSUBSCRIBE without awaiting them; if
@@ -182,6 +193,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
         },
       };
     },
+
+    onReconnect: (listener) => reconnected.add(listener),
 
     async ping(): Promise<void> {
       assertOpen();

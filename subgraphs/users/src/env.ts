@@ -1,5 +1,5 @@
 import { DEFAULT_ACCESS_TTL_SECONDS, devIdentitySecret, devKeys, publicKeyPemOf } from '@storm/auth';
-import { busConfigFromEnv, busEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
+import { busConfigFromEnv, busEnvShape, natsStreamEnvShape, refineBusEnv, type BusConfig } from '@storm/bus';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv, REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE } from '@storm/common';
 import { z } from 'zod';
 import { DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
@@ -72,6 +72,8 @@ const schema = z
     BUS: busEnvShape.BUS,
     BUS_PREFIX: busEnvShape.BUS_PREFIX,
     NATS_URL: busEnvShape.NATS_URL,
+    /** The JetStream stream's limits (BUS=nats): the same values as the router's and conversations'. */
+    ...natsStreamEnvShape,
     /** Window of the login counters, in seconds. @default 900 */
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.loginWindowSeconds),
     /** Failed logins per account (email) in the window answered without delay. @default 5 */
@@ -155,7 +157,7 @@ export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv 
       refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX! } : undefined,
-    bus: busConfigFromEnv({ BUS: env.BUS, BUS_PREFIX: env.BUS_PREFIX, NATS_URL: env.NATS_URL, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
+    bus: busConfigFromEnv({ ...env, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
     throttle: {
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
       loginAccountFree: env.LOGIN_ACCOUNT_FREE,
