@@ -5,7 +5,7 @@
 // reads each live conversation's head and catches up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, wsClient } from './testkit/client.js';
-import { ConversationEventsResumable } from './testkit/live-operations.js';
+import { AddMembersLive, ConversationEventsResumable, Inbox } from './testkit/live-operations.js';
 import { CreateConversation, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -16,6 +16,8 @@ describe.each(['redis', 'nats'] as const)('a wake-up the %s bus lost', (busKind)
   let bob: TestUser;
   let losing = false;
   const lost: string[] = [];
+  /** Users whose membership events (`<prefix>.user.<id>.membership`) the bus loses. */
+  const losingMembershipOf = new Set<string>();
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -23,7 +25,9 @@ describe.each(['redis', 'nats'] as const)('a wake-up the %s bus lost', (busKind)
       routerLimits: { membershipAuditMs: 400 },
       losePublish: (subject) => {
         if (losing && subject.includes('.conv.')) lost.push(subject.slice(subject.lastIndexOf('.conv.')));
-        return losing && subject.includes('.conv.');
+        const membership = [...losingMembershipOf].some((id) => subject.endsWith(`.user.${id}.membership`));
+        if (membership) lost.push(subject.slice(subject.lastIndexOf('.user.')));
+        return (losing && subject.includes('.conv.')) || membership;
       },
     });
     [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => registerUser(stack.httpUrl, n)));
@@ -73,6 +77,36 @@ describe.each(['redis', 'nats'] as const)('a wake-up the %s bus lost', (busKind)
     losing = false;
     messages.unsubscribe();
     events.unsubscribe();
+    await client.dispose();
+  }, 30_000);
+
+  it('brings a conversation whose member.added was lost into a live inbox, from where the new member starts', async () => {
+    const [ann, ben] = await Promise.all(['ann', 'ben'].map((n) => registerUser(stack.httpUrl, n)));
+    const url = stack.httpUrl;
+    const { createConversation } = await ok(url, CreateConversation, { input: { kind: 'GROUP', title: 'joined unheard', memberIds: [] } }, ann.accessToken);
+    const conversationId = createConversation.id;
+    await ok(url, SendMessage, { input: { conversationId, body: 'before ben' } }, ann.accessToken);
+    // A direct conversation, so that the inbox's opening can be seen (one stream) before the join.
+    await ok(url, CreateConversation, { input: { kind: 'DIRECT', memberIds: [ben.id] } }, ann.accessToken);
+    const client = wsClient(stack.wsUrl, ben.accessToken);
+    const inbox = new Recorder(client, Inbox, {});
+    await stack.subscriptionsOpen(1);
+
+    losingMembershipOf.add(ben.id);
+    await ok(url, AddMembersLive, { conversationId, userIds: [ben.id] }, ann.accessToken);
+    // Sent before the audit can have found the join: still ben's, since he was a member.
+    const after = (await ok(url, SendMessage, { input: { conversationId, body: 'after ben joined' } }, ann.accessToken)).sendMessage;
+    expect(lost).toContain(`.user.${ben.id}.membership`);
+    losingMembershipOf.delete(ben.id);
+
+    const seen = (await inbox.waitFor(1)).map((e) => [e.data!.inbox.conversationId, e.data!.inbox.seq, e.data!.inbox.message.body]);
+    expect(seen).toEqual([[conversationId, after.seq, 'after ben joined']]);
+    // Then live, as any conversation of the inbox.
+    const next = (await ok(url, SendMessage, { input: { conversationId, body: 'live' } }, ann.accessToken)).sendMessage;
+    expect((await inbox.waitFor(2))[1]!.data!.inbox.seq).toBe(next.seq);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(inbox.events).toHaveLength(2);
+    inbox.unsubscribe();
     await client.dispose();
   }, 30_000);
 });

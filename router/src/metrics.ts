@@ -26,7 +26,7 @@ export function createMetrics() {
     }),
     catchUps: new Counter({
       name: 'storm_subscription_catch_ups_total',
-      help: 'Groups the periodic audit found behind their conversation (a bus event was lost) and woke',
+      help: 'Groups the audit found behind their conversation (a bus event was lost) and woke, and conversations it found missing from an inbox and started',
       registers: [registry],
     }),
     resolutions: new Counter({

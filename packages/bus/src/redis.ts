@@ -68,13 +68,13 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   const log = options.log ?? ((message: string) => console.warn(message));
 
   const publisher = new Redis(options.url, {
-    connectionName: 'storm-bus-pub',
+    connectionName: `storm-bus-pub-${prefix}`,
     // A publish during an outage waits in the offline queue, then rejects,
     // so the caller (the outbox relay) retries instead of hanging.
     commandTimeout: timeoutMs,
   });
   const subscriber = new Redis(options.url, {
-    connectionName: 'storm-bus-sub',
+    connectionName: `storm-bus-sub-${prefix}`,
     // Subscribe commands wait for the reconnect however long it takes; our
     // own timeout bounds what a caller waits for. ioredis re-subscribes
     // everything after a reconnect (autoResubscribe).

@@ -94,9 +94,10 @@ export interface EngineOptions {
    */
   pageReadConcurrency?: number;
   /**
-   * How often the live conversations' heads and member lists are read
-   * (auditMembership): catches a removal or a wake-up whose bus event was
-   * lost (Redis pub/sub keeps nothing). 0 turns it off.
+   * How often the live conversations' heads and member lists, and each
+   * inbox user's conversations, are read (audit): catches a removal, a
+   * wake-up or a join whose bus event was lost (Redis pub/sub keeps
+   * nothing). 0 turns the interval off; a bus reconnect still audits.
    * @default 30000
    */
   membershipAuditMs?: number;
@@ -147,6 +148,12 @@ export class SubscriptionEngine {
   /** Page reads of shared groups, batched across conversations. */
   readonly pages: PageBatcher;
   private readonly auditTimer: NodeJS.Timeout | undefined;
+  /** The audit in progress, and whether another was asked for meanwhile (SubscriptionEngine.audit). */
+  private auditing: Promise<void> | undefined;
+  private auditAgain = false;
+  private readonly stopReconnectAudit: () => void;
+  /** Live inboxes on this router, for their audit. */
+  private readonly inboxes = new Set<Inbox>();
   private readonly viewerCache = new Map<string, boolean>();
   /** Head reads of opening subscriptions, batched (EngineOptions.openConcurrency). */
   readonly heads: HeadBatcher;
@@ -167,9 +174,60 @@ export class SubscriptionEngine {
     );
     const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
     if (auditMs > 0) {
-      this.auditTimer = setInterval(() => void this.auditMembership().catch((err) => options.log?.('membership audit failed; retrying at the next interval', err)), auditMs);
+      this.auditTimer = setInterval(() => void this.audit(), auditMs);
       this.auditTimer.unref();
     }
+    // What was published while the bus was away never comes: read it now rather than at the next interval.
+    this.stopReconnectAudit = options.bus.onReconnect(() => void this.audit());
+  }
+
+  /**
+   * Runs auditMembership and auditInboxes; one audit at a time (a call
+   * while one runs asks for one more after it, as a bus reconnect during a
+   * periodic audit must still be followed by a read).
+   */
+  audit(): Promise<void> {
+    if (this.auditing) {
+      this.auditAgain = true;
+      return this.auditing;
+    }
+    const run = async () => {
+      do {
+        this.auditAgain = false;
+        const failed = (await Promise.allSettled([this.auditMembership(), this.auditInboxes()])).find((r) => r.status === 'rejected');
+        if (failed) this.options.log?.('membership audit failed; retrying at the next interval', failed.reason);
+      } while (this.auditAgain && !this.disposed);
+    };
+    this.auditing = run().finally(() => (this.auditing = undefined));
+    return this.auditing;
+  }
+
+  /**
+   * The inbox half of the audit: each user with a live inbox here has their
+   * conversations read (one request per user, INBOX_AUDIT_CONCURRENCY at a
+   * time), and a conversation missing from their inbox (its `member.added`
+   * was lost) joins it, from the user's read position (for a new member,
+   * where the conversation stood at the join). A removal whose event was lost
+   * is auditMembership's: the inbox's streams sit in the shared groups.
+   */
+  async auditInboxes(): Promise<void> {
+    const byUser = new Map<string, Inbox[]>();
+    for (const inbox of this.inboxes) {
+      const held = byUser.get(inbox.userId);
+      if (held) held.push(inbox);
+      else byUser.set(inbox.userId, [inbox]);
+    }
+    const users = [...byUser];
+    const worker = async () => {
+      for (let next = users.shift(); next && !this.disposed; next = users.shift()) {
+        const [userId, inboxes] = next;
+        const response = await this.options.execute(INBOX_AUDIT, {}, userId).catch(() => undefined);
+        const conversations = response?.errors?.length ? undefined : (response?.data?.conversations as InboxConversation[] | undefined);
+        if (!conversations) continue; // unknown: read again next time
+        await Promise.all(inboxes.map((inbox) => inbox.reconcile(conversations.filter((c) => typeof c?.id === 'string'))));
+      }
+    };
+    await Promise.all(Array.from({ length: INBOX_AUDIT_CONCURRENCY }, worker));
   }
 
   /** Whether a plan's results differ per viewer (then its group is per user). */
@@ -278,13 +336,14 @@ export class SubscriptionEngine {
   async openInbox(sink: DeliverySink, plan: InboxPlan): Promise<Operation> {
     if (this.disposed) throw unavailable('The router is shutting down');
     const positions = plan.cursor ? decodeCursor(plan.cursor) : undefined;
-    const inbox = new Inbox(this, sink, plan, positions ?? new Map());
+    const inbox = new Inbox(this, sink, plan, positions ?? new Map(), () => this.inboxes.delete(inbox));
     try {
       await inbox.start(positions !== undefined);
     } catch (err) {
       inbox.stop();
       throw err;
     }
+    this.inboxes.add(inbox);
     return { stop: () => inbox.stop() };
   }
 
@@ -410,6 +469,7 @@ export class SubscriptionEngine {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.auditTimer);
+    this.stopReconnectAudit();
     this.userSubscriptions.dispose();
     this.presenceWatchers.clear();
     await Promise.all([...this.feeds.values()].map((f) => f.close()));
@@ -475,6 +535,16 @@ class SharedSubscriptions {
 }
 
 const INBOX_HEAD = 'query StormInboxHead { conversations { id lastSeq } }';
+/** The audit's read of an inbox's conversations (SubscriptionEngine.auditInboxes). */
+const INBOX_AUDIT = 'query StormInboxAudit { conversations { id lastSeq lastReadSeq } }';
+/** Users whose conversations the inbox audit reads at once. */
+const INBOX_AUDIT_CONCURRENCY = 4;
+
+interface InboxConversation {
+  id: string;
+  lastSeq: number;
+  lastReadSeq: number;
+}
 /** Notification ids a notificationAdded subscription remembers having seen (≥ the largest page it reads). */
 const SEEN_NOTIFICATIONS_KEPT = 1_000;
 
@@ -489,7 +559,12 @@ class Inbox {
     private readonly plan: InboxPlan,
     /** Position (last seq delivered or skipped) per conversation: the cursor. */
     private readonly positions: Map<string, number>,
+    private readonly forget: () => void,
   ) {}
+
+  get userId(): string {
+    return this.sink.userId;
+  }
 
   async start(resuming: boolean): Promise<void> {
     const { bus, topics, execute } = this.engine.options;
@@ -521,6 +596,37 @@ class Inbox {
         extensions: { code: SubscriptionErrorCode.ResyncRequired, conversationIds: behind.sort(), cursor: encodeCursor(this.positions) },
       });
     }
+  }
+
+  /**
+   * The audit read the caller's conversations: any this inbox does not
+   * stream (its `member.added` was lost) joins, from the cursor's position
+   * if it has one, else from the caller's read position. One too far behind
+   * ends the inbox with the same resync as at its start.
+   */
+  async reconcile(conversations: readonly InboxConversation[]): Promise<void> {
+    const behind: string[] = [];
+    await Promise.all(
+      conversations
+        .filter((c) => !this.stopped && !this.streams.has(c.id))
+        .map(async (c) => {
+          this.engine.options.metrics.catchUps.inc();
+          await this.add(c.id, Math.min(this.positions.get(c.id) ?? c.lastReadSeq, c.lastSeq)).catch((err: unknown) => {
+            // Anything else (a subgraph restarting) is tried again at the next audit.
+            if ((err as GraphQLError)?.extensions?.code !== SubscriptionErrorCode.ResyncRequired) return;
+            behind.push(c.id);
+            this.positions.set(c.id, c.lastSeq);
+          });
+        }),
+    );
+    if (behind.length === 0 || this.stopped) return;
+    this.sink.error([
+      {
+        message: `${behind.length} conversation(s) joined while connected are more than ${this.engine.options.replayLimit} messages behind; load their recent history, then resume with extensions.cursor`,
+        extensions: { code: SubscriptionErrorCode.ResyncRequired, conversationIds: behind.sort(), cursor: encodeCursor(this.positions) },
+      },
+    ]);
+    this.stop();
   }
 
   private async add(conversationId: string, after: number): Promise<void> {
@@ -570,6 +676,7 @@ class Inbox {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.forget();
     void this.membership?.unsubscribe().catch(() => {});
     for (const operation of this.streams.values()) operation?.stop();
     this.streams.clear();

@@ -5,7 +5,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { requireUser } from './errors.js';
 import { BatchLoader } from './loader.js';
 import type { RateLimitedAction, RateLimiter } from './rate-limit.js';
-import type { ConversationRow, MembershipRow, MessageRow, UserRef } from './models.js';
+import type { ConversationRow, MembershipRow, MessageRow, MyMembershipRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
 import type { SearchService } from './modules/search/search.service.js';
@@ -22,7 +22,7 @@ export interface ConversationsLoaders {
   members: BatchLoader<string, UserRef[]>;
   memberships: BatchLoader<string, MembershipRow[]>;
   /** The caller's own membership per conversation. */
-  myMembership: BatchLoader<string, MembershipRow>;
+  myMembership: BatchLoader<string, MyMembershipRow>;
   /** Whether a (conversation, user) pair (`pairKey`) is a membership: for `membersAmong`, not scoped to the caller. */
   isMember: BatchLoader<string, true>;
   unreadCount: BatchLoader<string, number>;

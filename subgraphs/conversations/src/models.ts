@@ -8,6 +8,8 @@ export type MessageRow = Message;
 
 /** A membership row (Membership resolves `user` from userId). */
 export type MembershipRow = Pick<Membership, 'conversationId' | 'userId' | 'role' | 'joinedAt'>;
+/** The caller's own membership, with their read position. */
+export type MyMembershipRow = MembershipRow & Pick<Membership, 'lastReadSeq'>;
 
 /** A channel as the directory lists it (to members and non-members alike). */
 export interface ChannelRow {

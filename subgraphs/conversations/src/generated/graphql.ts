@@ -68,6 +68,12 @@ export type Conversation = {
   kind: ConversationKind;
   /** Position of the newest entry of the event log; 0 when nothing but messages happened. */
   lastEvent: Scalars['Int']['output'];
+  /**
+   * The caller's read position: the highest seq markRead has moved it to (where a
+   * client draws its "new messages" line). A member who joins or is added starts
+   * at the conversation's lastSeq at that moment.
+   */
+  lastReadSeq: Scalars['Int']['output'];
   /** seq of the newest message, 0 when empty. */
   lastSeq: Scalars['Int']['output'];
   memberCount: Scalars['Int']['output'];
@@ -890,6 +896,7 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ConversationKind'], ParentType, ContextType>;
   lastEvent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastReadSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastSeq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;

@@ -79,6 +79,12 @@ export const conversationsResolvers: Resolvers = {
       if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
       return membership.role;
     },
+    async lastReadSeq(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      const membership = await ctx.loaders.myMembership.load(conversation.id);
+      if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
+      return membership.lastReadSeq;
+    },
     async mentionCount(conversation, _args, ctx) {
       requireUser(ctx.userId);
       return (await ctx.loaders.mentionCount.load(conversation.id)) ?? 0;

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { ConversationKind, MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, isUuid, mapDbError, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
-import type { ChannelRow, ConversationRow, MembershipRow, UserRef } from '../../models.js';
+import type { ChannelRow, ConversationRow, MembershipRow, MyMembershipRow, UserRef } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import { lockConversation, TX_OPTIONS } from '../members/members.service.js';
 import { writeOutbox } from '../outbox/outbox.service.js';
@@ -127,10 +127,10 @@ export class ConversationsService {
   }
 
   /** The caller's own membership per conversation. */
-  async membershipsOfUser(conversationIds: readonly string[], userId: string): Promise<Map<string, MembershipRow>> {
+  async membershipsOfUser(conversationIds: readonly string[], userId: string): Promise<Map<string, MyMembershipRow>> {
     const rows = await this.prisma.membership.findMany({
       where: { conversationId: { in: [...conversationIds] }, userId },
-      select: { conversationId: true, userId: true, role: true, joinedAt: true },
+      select: { conversationId: true, userId: true, role: true, joinedAt: true, lastReadSeq: true },
     });
     return new Map(rows.map((row) => [row.conversationId, row]));
   }

@@ -254,6 +254,10 @@ describe('markRead and unreadCount', () => {
     expect(backwards.data!.markRead.unreadCount).toBe(1);
     const membership = await kit.prisma.membership.findUnique({ where: { conversationId_userId: { conversationId: id, userId: me } } });
     expect(membership!.lastReadSeq).toBe(3);
+    // Each member reads their own position.
+    const positions = `query($id: ID!) { conversation(id: $id) { lastReadSeq } }`;
+    expect((await kit.gql(me, positions, { id })).data!.conversation.lastReadSeq).toBe(3);
+    expect((await kit.gql(you, positions, { id })).data!.conversation.lastReadSeq).toBe(0);
     expect((await kit.gql(me, MARK, { id, seq: 4 })).data!.markRead.unreadCount).toBe(0);
     expect((await kit.gql(me, MARK, { id, seq: 0 })).data!.markRead.unreadCount).toBe(0);
   });
@@ -299,7 +303,7 @@ describe('the HTTP boundary', () => {
     const vouched = await as({ userId: outsider, membershipVouched: true }, page);
     expect(vouched.errors).toBeUndefined();
     expect(vouched.data).toEqual({ conversation: { lastSeq: 1, messages: [{ seq: 1, body: 'hello' }] } });
-    for (const field of ['unreadCount', 'mentionCount', 'myRole', 'messages { mentionsMe }']) {
+    for (const field of ['unreadCount', 'mentionCount', 'myRole', 'lastReadSeq', 'messages { mentionsMe }']) {
       const response = await as({ userId: owner, membershipVouched: true }, { query: `query($id: ID!) { conversation(id: $id) { ${field} } }`, variables: { id } });
       expect(firstError(response), field).toMatchObject({ code: 'FORBIDDEN' });
     }
