@@ -843,11 +843,12 @@ class Group {
       if (event?.position === undefined && event !== undefined) return this.deliverLive(event); // typing
       if (event && event.position! <= this.eventCursor) return;
       if (!event || event.position! > this.eventCursor + 1) {
-        const viewer = this.subscribers.values().next().value as Subscriber | undefined;
-        if (!viewer) return;
         const upTo = event ? event.position! - 1 : Number.MAX_SAFE_INTEGER;
         while (this.eventCursor < upTo && !this.closed) {
+          const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+          if (!viewer) return;
           const page = await readLog(this.feed.engine.options.execute, this.plan.conversationId, this.eventCursor, viewer.userId);
+          if (!page && (await this.droppedNonMember(viewer))) continue;
           if (!page) return this.failEvents();
           const missing = page.filter((e) => e.position! > this.eventCursor && e.position! <= upTo);
           for (const e of missing) await this.deliverLive(e);
@@ -863,11 +864,13 @@ class Group {
   }
 
   private async deliverLive(event: LiveEvent): Promise<void> {
-    const viewer = this.subscribers.values().next().value as Subscriber | undefined;
-    if (!viewer || this.closed) return;
-    if (event.position !== undefined && event.position <= this.eventCursor) return;
-    const json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, event, viewer.userId);
-    if (json === undefined) {
+    let json: string | undefined;
+    while (json === undefined) {
+      const viewer = this.subscribers.values().next().value as Subscriber | undefined;
+      if (!viewer || this.closed) return;
+      if (event.position !== undefined && event.position <= this.eventCursor) return;
+      json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, event, viewer.userId);
+      if (json !== undefined || (await this.droppedNonMember(viewer))) continue;
       // Ephemeral: skipped. Durable: never silently, every subscriber is told where its stream stopped.
       if (event.position !== undefined) this.failEvents();
       return;
@@ -878,6 +881,25 @@ class Group {
       // The typist does not need to hear themselves.
       if (ephemeral && subscriber.userId === event.userId) continue;
       subscriber.sendLive(json, ephemeral, event.position);
+    }
+  }
+
+  /**
+   * A read as `viewer` (the group's first subscriber, whom live events
+   * resolve as) failed. If that is because they are no longer a member (the
+   * bus lost their `member.removed`, and the audit has not run yet), they are
+   * ended with FORBIDDEN, as the audit would, and true says: resolve as the
+   * next subscriber, rather than send everyone a resync.
+   */
+  private async droppedNonMember(viewer: Subscriber): Promise<boolean> {
+    try {
+      await this.feed.engine.heads.read(this.plan.conversationId, viewer.userId);
+      return false;
+    } catch (err) {
+      const code = (err as GraphQLError)?.extensions?.code;
+      if (code !== ErrorCode.NotFound && code !== ErrorCode.Forbidden) return false;
+      this.revoke(viewer.userId);
+      return true;
     }
   }
 
