@@ -22,7 +22,7 @@ describe.each(['redis', 'nats'] as const)('a wake-up the %s bus lost', (busKind)
   beforeAll(async () => {
     stack = await startTestStack({
       bus: busKind,
-      routerLimits: { membershipAuditMs: 400 },
+      routerLimits: { membershipAuditMs: 400, inboxAuditMs: 400 },
       losePublish: (subject) => {
         if (losing && subject.includes('.conv.')) lost.push(subject.slice(subject.lastIndexOf('.conv.')));
         const membership = [...losingMembershipOf].some((id) => subject.endsWith(`.user.${id}.membership`));

@@ -44,8 +44,10 @@ const schema = z
     SUBSCRIPTION_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
     /** Most batched page reads of one selection in flight; groups that wake meanwhile join the next read. @default 4 */
     SUBSCRIPTION_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    /** Ms between reads of the live conversations' heads and member lists and of inbox users' conversations, for a removal, wake-up or join the bus lost (0 = off; a bus reconnect still reads). @default 30000 */
+    /** Ms between reads of the live conversations' heads and member lists, for a removal or wake-up the bus lost (0 = off; a bus reconnect still reads). @default 30000 */
     MEMBERSHIP_AUDIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Ms between reads of each inbox user's conversations, for a join the bus lost (0 = off; a bus reconnect still reads). One request per user with an inbox on this router. @default 300000 */
+    INBOX_AUDIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
     /** Deepest selection nesting of an operation. @default 8 */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
     /** Most aliased fields in one operation. @default 15 */

@@ -43,6 +43,7 @@ await runOrExit(async () => {
       subscriptionBatchSize: env.SUBSCRIPTION_BATCH_SIZE,
       subscriptionBatchConcurrency: env.SUBSCRIPTION_BATCH_CONCURRENCY,
       membershipAuditMs: env.MEMBERSHIP_AUDIT_MS,
+      inboxAuditMs: env.INBOX_AUDIT_MS,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       presenceSweepMaxUsers: env.PRESENCE_SWEEP_MAX_USERS,
       operations: {

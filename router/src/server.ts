@@ -53,6 +53,8 @@ export interface RouterLimits {
   subscriptionOpenConcurrency?: number;
   /** Ms between membership audits of shared subscription groups (0 = off). @default 30000 */
   membershipAuditMs?: number;
+  /** Ms between reads of each inbox user's conversations, for a join the bus lost (0 = off). @default 300000 */
+  inboxAuditMs?: number;
   /**
    * Milliseconds between sweeps of the presence of the users this replica's
    * presenceChanged watchers watch (announces connections that expired with a
@@ -198,6 +200,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     pageBatchSize: deps.limits.subscriptionBatchSize,
     pageReadConcurrency: deps.limits.subscriptionBatchConcurrency,
     membershipAuditMs: deps.limits.membershipAuditMs,
+    inboxAuditMs: deps.limits.inboxAuditMs,
     openConcurrency: deps.limits.subscriptionOpenConcurrency,
     execute: (query, variables, userId, options) => internal(query, variables, { userId, requestId: randomUUID(), membershipVouched: options?.vouched === true }),
     dependsOnViewer: (query) => dependsOnViewer(apiSchema!, parse(query), marked),

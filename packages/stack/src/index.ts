@@ -85,6 +85,7 @@ export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
   replayLimit: 10_000,
   subscriptionBatchSize: 50,
   membershipAuditMs: 30_000,
+  inboxAuditMs: 300_000,
 };
 
 export async function startStack(options: StackOptions): Promise<Stack> {

@@ -94,13 +94,21 @@ export interface EngineOptions {
    */
   pageReadConcurrency?: number;
   /**
-   * How often the live conversations' heads and member lists, and each
-   * inbox user's conversations, are read (audit): catches a removal, a
-   * wake-up or a join whose bus event was lost (Redis pub/sub keeps
-   * nothing). 0 turns the interval off; a bus reconnect still audits.
+   * How often the live conversations' heads and member lists are read
+   * (auditMembership): catches a removal or a wake-up whose bus event was
+   * lost (Redis pub/sub keeps nothing). 0 turns the interval off; a bus
+   * reconnect still audits.
    * @default 30000
    */
   membershipAuditMs?: number;
+  /**
+   * How often each inbox user's conversations are read (auditInboxes):
+   * catches a join whose `member.added` was lost. One request per user with
+   * an inbox here, so less often than the group audit. 0 turns the interval
+   * off; a bus reconnect still audits.
+   * @default 300000
+   */
+  inboxAuditMs?: number;
   /**
    * Most batched head reads (membership and lastSeq of opening
    * subscriptions; head-batch.ts) in flight. Opens that ask meanwhile wait in
@@ -147,10 +155,10 @@ export class SubscriptionEngine {
   private disposed = false;
   /** Page reads of shared groups, batched across conversations. */
   readonly pages: PageBatcher;
-  private readonly auditTimer: NodeJS.Timeout | undefined;
-  /** The audit in progress, and whether another was asked for meanwhile (SubscriptionEngine.audit). */
+  private readonly auditTimers: Array<NodeJS.Timeout | undefined>;
+  /** The audit in progress, and what was asked for meanwhile (SubscriptionEngine.audit). */
   private auditing: Promise<void> | undefined;
-  private auditAgain = false;
+  private auditWanted: AuditKinds = {};
   private readonly stopReconnectAudit: () => void;
   /** Live inboxes on this router, for their audit. */
   private readonly inboxes = new Set<Inbox>();
@@ -172,31 +180,34 @@ export class SubscriptionEngine {
       options.openConcurrency ?? DEFAULT_OPEN_CONCURRENCY,
       () => this.disposed,
     );
-    const auditMs = options.membershipAuditMs ?? DEFAULT_AUDIT_MS;
-    if (auditMs > 0) {
-      this.auditTimer = setInterval(() => void this.audit(), auditMs);
-      this.auditTimer.unref();
-    }
-    // What was published while the bus was away never comes: read it now rather than at the next interval.
-    this.stopReconnectAudit = options.bus.onReconnect(() => void this.audit());
+    const every = (ms: number, what: AuditKinds) => {
+      if (ms <= 0) return undefined;
+      const timer = setInterval(() => void this.audit(what), ms);
+      timer.unref();
+      return timer;
+    };
+    this.auditTimers = [every(options.membershipAuditMs ?? DEFAULT_AUDIT_MS, { groups: true }), every(options.inboxAuditMs ?? DEFAULT_INBOX_AUDIT_MS, { inboxes: true })];
+    // What was published while the bus was away never comes: read it all now rather than at the next intervals.
+    this.stopReconnectAudit = options.bus.onReconnect(() => void this.audit({ groups: true, inboxes: true }));
   }
 
   /**
-   * Runs auditMembership and auditInboxes; one audit at a time (a call
-   * while one runs asks for one more after it, as a bus reconnect during a
-   * periodic audit must still be followed by a read).
+   * Runs auditMembership (groups) and/or auditInboxes, one audit at a time:
+   * what is asked for while one runs is run right after it (a bus reconnect
+   * during a periodic audit must still be followed by a read).
    */
-  audit(): Promise<void> {
-    if (this.auditing) {
-      this.auditAgain = true;
-      return this.auditing;
-    }
+  audit(what: AuditKinds = { groups: true, inboxes: true }): Promise<void> {
+    this.auditWanted.groups ||= what.groups === true;
+    this.auditWanted.inboxes ||= what.inboxes === true;
+    if (this.auditing) return this.auditing;
     const run = async () => {
-      do {
-        this.auditAgain = false;
-        const failed = (await Promise.allSettled([this.auditMembership(), this.auditInboxes()])).find((r) => r.status === 'rejected');
+      while ((this.auditWanted.groups || this.auditWanted.inboxes) && !this.disposed) {
+        const { groups, inboxes } = this.auditWanted;
+        this.auditWanted = {};
+        const results = await Promise.allSettled([groups ? this.auditMembership() : undefined, inboxes ? this.auditInboxes() : undefined]);
+        const failed = results.find((r) => r.status === 'rejected');
         if (failed) this.options.log?.('membership audit failed; retrying at the next interval', failed.reason);
-      } while (this.auditAgain && !this.disposed);
+      }
     };
     this.auditing = run().finally(() => (this.auditing = undefined));
     return this.auditing;
@@ -468,7 +479,7 @@ export class SubscriptionEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    clearInterval(this.auditTimer);
+    for (const timer of this.auditTimers) clearInterval(timer);
     this.stopReconnectAudit();
     this.userSubscriptions.dispose();
     this.presenceWatchers.clear();
@@ -1257,6 +1268,13 @@ const DEFAULT_OPEN_CONCURRENCY = 4;
 const MAX_INT = 2_147_483_647;
 
 const DEFAULT_AUDIT_MS = 30_000;
+const DEFAULT_INBOX_AUDIT_MS = 300_000;
+
+/** Which halves of the audit to run (SubscriptionEngine.audit). */
+interface AuditKinds {
+  groups?: boolean;
+  inboxes?: boolean;
+}
 
 /**
  * An open subscription's stop, made outside open(): a closure there would
