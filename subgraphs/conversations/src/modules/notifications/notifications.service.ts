@@ -107,6 +107,27 @@ const COLUMNS = Prisma.sql`n.id::text AS id, n.user_id::text AS "userId", n.kind
 /** Bounded, small: DIRECT conversations never change kind or members. */
 const KIND_CACHE_SIZE = 10_000;
 
+/**
+ * First key of the advisory locks on a recipient's notifications (the second
+ * is `hashtext(userId)`): the two-key form keeps them apart from every
+ * single-key advisory lock (migrations, media attachments).
+ */
+export const NOTIFICATIONS_LOCK_SPACE = 0x4e4f5446; // 'NOTF'
+
+/**
+ * Takes the transaction-scoped advisory lock of each user's notifications,
+ * in ascending key order, each key once: two transactions locking
+ * overlapping sets queue instead of deadlocking, even when two users' keys
+ * collide (ordering by user id would not be enough then). A collision only
+ * makes two users' writers wait for each other.
+ */
+async function lockRecipients(tx: Prisma.TransactionClient, userIds: readonly string[]): Promise<void> {
+  await tx.$executeRaw`
+    SELECT pg_advisory_xact_lock(${NOTIFICATIONS_LOCK_SPACE}::int, k.key)
+    FROM (SELECT DISTINCT hashtext(u::text) AS key FROM unnest(${[...userIds]}::uuid[]) AS u ORDER BY key) k
+    ORDER BY k.key`;
+}
+
 /** Notifications: written while sending (SendNotifier), read and marked by their owner only. */
 export class NotificationsService implements EditNotifier {
   /** conversationId → the members of a DIRECT conversation, or null for any other kind (both immutable). */
@@ -172,6 +193,17 @@ export class NotificationsService implements EditNotifier {
    * still a member, its outbox event on the user's subject, then the
    * recipients' oldest notifications beyond the newest 500 are deleted (an
    * index range scan of at most 500 entries per recipient).
+   *
+   * The prune runs under a transaction-scoped advisory lock per written
+   * recipient (see `lockRecipients`), taken after the insert and released at
+   * commit. Under READ COMMITTED a prune sees only committed rows, so two
+   * notifying sends to one user in different conversations (which do not
+   * queue on a conversation row lock) could each keep "the newest 500" of
+   * what they saw and commit 501; and two sends naming the same two users
+   * deadlocked on each other's deletes. With the lock, a prune's statement
+   * starts after every earlier writer for that user has committed, so it
+   * sees all their rows: the user holds at most 500 after every commit. Only
+   * writers to the same recipient wait, for one DELETE and the commit.
    */
   async write(tx: Prisma.TransactionClient, message: MessageRow, pending: PendingNotifications): Promise<void> {
     const entries = [...pending.recipients];
@@ -197,11 +229,14 @@ export class NotificationsService implements EditNotifier {
       )
       SELECT user_id::text AS "userId" FROM n`;
     if (written.length === 0) return;
+    const recipients = written.map((row) => row.userId);
+    await lockRecipients(tx, recipients);
+    // A new statement, so a new snapshot: taken after the locks were granted.
     await tx.$executeRaw`
       DELETE FROM conversations.notifications d
       USING (
         SELECT u.user_id, k.created_at, k.id
-        FROM unnest(${written.map((row) => row.userId)}::uuid[]) AS u(user_id)
+        FROM unnest(${recipients}::uuid[]) AS u(user_id)
         CROSS JOIN LATERAL (
           SELECT created_at, id FROM conversations.notifications
           WHERE user_id = u.user_id ORDER BY created_at DESC, id DESC
