@@ -354,7 +354,8 @@ export class SubscriptionEngine {
       inbox.stop();
       throw err;
     }
-    this.inboxes.add(inbox);
+    // Audited once open (a stream ended during the start is not kept).
+    if (!inbox.isStopped) this.inboxes.add(inbox);
     return { stop: () => inbox.stop() };
   }
 
@@ -575,6 +576,10 @@ class Inbox {
 
   get userId(): string {
     return this.sink.userId;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   async start(resuming: boolean): Promise<void> {
