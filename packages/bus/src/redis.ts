@@ -59,6 +59,12 @@ export function toRedisPattern(pattern: string): string {
     .join('.');
 }
 
+/** Resolves once the client may send commands (the publisher queues none). */
+function untilReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
 export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   const prefix = options.prefix;
   topics(prefix); // validates the prefix
@@ -69,8 +75,13 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
 
   const publisher = new Redis(options.url, {
     connectionName: `storm-bus-pub-${prefix}`,
-    // A publish during an outage waits in the offline queue, then rejects,
-    // so the caller (the outbox relay) retries instead of hanging.
+    // A publish during an outage rejects at once, so the caller (the outbox
+    // relay) retries instead of hanging. Not queueing matters: ioredis keeps a
+    // timed-out command in its offline queue (and re-sends unanswered ones)
+    // after the reconnect, so a publish we reported as failed would still be
+    // delivered, after the relay's retry.
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
     commandTimeout: timeoutMs,
   });
   const subscriber = new Redis(options.url, {
@@ -119,7 +130,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     subscriber.disconnect();
   };
   try {
-    await withTimeout(Promise.all([publisher.ping(), subscriber.ping()]), timeoutMs, 'Redis connect');
+    await withTimeout(
+      Promise.all([untilReady(publisher).then(() => publisher.ping()), subscriber.ping()]),
+      timeoutMs,
+      'Redis connect',
+    );
   } catch (err) {
     hardClose();
     throw new BusError(`cannot connect to Redis at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
