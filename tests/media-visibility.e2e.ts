@@ -29,10 +29,10 @@ let bob: TestUser;
 let eve: TestUser;
 
 /** A media row as an upload will leave it (no upload mutation exists yet). */
-async function mediaOf(owner: TestUser, size: number): Promise<string> {
+async function mediaOf(owner: TestUser, size: number, contentType = 'image/png'): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO media.media (id, owner_id, content_type, size, storage_key) VALUES (gen_random_uuid(), $1, 'image/png', $2, $3) RETURNING id`,
-    [owner.id, size, `k/${randomUUID()}`],
+    `INSERT INTO media.media (id, owner_id, content_type, size, storage_key) VALUES (gen_random_uuid(), $1, $4, $2, $3) RETURNING id`,
+    [owner.id, size, `k/${randomUUID()}`, contentType],
   );
   return rows[0]!.id;
 }
@@ -91,17 +91,44 @@ describe('avatars', () => {
     await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
   });
 
-  it("pointing one's own avatar at someone else's media shows it to nobody", async () => {
-    const alicesMedia = await mediaOf(alice, 3333);
-    await ok(stack.httpUrl, SET_AVATAR, { id: alicesMedia }, eve.accessToken);
+  it("an avatar must be an image of one's own: someone else's media, unknown ids and non-images are refused, nothing written", async () => {
+    const alicesPrivate = await mediaOf(alice, 3333);
+    const alicesPublic = await mediaOf(alice, 3334);
+    await ok(stack.httpUrl, SET_AVATAR, { id: alicesPublic }, alice.accessToken);
+    const evesPdf = await mediaOf(eve, 3335, 'application/pdf');
+    const evesSvg = await mediaOf(eve, 3336, 'image/svg+xml');
+    const evesPhoto = await mediaOf(eve, 3337, 'image/jpeg');
     try {
-      for (const viewer of [eve, bob]) {
-        const res = await request<{ user: { avatar: MediaShape | null } }, { id: string }>(stack.httpUrl, USER_AVATAR, { id: eve.id }, viewer.accessToken);
-        expect(res.data?.user?.avatar ?? null).toBeNull();
-        expect(JSON.stringify(res)).not.toContain('3333');
+      const refusals: Array<[string, RegExp]> = [
+        // Media eve cannot see reads exactly like an id that does not exist.
+        [alicesPrivate, /^No media with this id exists for you$/],
+        [randomUUID(), /^No media with this id exists for you$/],
+        // Alice's avatar is public, but it is still hers.
+        [alicesPublic, /media you uploaded/],
+        [evesPdf, /must be an image/],
+        [evesSvg, /must be an image/],
+      ];
+      for (const [id, message] of refusals) {
+        const res = await request(stack.httpUrl, 'mutation ($id: ID) { updateProfile(input: { displayName: "Eve Changed", avatarMediaId: $id }) { id } }', { id }, eve.accessToken);
+        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'avatarMediaId' });
+        expect(res.errors?.[0]?.message).toMatch(message);
+        expect(JSON.stringify(res)).not.toMatch(/333[3-6]/);
       }
+      expect((await db.query('SELECT display_name, avatar_media_id FROM users.users WHERE id = $1', [eve.id])).rows).toEqual([
+        { display_name: eve.displayName, avatar_media_id: null },
+      ]);
+
+      await ok(stack.httpUrl, SET_AVATAR, { id: evesPhoto.toUpperCase() }, eve.accessToken);
+      const seen = await ok<{ user: { avatar: { id: string; owner: { id: string; handle: string } } | null } }, { id: string }>(
+        stack.httpUrl,
+        'query ($id: ID!) { user(id: $id) { avatar { id owner { id handle } } } }',
+        { id: eve.id },
+        bob.accessToken,
+      );
+      expect(seen.user.avatar).toEqual({ id: evesPhoto, owner: { id: eve.id, handle: eve.handle } });
     } finally {
       await ok(stack.httpUrl, SET_AVATAR, { id: null }, eve.accessToken);
+      await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
     }
   });
 });
@@ -240,5 +267,17 @@ describe('attachments', () => {
     expect(rows).toEqual([]);
     // Alice's photo is still hers alone.
     expect(code(await request(stack.httpUrl, MEDIA, { id: alicesPhoto }, bob.accessToken))).toBe('NOT_FOUND');
+  });
+});
+
+describe('while the media service is down', () => {
+  // Last in the file: it stops this stack's media service.
+  it('setting an avatar is UNAVAILABLE and writes nothing; other profile changes still work', async () => {
+    const photo = await mediaOf(bob, 8888);
+    await stack.media.dispose();
+    const res = await request(stack.httpUrl, 'mutation ($id: ID) { updateProfile(input: { statusText: "away", avatarMediaId: $id }) { id } }', { id: photo }, bob.accessToken);
+    expect(code(res)).toBe('UNAVAILABLE');
+    expect((await db.query('SELECT status_text, avatar_media_id FROM users.users WHERE id = $1', [bob.id])).rows).toEqual([{ status_text: null, avatar_media_id: null }]);
+    await ok(stack.httpUrl, 'mutation { updateProfile(input: { statusText: "away" }) { id } }', undefined, bob.accessToken);
   });
 });

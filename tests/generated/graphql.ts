@@ -116,7 +116,11 @@ export type UpdateConversationInput = {
  * clears `statusText` and `avatarMediaId`.
  */
 export type UpdateProfileInput = {
-  /** The id (a UUID) of a Media to show as the avatar; null clears it. */
+  /**
+   * The id (a UUID) of a Media to show as the avatar; null clears it. It must
+   * be an image the caller uploaded (PNG, JPEG, GIF, WebP or AVIF): anything
+   * else, or an id the caller cannot see, is BAD_USER_INPUT.
+   */
   avatarMediaId?: string | number | null | undefined;
   /** 1–64 characters after trimming, no control characters. Cannot be null. */
   displayName?: string | null | undefined;

@@ -13,6 +13,7 @@ import type { LimiterStore } from '@storm/limiter';
 import type { ThrottleSettings } from '@storm/users/modules/auth/throttle';
 import type { RateLimitSettings } from '@storm/conversations/rate-limit';
 import { startUsersService } from '@storm/users/server';
+import { createHttpAvatarCheck } from '@storm/users/modules/profile/avatars';
 import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
 import { startConversationsService, type ConversationsRunningService } from '@storm/conversations/server';
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
@@ -123,9 +124,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       presence = own;
     }
 
+    // Media starts after users (it asks users about avatars), so users learns
+    // media's URL (port 0 in tests) once it is up; before that no request
+    // reaches users through the router, which starts last.
+    let mediaUrl: string | undefined;
     const users = await startUsersService({
       prisma: usersPrisma,
       identityKey: key,
+      avatars: createHttpAvatarCheck({
+        url: () => {
+          if (!mediaUrl) throw new Error('the media service is not started yet');
+          return mediaUrl;
+        },
+        identityKey: key,
+      }),
       host,
       port: options.ports.users,
       development: options.development,
@@ -160,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       peers: createHttpPeers({ usersUrl: users.url, conversationsUrl: conversations.url, identityKey: key }),
     });
     cleanups.push(() => media.dispose());
+    mediaUrl = media.url;
 
     const router = await startRouter({
       supergraphSdl: options.supergraphSdl,

@@ -1,4 +1,4 @@
-import { IDENTITY_HEADER, signIdentity, unavailable } from '@storm/common';
+import { askPeer, peerEntities, unavailable, type PeerOptions } from '@storm/common';
 
 /**
  * Which user ids exist. The users subgraph owns users and this service never
@@ -44,24 +44,7 @@ const MISSING_CODES = new Set(['NOT_FOUND', 'BAD_USER_INPUT']);
  * user that does not exist.
  */
 export function createHttpUserDirectory(options: HttpUserDirectoryOptions): UserDirectory {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const post = async <T>(query: string, variables: Record<string, unknown>, asUserId: string | null): Promise<{ data?: T | null; errors?: Array<{ extensions?: { code?: unknown } }> }> => {
-    try {
-      const response = await fetch(options.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [IDENTITY_HEADER]: await signIdentity({ userId: asUserId }, options.identityKey),
-        },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!response.ok) throw new Error(`users subgraph answered HTTP ${response.status}`);
-      return (await response.json()) as { data?: T | null; errors?: Array<{ extensions?: { code?: unknown } }> };
-    } catch (err) {
-      throw unavailable('The user directory is unavailable; retry later', err);
-    }
-  };
+  const peer: PeerOptions = { ...options, unavailableMessage: 'The user directory is unavailable; retry later' };
   return {
     /**
      * One request: `users(handlePrefix: h, limit: 1)` per handle, aliased.
@@ -73,7 +56,8 @@ export function createHttpUserDirectory(options: HttpUserDirectoryOptions): User
       if (valid.length === 0) return new Map();
       const fields = valid.map((_, i) => `h${i}: users(handlePrefix: $h${i}, limit: 1) { id handle }`).join(' ');
       const query = `query StormUsersByHandle(${valid.map((_, i) => `$h${i}: String!`).join(', ')}) { ${fields} }`;
-      const body = await post<Record<string, Array<{ id?: unknown; handle?: unknown }> | null>>(
+      const body = await askPeer<Record<string, Array<{ id?: unknown; handle?: unknown }> | null>>(
+        peer,
         query,
         Object.fromEntries(valid.map((h, i) => [`h${i}`, h])),
         asUserId,
@@ -90,16 +74,7 @@ export function createHttpUserDirectory(options: HttpUserDirectoryOptions): User
     },
     async existing(ids, asUserId = null) {
       if (ids.length === 0) return new Set();
-      const body = await post<{ _entities?: Array<{ id?: unknown } | null> | null }>(
-        ENTITIES_QUERY,
-        { r: ids.map((id) => ({ __typename: 'User', id })) },
-        asUserId,
-      );
-      const entities = body.data?._entities;
-      const errors = body.errors ?? [];
-      if (!Array.isArray(entities) || errors.some((e) => !MISSING_CODES.has(String(e.extensions?.code)))) {
-        throw unavailable('The user directory is unavailable; retry later', new Error(`users subgraph errors: ${JSON.stringify(errors).slice(0, 500)}`));
-      }
+      const entities = await peerEntities<{ id?: unknown }>(peer, ENTITIES_QUERY, 'User', ids, asUserId, MISSING_CODES);
       const found = new Set<string>();
       for (const entity of entities) {
         if (entity && typeof entity.id === 'string') found.add(entity.id.toLowerCase());

@@ -1,4 +1,4 @@
-import { IDENTITY_HEADER, signIdentity, unavailable } from '@storm/common';
+import { peerEntities, type PeerOptions } from '@storm/common';
 
 /**
  * What the media service must know of data it does not own, asked of the
@@ -37,11 +37,6 @@ export interface HttpPeersOptions {
   timeoutMs?: number;
 }
 
-interface Body<T> {
-  data?: { _entities?: Array<T | null> | null } | null;
-  errors?: Array<{ path?: ReadonlyArray<string | number>; extensions?: { code?: unknown } }>;
-}
-
 /** Per-entity errors that mean "not there for this caller", not "could not tell". */
 const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
 
@@ -51,35 +46,23 @@ const LIVE_MESSAGES = 'query StormMediaLiveMessages($r: [_Any!]!) { _entities(re
 const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } deletedAt } } }';
 
 export function createHttpPeers(options: HttpPeersOptions): Peers {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const entities = async <T>(url: string, query: string, typename: string, ids: readonly string[], asUserId: string): Promise<Array<T | null>> => {
-    let body: Body<T>;
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signIdentity({ userId: asUserId }, options.identityKey) },
-        body: JSON.stringify({ query, variables: { r: ids.map((id) => ({ __typename: typename, id })) } }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!response.ok) throw new Error(`${typename} owner answered HTTP ${response.status}`);
-      body = (await response.json()) as Body<T>;
-    } catch (err) {
-      throw unavailable('Media visibility cannot be checked right now; retry later', err);
-    }
-    const list = body.data?._entities;
-    const errors = body.errors ?? [];
-    if (!Array.isArray(list) || list.length !== ids.length || errors.some((e) => !MISSING.has(String(e.extensions?.code)))) {
-      throw unavailable('Media visibility cannot be checked right now; retry later', new Error(`${typename} entities failed: ${JSON.stringify(errors).slice(0, 500)}`));
-    }
-    return list;
-  };
+  const peer = (url: string): PeerOptions => ({
+    url,
+    identityKey: options.identityKey,
+    timeoutMs: options.timeoutMs,
+    unavailableMessage: 'Media visibility cannot be checked right now; retry later',
+  });
+  const usersPeer = peer(options.usersUrl);
+  const conversationsPeer = peer(options.conversationsUrl);
+  const entities = <T>(target: PeerOptions, query: string, typename: string, ids: readonly string[], asUserId: string) =>
+    peerEntities<T>(target, query, typename, ids, asUserId, MISSING);
 
   return {
     async avatarsOf(userIds, asUserId) {
       const ids = [...new Set(userIds)];
       const found = new Map<string, string>();
       if (ids.length === 0) return found;
-      const users = await entities<{ id?: string; avatar?: { id?: string } | null }>(options.usersUrl, AVATARS, 'User', ids, asUserId);
+      const users = await entities<{ id?: string; avatar?: { id?: string } | null }>(usersPeer, AVATARS, 'User', ids, asUserId);
       users.forEach((user, i) => {
         if (user?.avatar?.id) found.set(ids[i]!, user.avatar.id.toLowerCase());
       });
@@ -88,18 +71,18 @@ export function createHttpPeers(options: HttpPeersOptions): Peers {
     async memberOf(conversationIds, asUserId) {
       const ids = [...new Set(conversationIds)];
       if (ids.length === 0) return new Set();
-      const conversations = await entities<{ id?: string }>(options.conversationsUrl, MEMBERSHIPS, 'Conversation', ids, asUserId);
+      const conversations = await entities<{ id?: string }>(conversationsPeer, MEMBERSHIPS, 'Conversation', ids, asUserId);
       return new Set(ids.filter((_, i) => typeof conversations[i]?.id === 'string'));
     },
     async liveMessages(messageIds, asUserId) {
       const ids = [...new Set(messageIds)];
       if (ids.length === 0) return new Set();
-      const messages = await entities<{ id?: string; deletedAt?: string | null }>(options.conversationsUrl, LIVE_MESSAGES, 'Message', ids, asUserId);
+      const messages = await entities<{ id?: string; deletedAt?: string | null }>(conversationsPeer, LIVE_MESSAGES, 'Message', ids, asUserId);
       // A missing `deletedAt` key is not "not deleted": only an explicit null is.
       return new Set(ids.filter((_, i) => typeof messages[i]?.id === 'string' && messages[i]?.deletedAt === null));
     },
     async message(messageId, asUserId) {
-      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string }; deletedAt?: string | null }>(options.conversationsUrl, MESSAGE, 'Message', [messageId], asUserId);
+      const [message] = await entities<{ id?: string; conversationId?: string; author?: { id?: string }; deletedAt?: string | null }>(conversationsPeer, MESSAGE, 'Message', [messageId], asUserId);
       if (!message?.conversationId || !message.author?.id) return null;
       // Fails closed like liveMessages: only an explicit null means "not deleted".
       return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase(), deleted: message.deletedAt !== null };

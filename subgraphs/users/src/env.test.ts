@@ -33,9 +33,11 @@ describe('loadUsersEnv', () => {
       JWT_PRIVATE_KEY: rsa,
       JWT_ACCESS_TTL_SECONDS: 'soon',
       PORT: '70000',
+      MEDIA_URL: 'ftp://media/graphql',
+      MEDIA_TIMEOUT_MS: '10',
     });
     const text = err.problems.join('\n');
-    for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY', 'JWT_ACCESS_TTL_SECONDS', 'PORT']) expect(text).toContain(name);
+    for (const name of ['IDENTITY_SECRET', 'JWT_PRIVATE_KEY', 'JWT_ACCESS_TTL_SECONDS', 'PORT', 'MEDIA_URL', 'MEDIA_TIMEOUT_MS']) expect(text).toContain(name);
   });
 
   it('production with everything set; defaults for the rest', () => {
@@ -46,6 +48,8 @@ describe('loadUsersEnv', () => {
       host: '127.0.0.1',
       port: 4001,
       identitySecret: 'x'.repeat(32),
+      mediaUrl: 'http://127.0.0.1:4003/graphql',
+      mediaTimeoutMs: 5000,
       jwt: { privateKeyPem: key, issuer: 'storm', audience: 'storm', accessTtlSeconds: 900, refreshTtlSeconds: 2_592_000, refreshReuseGraceSeconds: 0 },
     });
   });

@@ -16,6 +16,10 @@ const schema = z
     HOST: envHost,
     /** HTTP port of /graphql and /healthz. @default 4001 */
     PORT: envPort(4001),
+    /** The media subgraph, asked whether a new avatar is an image the caller uploaded. @default http://127.0.0.1:4003/graphql */
+    MEDIA_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4003/graphql'),
+    /** Timeout of that question, in ms. @default 5000 */
+    MEDIA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     /** PostgreSQL URL of the users database (schema "users"). Required. */
     DATABASE_URL: envPostgresUrl,
     /** Pool size of this process's PostgreSQL connections. @default 10 */
@@ -116,6 +120,8 @@ export interface UsersEnv {
   databaseUrl: string;
   databasePoolSize: number;
   identitySecret: string;
+  mediaUrl: string;
+  mediaTimeoutMs: number;
   jwt: {
     privateKeyPem: string;
     issuer: string;
@@ -148,6 +154,8 @@ export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv 
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
+    mediaUrl: env.MEDIA_URL,
+    mediaTimeoutMs: env.MEDIA_TIMEOUT_MS,
     jwt: {
       privateKeyPem: env.JWT_PRIVATE_KEY ?? devKeys().privateKeyPem,
       issuer: env.JWT_ISSUER,

@@ -6,6 +6,7 @@ import { busPresenceAnnouncer, createPresenceStore } from '@storm/presence';
 import { loadUsersEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { createMemoryLimiter, createRedisLimiter } from '@storm/limiter';
+import { createHttpAvatarCheck } from './modules/profile/avatars.js';
 import { startUsersService } from './server.js';
 
 // Standalone entry of the users subgraph (one Kubernetes Deployment):
@@ -21,9 +22,11 @@ await runOrExit(async () => {
   const presence = await createPresenceStore(env.redis ? { redis: env.redis } : { memory: true });
   // setAway is announced here, as the routers announce connections (presenceChanged).
   const bus = await createBus(env.bus);
+  const key = identityKey(env.identitySecret);
   const service = await startUsersService({
     prisma,
-    identityKey: identityKey(env.identitySecret),
+    identityKey: key,
+    avatars: createHttpAvatarCheck({ url: env.mediaUrl, identityKey: key, timeoutMs: env.mediaTimeoutMs }),
     host: env.host,
     port: env.port,
     development: env.development,

@@ -16,6 +16,7 @@ import { AuthService, type TokenSettings } from './modules/auth/auth.service.js'
 import { addressKey, AuthThrottle, DEFAULT_THROTTLE, type ThrottleSettings } from './modules/auth/throttle.js';
 import { createMemoryPresence, type PresenceAnnouncer, type PresenceStore } from '@storm/presence';
 import { PresenceService } from './modules/presence/presence.service.js';
+import type { AvatarCheck } from './modules/profile/avatars.js';
 import { ProfileService } from './modules/profile/profile.service.js';
 import { UsersService } from './modules/users/users.service.js';
 import { buildSchema } from './schema.js';
@@ -54,6 +55,8 @@ export interface UsersServiceDeps {
    * presenceChanged delivers it. @default none: setAway shows on the next read only
    */
   announcePresence?: PresenceAnnouncer;
+  /** Whether a media may be someone's avatar: createHttpAvatarCheck({ url: MEDIA_URL, ... }). */
+  avatars: AvatarCheck;
   /** Login and registration throttling. @default DEFAULT_THROTTLE (see throttle.ts) */
   throttle?: Partial<ThrottleSettings>;
   /** Largest accepted request body, bytes. @default DEFAULT_MAX_BODY_BYTES (1 MiB) */
@@ -77,7 +80,7 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
   const ownLimiter = deps.limiter ? undefined : createMemoryLimiter();
   const throttle = new AuthThrottle(deps.limiter ?? ownLimiter!, { ...DEFAULT_THROTTLE, ...deps.throttle });
   const auth = new AuthService(deps.prisma, deps.signingKeys, deps.tokens, throttle);
-  const profiles = new ProfileService(deps.prisma);
+  const profiles = new ProfileService(deps.prisma, deps.avatars);
   const ownPresence = deps.presence ? undefined : createMemoryPresence();
   const presenceStore = deps.presence ?? ownPresence!;
   const onPresenceError = (err: unknown) => logError('presence store failed; answering OFFLINE', err);

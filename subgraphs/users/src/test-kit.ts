@@ -14,6 +14,7 @@ import type { PresenceStore } from '@storm/presence';
 import type { LimiterStore } from '@storm/limiter';
 import type { TokenSettings } from './modules/auth/auth.service.js';
 import type { ThrottleSettings } from './modules/auth/throttle.js';
+import { createStaticAvatarCheck } from './modules/profile/avatars.js';
 import { startUsersService } from './server.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -31,6 +32,8 @@ export interface UsersHarness {
   verifyKey: CryptoKey;
   tokens: TokenSettings;
   identityKey: Uint8Array;
+  /** The media the service believes exist (the media subgraph is not running): `avatars.add(id, { ownerId, contentType })`. */
+  avatars: ReturnType<typeof createStaticAvatarCheck>;
   /** POST /graphql as the router would, for `userId` (null = anonymous). */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -61,9 +64,11 @@ export async function startUsersHarness(tokens: Partial<TokenSettings> = {}, opt
   const signingKeys = await loadSigningKeys(pems);
   const key = identityKey('test-identity-secret-of-at-least-32-characters');
   const settings: TokenSettings = { issuer: 'storm', audience: 'storm', accessTtlSeconds: 900, refreshTtlSeconds: 3600, ...tokens };
+  const avatars = createStaticAvatarCheck();
   const service = await startUsersService({
     prisma,
     identityKey: key,
+    avatars,
     host: '127.0.0.1',
     port: 0,
     development: false,
@@ -81,6 +86,7 @@ export async function startUsersHarness(tokens: Partial<TokenSettings> = {}, opt
     verifyKey: await loadVerifyKey(pems.publicKeyPem),
     tokens: settings,
     identityKey: key,
+    avatars,
     async gql(query, variables, opts = {}) {
       const identity = await signIdentity({ userId: opts.userId ?? null }, key);
       const res = await fetch(service.url, {

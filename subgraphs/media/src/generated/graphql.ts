@@ -35,6 +35,8 @@ export type Media = {
   contentType: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** Who uploaded it: whoever may see the media may see who owns it (an avatar's user, an attachment's author). */
+  owner: User;
   /** Size in bytes. */
   size: Scalars['Int']['output'];
   /**
@@ -92,6 +94,11 @@ export type Query = {
 
 export type QueryMediaArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -203,6 +210,7 @@ export type ResolversTypes = ResolversObject<{
   Message: ResolverTypeWrapper<MessageRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<User>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
@@ -216,6 +224,7 @@ export type ResolversParentTypes = ResolversObject<{
   Message: MessageRef;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  User: User;
   Boolean: Scalars['Boolean']['output'];
 }>;
 
@@ -232,6 +241,7 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -250,12 +260,17 @@ export type QueryResolvers<ContextType = MediaContext, ParentType extends Resolv
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
 }>;
 
+export type UserResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = MediaContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Media?: MediaResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = MediaContext> = ResolversObject<{

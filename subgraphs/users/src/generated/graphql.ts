@@ -80,7 +80,11 @@ export type Mutation = {
    * caller, whose `presence` shows the result. Errors: UNAUTHENTICATED.
    */
   setAway: User;
-  /** Updates the caller's profile. Errors: UNAUTHENTICATED, BAD_USER_INPUT (with `field`). */
+  /**
+   * Updates the caller's profile; nothing is written unless all of it is valid.
+   * Errors: UNAUTHENTICATED, BAD_USER_INPUT (with `field`), UNAVAILABLE (a new
+   * avatar cannot be checked while the media service is down).
+   */
   updateProfile: User;
 };
 
@@ -198,7 +202,11 @@ export type SubscriptionPresenceChangedArgs = {
  * clears `statusText` and `avatarMediaId`.
  */
 export type UpdateProfileInput = {
-  /** The id (a UUID) of a Media to show as the avatar; null clears it. */
+  /**
+   * The id (a UUID) of a Media to show as the avatar; null clears it. It must
+   * be an image the caller uploaded (PNG, JPEG, GIF, WebP or AVIF): anything
+   * else, or an id the caller cannot see, is BAD_USER_INPUT.
+   */
   avatarMediaId?: InputMaybe<Scalars['ID']['input']>;
   /** 1–64 characters after trimming, no control characters. Cannot be null. */
   displayName?: InputMaybe<Scalars['String']['input']>;

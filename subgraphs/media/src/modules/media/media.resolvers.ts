@@ -44,5 +44,6 @@ export const mediaResolvers: Resolvers = {
       return row;
     },
     url: (media) => mediaUrl(media.id),
+    owner: (media) => ({ __typename: 'User', id: media.ownerId }),
   },
 };

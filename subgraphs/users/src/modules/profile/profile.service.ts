@@ -1,15 +1,24 @@
 import { notFound } from '@storm/common';
 import type { PrismaClient, User } from '../../generated/prisma/client.js';
 import type { UpdateProfileInput } from '../../generated/graphql.js';
+import type { AvatarCheck } from './avatars.js';
 import { escapeLike, validateHandleSearch, validateProfile } from './profile.validation.js';
 
 /** Profiles: the caller's own display name, status and avatar, and handle search. */
 export class ProfileService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly avatars: AvatarCheck,
+  ) {}
 
-  /** Applies a validated update to `userId`'s own profile (nothing is written on bad input). */
+  /**
+   * Applies a validated update to `userId`'s own profile (nothing is written
+   * on bad input). A new avatar must be an image the caller uploaded, which
+   * the media service answers before anything is written.
+   */
   async update(userId: string, input: UpdateProfileInput): Promise<User> {
     const changes = validateProfile(input);
+    if (changes.avatarMediaId) await this.avatars.assertUsable(changes.avatarMediaId, userId);
     const found = await this.prisma.user.updateMany({ where: { id: userId }, data: changes });
     // The router vouched for this id, but the account may have been deleted since the token was issued.
     if (found.count === 0) throw notFound('User not found');

@@ -34,6 +34,7 @@ describe('updateProfile', () => {
   it('updates the caller: trims, keeps omitted fields, null clears, avatar is a Media reference', async () => {
     const user = await createUser(`${stem}_owner`);
     const media = randomUUID().toUpperCase();
+    h.avatars.add(media, { ownerId: user.id, contentType: 'image/png' });
     const res = await update(user.id, { displayName: '  Ada L. ', statusText: ' on holiday 🏖️ ', avatarMediaId: media });
     expect(res.errors).toBeUndefined();
     expect(res.data!.updateProfile).toEqual({
@@ -82,6 +83,33 @@ describe('updateProfile', () => {
     expect(await h.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(before);
   });
 
+  it('an avatar must be an image the caller uploaded: unknown, foreign and non-image media are BAD_USER_INPUT, nothing written', async () => {
+    const [owner, other] = [await createUser(`${stem}_av_own`), await createUser(`${stem}_av_other`)];
+    const mine = randomUUID();
+    h.avatars.add(mine, { ownerId: owner.id, contentType: 'image/jpeg' });
+    expect((await update(owner.id, { avatarMediaId: mine })).errors).toBeUndefined();
+    const theirs = randomUUID();
+    h.avatars.add(theirs, { ownerId: other.id, contentType: 'image/png' });
+    const svg = randomUUID();
+    h.avatars.add(svg, { ownerId: owner.id, contentType: 'image/svg+xml' });
+    const pdf = randomUUID();
+    h.avatars.add(pdf, { ownerId: owner.id, contentType: 'application/pdf' });
+    const before = await h.prisma.user.findUniqueOrThrow({ where: { id: owner.id } });
+    for (const [media, message] of [
+      [randomUUID(), /no media with this id/i],
+      [theirs, /media you uploaded/],
+      [svg, /must be an image .*image\/svg\+xml/],
+      [pdf, /must be an image .*application\/pdf/],
+    ] as const) {
+      const res = await update(owner.id, { displayName: 'Changed too', avatarMediaId: media });
+      expect(res.data).toBeNull();
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'avatarMediaId' });
+      expect(res.errors?.[0]?.message).toMatch(message);
+    }
+    expect(await h.prisma.user.findUniqueOrThrow({ where: { id: owner.id } })).toEqual(before);
+    expect(before.avatarMediaId).toBe(mine);
+  });
+
   it('requires an authenticated caller and only ever changes the caller', async () => {
     const [a, b] = [await createUser(`${stem}_a`), await createUser(`${stem}_b`)];
     expect((await update(null, { displayName: 'x' })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -96,7 +124,8 @@ describe('updateProfile', () => {
   it('statusText and avatar resolve on entity references too', async () => {
     const user = await createUser(`${stem}_ref`);
     const media = randomUUID();
-    await update(user.id, { statusText: 'hi', avatarMediaId: media });
+    h.avatars.add(media, { ownerId: user.id, contentType: 'image/webp' });
+    expect((await update(user.id, { statusText: 'hi', avatarMediaId: media })).errors).toBeUndefined();
     const res = await h.gql<{ _entities: unknown[] }>(
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { statusText avatar { id } } } }`,
       { r: [{ __typename: 'User', id: user.id }] },

@@ -3,6 +3,7 @@ import { IDENTITY_HEADER, identityKey, signIdentity } from '@storm/common';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUsersHarness, type UsersHarness } from '../../test-kit.js';
+import { createStaticAvatarCheck } from '../profile/avatars.js';
 
 let h: UsersHarness;
 const ids: string[] = [];
@@ -175,6 +176,7 @@ describe('database down', () => {
       development: false,
       signingKeys: h.signingKeys,
       tokens: h.tokens,
+      avatars: createStaticAvatarCheck(),
       logError: () => {},
     });
     try {
