@@ -57,6 +57,14 @@ const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages(limi
 const HISTORY_PAGE = 50;
 /** Each phase first runs this long unrecorded: JIT, pools and caches warm up. */
 const WARMUP_SECONDS = 1;
+/**
+ * Before run 1, every measured path runs this long unrecorded at the highest
+ * concurrency: a fresh router needs seconds of traffic before V8 has
+ * optimised its hot paths. With only the 1 s per phase, run 1 measured
+ * 594–660 sends/s at 100 senders and run 2 931–1,046, same machine, same
+ * code (2026-12-03, `send-2026-12-03T08-19-21-765Z` and the runs after it).
+ */
+const FIRST_WARMUP_SECONDS = 4;
 /** The conversations subgraph's pool (adapterFor's default); the direct loop gets the same. */
 const POOL_SIZE = 10;
 
@@ -173,6 +181,10 @@ export async function send(args: string[]): Promise<void> {
 
     const profiled: Profiled = process.env.BENCH_WINDOW_PROFILE ? [storm.info.control, backend.info.control] : [];
     const runs: Array<{ repeat: number; concurrency: number; sends: Record<string, PhaseResult>; history: Record<string, PhaseResult> }> = [];
+    const top = Math.max(...levels);
+    const warming = [...(only.includes('send') ? Object.values(sendOps(top)) : []), ...(only.includes('history') ? Object.values(historyOps(top)) : [])];
+    console.log(`warming up: every path for ${FIRST_WARMUP_SECONDS + WARMUP_SECONDS} s at c=${top}, unrecorded`);
+    for (const op of warming) await closedLoop(top, FIRST_WARMUP_SECONDS, op);
     for (let r = 1; r <= repeat; r++) {
       for (const n of levels) {
         const sends: Record<string, PhaseResult> = {};
