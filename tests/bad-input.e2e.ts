@@ -9,6 +9,7 @@ import { AddReaction, ChatHistory, MarkReadState, SearchMessages, SendChatMessag
 import { CreateConversation, EditMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
+import { outboxPosition } from './testkit/written-events.js';
 
 let stack: TestStack;
 let db: pg.Client;
@@ -43,7 +44,7 @@ async function written(): Promise<unknown> {
     mentions: await q('SELECT message_id, user_id FROM conversations.mentions ORDER BY 1, 2'),
     reactions: await q('SELECT message_id, user_id, emoji FROM conversations.reactions ORDER BY 1, 2, 3'),
     notifications: await q('SELECT id FROM conversations.notifications ORDER BY id'),
-    outbox: await q('SELECT max(id)::text AS last, count(*)::int AS n FROM conversations.outbox'),
+    outbox: await outboxPosition(db),
     users: await q('SELECT count(*)::int AS n FROM users.users'),
   };
 }

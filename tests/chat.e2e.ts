@@ -32,17 +32,20 @@ import {
 import { ConversationHistory, Conversations, CreateConversation, DeleteMessage, EditMessage, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
+import { recordWrittenEvents } from './testkit/written-events.js';
 
 let stack: TestStack;
 let db: pg.Client;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
+let events: Awaited<ReturnType<typeof recordWrittenEvents>>;
 
 beforeAll(async () => {
   stack = await startTestStack({ bus: 'nats' });
   db = new pg.Client({ connectionString: stack.db.url });
   await db.connect();
+  events = await recordWrittenEvents(stack, db);
   [alice, bob, carol] = await Promise.all([registerUser(stack.httpUrl, 'alice'), registerUser(stack.httpUrl, 'bob'), registerUser(stack.httpUrl, 'carol')]);
 });
 afterAll(async () => {
@@ -62,14 +65,8 @@ afterAll(async () => {
 
 const code = (response: { errors?: Array<{ extensions?: { code?: string } }> }) => response.errors?.[0]?.extensions?.code;
 
-/** Outbox rows (published or not) about a conversation, subjects without the bus prefix. */
-async function outbox(conversationId: string): Promise<Array<{ subject: string; payload: Record<string, unknown>; sent: boolean }>> {
-  const { rows } = await db.query<{ subject: string; payload: Record<string, unknown>; sent: boolean }>(
-    `SELECT subject, payload, sent_at IS NOT NULL AS sent FROM conversations.outbox WHERE payload->>'conversationId' = $1 ORDER BY id`,
-    [conversationId],
-  );
-  return rows.map((row) => ({ ...row, subject: row.subject.split('.').slice(1).join('.') }));
-}
+/** Events written about a conversation: published (sent), then still in the outbox. */
+const outbox = (conversationId: string) => events.list({ conversationId });
 
 describe('channels, members and roles', () => {
   it('a channel is found by name, joined, and its live messages reach the new member', async () => {
@@ -345,10 +342,7 @@ describe('read state', () => {
     expect([after.unreadTotal, after.mentionTotal]).toEqual([2, 0]);
     await expect
       .poll(async () => {
-        const { rows } = await db.query<{ subject: string; payload: { lastReadSeq: number }; sent: boolean }>(
-          `SELECT subject, payload, sent_at IS NOT NULL AS sent FROM conversations.outbox WHERE subject LIKE $1`,
-          [`%.user.${dave.id}.read.updated`],
-        );
+        const rows = await events.list({ subjectEndsWith: `user.${dave.id}.read.updated` });
         return rows.map((r) => [r.payload.lastReadSeq, r.sent]);
       })
       .toEqual([[1, true]]);

@@ -16,6 +16,7 @@ import { ok, request, type GraphQLResponse } from './testkit/client.js';
 import { AddReaction, ChatHistory, RemoveReaction } from './testkit/chat-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, TEST_REDIS_URL, type Replica, type TestStack } from './testkit/stack.js';
+import { recordWrittenEvents } from './testkit/written-events.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 // Small send and reaction budgets that do not refill within a test: 1 token per 20 s.
@@ -106,9 +107,10 @@ describe('rate limits shared by conversations replicas (Redis)', () => {
     const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'reactions', memberIds: [dave.id] } }, carol.accessToken);
     const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'react to me' } }, carol.accessToken);
     const messageId = sendMessage.id;
+    const written = await recordWrittenEvents(stack, db);
     const stored = async () => ({
       reactions: (await db.query(`SELECT user_id::text, emoji FROM conversations.reactions WHERE message_id = $1 ORDER BY 1, 2`, [messageId])).rows,
-      events: (await db.query(`SELECT subject, payload->>'emoji' AS emoji FROM conversations.outbox WHERE payload->>'messageId' = $1 ORDER BY id`, [messageId])).rows,
+      events: (await written.list({ payload: { messageId } })).map((e) => ({ subject: e.subject, emoji: e.payload.emoji })),
     });
 
     // Four actions, alternating routers: the whole burst, adds and removes alike.

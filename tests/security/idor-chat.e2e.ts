@@ -40,6 +40,7 @@ import {
   UpdateProfileOp,
 } from '../testkit/idor-chat-operations.js';
 import { registerUser, type TestUser } from '../testkit/users.js';
+import { outboxPosition } from '../testkit/written-events.js';
 import { RawSocket } from './raw-ws.js';
 import { startSecurityStack, type SecurityStack } from './stack.js';
 
@@ -114,7 +115,7 @@ describe('no chat data reaches a non-member, and no member goes beyond their rol
       messages: await rows('SELECT id, conversation_id, seq, body, edited_at, deleted_at, reply_to_id FROM conversations.messages ORDER BY id'),
       reactions: await rows('SELECT message_id, emoji, user_id FROM conversations.reactions ORDER BY 1, 2, 3'),
       mentions: await rows('SELECT message_id, user_id FROM conversations.mentions ORDER BY 1, 2'),
-      outbox: await rows('SELECT count(*)::int AS n FROM conversations.outbox'),
+      outbox: await outboxPosition(db),
     };
   };
 

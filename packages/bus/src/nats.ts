@@ -283,7 +283,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       const data = encodePayload(payload);
       try {
         // The ack (or duplicate ack) means the stream has it; either way the
-        // outbox row may be marked sent.
+        // outbox row may be deleted.
         await js.publish(subject, data, { timeout: timeoutMs, ...(options?.msgId ? { msgID: options.msgId } : {}) });
       } catch (err) {
         // The client reports "jetstream is not enabled" when nothing answered,

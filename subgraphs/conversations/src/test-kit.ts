@@ -16,6 +16,14 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } & Record<string, unknown> }>;
 }
 
+/** An event the service wrote: published by the relay, or still in the outbox. */
+export interface KitEvent {
+  subject: string;
+  msgId: string;
+  payload: unknown;
+  published: boolean;
+}
+
 export interface Kit {
   db: TestDatabase;
   prisma: PrismaClient;
@@ -24,6 +32,12 @@ export interface Kit {
   key: Uint8Array;
   users: ReturnType<typeof createStaticUserDirectory>;
   service: ConversationsRunningService;
+  /**
+   * Every event written on a subject containing `subjectContains`: those the
+   * relay published (which it deletes from the outbox), in publish order,
+   * then those still in the outbox, in id order.
+   */
+  events(subjectContains: string): Promise<KitEvent[]>;
   /** A new user id the directory knows (with `handle`, found by it too). */
   newUser(handle?: string): string;
   /** POST /graphql as `userId` (null: anonymous; undefined header: see `raw`). */
@@ -45,7 +59,20 @@ export async function startKit(
   const db = await createTestDatabase();
   const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }) });
   const busPrefix = `convtest_${randomUUID().slice(0, 8)}`;
-  const bus = options.bus ?? createMemoryBus();
+  const inner = options.bus ?? createMemoryBus();
+  const published: KitEvent[] = [];
+  // What the service publishes is recorded once the bus accepted it.
+  const bus: Bus = {
+    kind: inner.kind,
+    async publish(subject, payload, publishOptions) {
+      await inner.publish(subject, payload, publishOptions);
+      published.push({ subject, msgId: publishOptions?.msgId ?? '', payload, published: true });
+    },
+    subscribe: (subject, handler) => inner.subscribe(subject, handler),
+    ping: () => inner.ping(),
+    onReconnect: (listener) => inner.onReconnect(listener),
+    dispose: () => inner.dispose(),
+  };
   const key = identityKey('conversations-test-identity-secret-0123456789');
   const users = createStaticUserDirectory();
   const service = await startConversationsService({
@@ -77,6 +104,15 @@ export async function startKit(
     key,
     users,
     service,
+    async events(subjectContains) {
+      const rows = await prisma.outboxEvent.findMany({ where: { subject: { contains: subjectContains } }, orderBy: { id: 'asc' } });
+      // A row the relay published is deleted when its batch commits: until then it is in both.
+      const sent = new Set(published.map((e) => e.msgId));
+      return [
+        ...published.filter((e) => e.subject.includes(subjectContains)),
+        ...rows.filter((row) => !sent.has(row.msgId)).map((row) => ({ subject: row.subject, msgId: row.msgId, payload: row.payload, published: false })),
+      ];
+    },
     newUser(handle) {
       const id = randomUUID();
       if (handle) users.addHandle(id, handle);

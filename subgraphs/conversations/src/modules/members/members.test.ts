@@ -41,10 +41,10 @@ async function roles(id: string): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.userId, r.role]));
 }
 
-/** Outbox rows of a conversation (and of its members' user subjects) after `sinceId`. */
+/** Events written about a conversation (on its subjects and its members' user subjects). */
 async function events(id: string) {
-  const rows = await kit.prisma.outboxEvent.findMany({ where: { payload: { path: ['conversationId'], equals: id } }, orderBy: { id: 'asc' } });
-  return rows.map((r) => ({ subject: r.subject.slice(kit.busPrefix.length + 1), payload: r.payload as Record<string, unknown> }));
+  const written = (await kit.events(`${kit.busPrefix}.`)).filter((e) => (e.payload as { conversationId?: unknown }).conversationId === id);
+  return written.map((e) => ({ subject: e.subject.slice(kit.busPrefix.length + 1), payload: e.payload as Record<string, unknown> }));
 }
 
 describe('channels directory', () => {

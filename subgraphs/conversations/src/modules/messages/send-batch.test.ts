@@ -41,12 +41,12 @@ async function settle(promise: Promise<{ id: string; seq: number }>): Promise<{ 
 async function seqsOf(conversationId: string) {
   const [messages, outbox, row] = await Promise.all([
     kit.prisma.message.findMany({ where: { conversationId }, select: { seq: true }, orderBy: { seq: 'asc' } }),
-    kit.prisma.outboxEvent.findMany({ where: { subject: { contains: conversationId, endsWith: '.message.added' } }, orderBy: { id: 'asc' } }),
+    kit.events(conversationId).then((events) => events.filter((e) => e.subject.endsWith('.message.added'))),
     kit.prisma.conversation.findUnique({ where: { id: conversationId }, select: { lastSeq: true } }),
   ]);
   return {
     messages: messages.map((m) => m.seq),
-    // Outbox ids follow seq within a conversation (the relay publishes in id order).
+    // Outbox ids follow seq within a conversation (the relay publishes in id order, and events() lists in that order).
     outbox: outbox.map((o) => (o.payload as { seq: number }).seq),
     lastSeq: row?.lastSeq,
   };

@@ -4,11 +4,16 @@ import { EVENT_LOG_RETENTION_MS, pruneEventLog } from '../live/event-log.service
 
 /**
  * The outbox relay: publishes committed outbox rows to the bus, in id order,
- * and marks them sent.
+ * and deletes them.
  *
- * - Claiming: each batch is one transaction that selects unsent rows in id
- *   order `FOR UPDATE SKIP LOCKED`, publishes them, and marks them sent;
- *   several replicas may run relays, each claiming different rows.
+ * - Claiming: each batch is one transaction that selects rows in id order
+ *   `FOR UPDATE SKIP LOCKED`, publishes them, and deletes the published ones;
+ *   several replicas may run relays, each claiming different rows. Every row
+ *   in the table is unsent. (Until 2026-12-03 a published row was marked
+ *   `sent_at` and pruned an hour later: the mark wrote a whole new version of
+ *   the row, payload included, into the heap, every index and the WAL, and
+ *   the prune deleted it again. The messages and the conversations' event
+ *   logs keep what a published row said.)
  * - Publishing: the rows of a batch are published in id order without waiting
  *   for each acknowledgement (the bus client pipelines them on one connection,
  *   so a batch costs about one round trip, not one per row: waiting for each
@@ -19,19 +24,17 @@ import { EVENT_LOG_RETENTION_MS, pruneEventLog } from '../live/event-log.service
  *   by seq (messages) and position (logged events) and fill gaps from
  *   PostgreSQL, as they must anyway with several relays or a lossy bus.
  * - Failure: the rows whose publish rejected get `attempts` incremented and
- *   stay unsent, the others are marked sent, and the relay retries after a
+ *   stay, the others are deleted, and the relay retries after a
  *   capped exponential backoff: a failed row may then reach the bus after
  *   later ones. Nothing committed is ever dropped. A crash between publish and
  *   commit publishes again; the bus drops the duplicate by msgId.
  * - Latency: `kick()` (called after each commit) runs a batch at once instead
  *   of waiting for the poll; kicks during a backoff are ignored, so a down bus
  *   is not hammered.
- * - Pruning: sent rows older than `retentionMs` (1 hour) are deleted at most
- *   once per `pruneIntervalMs` (1 minute), after a successful batch; they are
- *   kept that long only to help diagnose delivery. Unsent rows are never pruned.
- *   The conversations' event logs are pruned in the same step (entries older
- *   than EVENT_LOG_RETENTION_MS).
- * - Shutdown: dispose() lets the in-flight batch finish (and mark what it
+ * - Pruning: the conversations' event logs (entries older than
+ *   EVENT_LOG_RETENTION_MS) are pruned at most once per `pruneIntervalMs`
+ *   (1 minute), after a successful batch. Outbox rows are never pruned.
+ * - Shutdown: dispose() lets the in-flight batch finish (and delete what it
  *   published); rows still unsent stay in the table for the next relay.
  */
 export interface OutboxRelayOptions {
@@ -51,8 +54,6 @@ export interface OutboxRelayOptions {
   backoffMaxMs?: number;
   /** A publish slower than this counts as failed (it holds row locks). @default 10000 */
   publishTimeoutMs?: number;
-  /** Sent rows older than this are pruned. @default 3600000 (1 hour) */
-  retentionMs?: number;
   /** How often pruning runs. @default 60000 */
   pruneIntervalMs?: number;
   /** @default console.error for warnings, nothing for info */
@@ -90,7 +91,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     backoffBaseMs = 100,
     backoffMaxMs = 10_000,
     publishTimeoutMs = 10_000,
-    retentionMs = 3_600_000,
     pruneIntervalMs = 60_000,
     log = (level, message, err) => {
       if (level !== 'info') console.error(`[outbox] ${message}`, err ?? '');
@@ -128,18 +128,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function batch(): Promise<BatchResult> {
     return prisma.$transaction(
       async (tx) => {
-        // The claim walks outbox_unsent_idx in id order. Sent rows leave dead
+        // The claim walks the primary key in id order. Deleted rows leave dead
         // entries in it until a vacuum; an index scan marks those it passes as
         // dead and later scans skip them, but the bitmap scan the planner picks
         // for a large LIMIT on stale statistics never does, and then every claim
-        // visits every sent row's heap page since the last vacuum (29 ms per
-        // claim at 150,000 rows on a cluster without autovacuum; 3.6 ms as an
-        // index scan).
+        // visits every published row's heap page since the last vacuum (29 ms
+        // per claim at 150,000 rows on a cluster without autovacuum; 3.6 ms as
+        // an index scan).
         await tx.$executeRawUnsafe('SET LOCAL enable_bitmapscan = off');
         const rows = await tx.$queryRaw<ClaimedRow[]>`
           SELECT o.id::text AS id, o.subject, o.msg_id AS "msgId", o.payload, o.attempts
           FROM conversations.outbox o
-          WHERE o.sent_at IS NULL
           -- o.id, the bigint: a bare "id" would sort by the text output column.
           ORDER BY o.id
           LIMIT ${batchSize}
@@ -155,7 +154,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await tx.$executeRaw`UPDATE conversations.outbox SET attempts = attempts + 1 WHERE id = ANY(${rejected.map((r) => r.id)}::bigint[])`;
         }
         if (sent.length > 0) {
-          await tx.$executeRaw`UPDATE conversations.outbox SET sent_at = now() WHERE id = ANY(${sent}::bigint[])`;
+          await tx.$executeRaw`DELETE FROM conversations.outbox WHERE id = ANY(${sent}::bigint[])`;
         }
         return { claimed: rows.length, published: sent.length, failed };
       },
@@ -167,9 +166,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function prune(): Promise<void> {
     if (Date.now() - lastPrune < pruneIntervalMs) return;
     lastPrune = Date.now();
-    const cutoff = new Date(Date.now() - retentionMs);
-    const pruned = await prisma.$executeRaw`DELETE FROM conversations.outbox WHERE sent_at IS NOT NULL AND sent_at < ${cutoff}`;
-    if (pruned > 0) log('info', `pruned ${pruned} sent outbox rows`);
     const expired = await pruneEventLog(prisma);
     if (expired > 0) log('info', `pruned ${expired} event log entries older than ${EVENT_LOG_RETENTION_MS / 86_400_000} days`);
   }

@@ -154,7 +154,7 @@ describe('reactions', () => {
     const removed = await kit.gql(me, REMOVE, { id: a.id, emoji: '👍' });
     expect(removed.data!.removeReaction.reactions[0]).toEqual({ emoji: '👍', count: 1, reactedByMe: false });
     await kit.gql(me, REMOVE, { id: a.id, emoji: '👍' });
-    const subjects = (await kit.prisma.outboxEvent.findMany({ where: { subject: { contains: id } }, orderBy: { id: 'asc' } })).map((e) => e.subject.split('.').slice(-2).join('.'));
+    const subjects = (await kit.events(id)).map((e) => e.subject.split('.').slice(-2).join('.'));
     expect(subjects.filter((s) => s.startsWith('reaction'))).toEqual(['reaction.added', 'reaction.added', 'reaction.added', 'reaction.added', 'reaction.removed']);
   });
 
@@ -165,7 +165,7 @@ describe('reactions', () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => kit.gql(me, ADD, { id: a.id, emoji: '🔥' })));
     for (const response of responses) expect(response.errors).toBeUndefined();
     expect(await kit.prisma.reaction.count({ where: { messageId: a.id } })).toBe(1);
-    expect(await kit.prisma.outboxEvent.count({ where: { subject: { endsWith: 'reaction.added' }, payload: { path: ['messageId'], equals: a.id } } })).toBe(1);
+    expect((await kit.events(id)).filter((e) => e.subject.endsWith('reaction.added') && (e.payload as { messageId?: unknown }).messageId === a.id)).toHaveLength(1);
   });
 
   it.each(['thumbs up', ':+1:', '👍👍', '', 'a👍', "'); DROP TABLE conversations.reactions; --"])('refuses %j with BAD_USER_INPUT field emoji, writing nothing', async (emoji) => {
