@@ -1,6 +1,7 @@
 // `npm run bench -- <scenario> [--flags]`: load generators that print figures
 // and write a report to bench/results/. Never timed unit tests: a benchmark
 // measures, it does not assert.
+import { audit } from './audit.js';
 import { fanout } from './fanout.js';
 import { heap } from './heap.js';
 import { latency } from './latency.js';
@@ -10,7 +11,7 @@ import { reads } from './reads.js';
 import { send } from './send.js';
 import { startup } from './startup.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile, heap, outbox };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile, heap, outbox, audit };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;

@@ -62,7 +62,13 @@ const router = await startRouter({
   },
 });
 const control = await startControl({
-  '/engine': async () => ({ subscribers: router.engine.subscriberCount, groups: router.engine.groupCount }),
+  '/engine': async () => ({ subscribers: router.engine.subscriberCount, groups: router.engine.groupCount, inboxes: router.engine.inboxCount }),
+  // One inbox audit (INBOX_AUDIT_MS's periodic work), timed here.
+  '/audit': async () => {
+    const started = performance.now();
+    await router.engine.audit({ inboxes: true });
+    return { ms: performance.now() - started };
+  },
   // commit → socket hand-off, as the router measures it (histogram buckets, cumulative counts).
   '/latency': async () => (await router.metrics.deliveryLatency.get()).values,
   '/resolutions': async () => (await router.metrics.resolutions.get()).values,

@@ -471,6 +471,11 @@ export class SubscriptionEngine {
     return n;
   }
 
+  /** Live inbox subscriptions on this router. */
+  get inboxCount(): number {
+    return this.inboxes.size;
+  }
+
   /** Number of open subscriptions. */
   get subscriberCount(): number {
     let n = 0;
