@@ -22,6 +22,11 @@ export class BatchLoader<K, V> {
     return promise;
   }
 
+  /** Caches `value` for `key` unless it is already loaded or loading (a value another query of this request read anyway). */
+  prime(key: K, value: V): void {
+    if (!this.cache.has(key)) this.cache.set(key, Promise.resolve(value));
+  }
+
   private async dispatch(): Promise<void> {
     const jobs = this.pending;
     this.pending = [];

@@ -29,6 +29,8 @@ export interface Kit {
   prisma: PrismaClient;
   bus: Bus;
   busPrefix: string;
+  /** SQL statements the service ran (with `logQueries`); clear it with `queries.length = 0`. */
+  queries: string[];
   key: Uint8Array;
   users: ReturnType<typeof createStaticUserDirectory>;
   service: ConversationsRunningService;
@@ -54,10 +56,14 @@ export async function startKit(
     rateLimits?: ConversationsServiceDeps['rateLimits'];
     /** The caller owns it (disposes it after close()). */
     rateLimitStore?: ConversationsServiceDeps['rateLimitStore'];
+    /** Record the SQL the service runs in `queries`. */
+    logQueries?: boolean;
   } = {},
 ): Promise<Kit> {
   const db = await createTestDatabase();
-  const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }) });
+  const prisma = new PrismaClient({ adapter: adapterFor(db.target, { poolSize: 20 }), ...(options.logQueries ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}) });
+  const queries: string[] = [];
+  if (options.logQueries) (prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => queries.push(e.query));
   const busPrefix = `convtest_${randomUUID().slice(0, 8)}`;
   const inner = options.bus ?? createMemoryBus();
   const published: KitEvent[] = [];
@@ -101,6 +107,7 @@ export async function startKit(
     prisma,
     bus,
     busPrefix,
+    queries,
     key,
     users,
     service,

@@ -18,7 +18,9 @@ export const conversationsResolvers: Resolvers = {
       return row;
     },
     async conversations(_root, _args, ctx) {
-      return ctx.conversations.listForMember(requireUser(ctx.userId));
+      const listed = await ctx.conversations.listForMember(requireUser(ctx.userId));
+      for (const { conversation, membership } of listed) ctx.loaders.myMembership.prime(conversation.id, membership);
+      return listed.map((row) => row.conversation);
     },
     async unreadTotal(_root, _args, ctx) {
       return (await ctx.loaders.totals()).unread;

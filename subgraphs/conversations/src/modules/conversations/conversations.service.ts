@@ -74,16 +74,22 @@ export class ConversationsService {
   }
 
   /** The caller's conversations, newest activity (last message, else creation) first. */
-  async listForMember(userId: string): Promise<ConversationRow[]> {
+  async listForMember(userId: string): Promise<Array<{ conversation: ConversationRow; membership: MyMembershipRow }>> {
     // The newest message is the one whose seq is the conversation's lastSeq:
-    // an index lookup per conversation, no scan of its messages.
-    return this.prisma.$queryRaw<ConversationRow[]>`
-      SELECT ${CONVERSATION_COLUMNS}
+    // an index lookup per conversation, no scan of its messages. The
+    // caller's membership rows come along: myRole and lastReadSeq then need
+    // no second query (and read the same snapshot).
+    const rows = await this.prisma.$queryRaw<Array<ConversationRow & { viewerRole: MyMembershipRow['role']; viewerJoinedAt: Date; viewerLastReadSeq: number }>>`
+      SELECT ${CONVERSATION_COLUMNS}, ms.role::text AS "viewerRole", ms.joined_at AS "viewerJoinedAt", ms.last_read_seq AS "viewerLastReadSeq"
       FROM conversations.memberships ms
       JOIN conversations.conversations c ON c.id = ms.conversation_id
       LEFT JOIN conversations.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
       WHERE ms.user_id = ${userId}::uuid
       ORDER BY COALESCE(m.created_at, c.created_at) DESC, c.id DESC`;
+    return rows.map(({ viewerRole, viewerJoinedAt, viewerLastReadSeq, ...conversation }) => ({
+      conversation,
+      membership: { conversationId: conversation.id, userId, role: viewerRole, joinedAt: viewerJoinedAt, lastReadSeq: viewerLastReadSeq },
+    }));
   }
 
   /** Member references per conversation (callers have already checked membership). */
