@@ -2,12 +2,11 @@
 // trip to each subgraph per event, not 1,000. Counted at the subgraphs' door
 // by proxies placed between a router replica and the subgraphs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import type { RunningRouter } from '@storm/router/server';
 import { ok, Recorder, wsClient } from './testkit/client.js';
+import { countingProxy, type CountingProxy } from './testkit/counting-proxy.js';
 import { MessageAddedForMe } from './testkit/live-operations.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
@@ -17,31 +16,11 @@ const SOCKETS = 10;
 const PER_SOCKET = 100;
 const EVENTS = 5;
 
-/** Forwards POSTs to `target` and counts them. */
-async function countingProxy(target: string): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
-  let requests = 0;
-  const server = http.createServer(async (req, res) => {
-    requests++;
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    count: () => requests,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 describe('fan-out resolution', () => {
   let stack: TestStack;
   let replica: Replica;
   let router: RunningRouter;
-  let proxies: Awaited<ReturnType<typeof countingProxy>>[];
+  let proxies: CountingProxy[];
   let alice: TestUser;
   let bob: TestUser;
 

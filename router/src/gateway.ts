@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request } from 'undici';
@@ -19,9 +19,11 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly entities = new EntityFetchBatcher<RouterContext>();
 
   constructor(
+    private readonly service: string,
     url: string,
     private readonly signer: IdentitySigner,
     dispatcher: Agent,
+    replays: ReplaySource | undefined,
   ) {
     // undici instead of the default make-fetch-happen: its pool closes idle
     // sockets before Node servers do (4 s < 5 s), so a reused keep-alive socket
@@ -32,6 +34,21 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // its WHATWG `fetch`: see undiciFetcher.
     const fetcher = undiciFetcher(dispatcher);
     super({ url, fetcher });
+    // RemoteGraphQLDataSource.sendRequest (private in its types, so replaced
+    // here rather than overridden) builds a node-fetch Request per fetch that
+    // only its error hooks would read, and these hooks are the defaults. This
+    // one sends the same body and headers, and answers with the subgraph's
+    // reply to the router's direct fetch of this operation when there is one
+    // (direct-fetch.ts), instead of sending the operation twice.
+    (this as unknown as { sendRequest: SendRequest }).sendRequest = async (request, context) => {
+      const { http, ...payload } = request;
+      const replay = replays?.take(context as object | undefined, this.service);
+      const response = replay ? await replay : await this.fetcher(http!.url, { method: http!.method, headers: Object.fromEntries(http!.headers), body: JSON.stringify(payload) });
+      if (!response.ok) throw await this.errorFromResponse(response);
+      const body: unknown = await this.parseBody(response, undefined as never, context as RouterContext | undefined);
+      if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${String(body)}`);
+      return { ...body, http: response } as GatewayGraphQLResponse;
+    };
   }
 
   /** Entity fetches of one operation that the planner split by response path go out as one request (entity-batching.ts). */
@@ -45,15 +62,33 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
+    const headers = request.http!.headers;
+    // Never passed through from the client: subgraphs trust it (login throttling per address).
+    headers.delete(CLIENT_IP_HEADER);
     // Gateway-internal requests (health checks) carry no RouterContext.
-    const ctx = context as Partial<RouterContext> | undefined;
-    request.http!.headers.set(IDENTITY_HEADER, await this.signer.sign(ctx?.userId ?? null, ctx?.membershipVouched === true));
-    if (ctx?.requestId) request.http!.headers.set('x-request-id', ctx.requestId);
-    // Always overwritten, never passed through from the client: subgraphs trust it
-    // (login throttling per address) because only the router can reach them.
-    if (ctx?.clientIp) request.http!.headers.set(CLIENT_IP_HEADER, ctx.clientIp);
-    else request.http!.headers.delete(CLIENT_IP_HEADER);
+    for (const [name, value] of Object.entries(await subgraphHeaders(this.signer, context as Partial<RouterContext> | undefined))) headers.set(name, value);
   }
+}
+
+type SendRequest = (request: GraphQLDataSourceProcessOptions<RouterContext>['request'], context: unknown) => Promise<GatewayGraphQLResponse>;
+
+/** Where a data source finds the answer the router's direct fetch already received (direct-fetch.ts). */
+export interface ReplaySource {
+  /** The answer (or failure) to this operation's fetch to `service`, once; undefined when there is none. */
+  take(context: object | undefined, service: string): Promise<FetcherResponse> | undefined;
+}
+
+/**
+ * What the router adds to every subgraph request: the caller's identity,
+ * signed; the request id; the client's address. The address is always the
+ * router's own finding, never the client's header: subgraphs trust it
+ * because only the router can reach them.
+ */
+export async function subgraphHeaders(signer: IdentitySigner, ctx: Partial<RouterContext> | undefined): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { [IDENTITY_HEADER]: await signer.sign(ctx?.userId ?? null, ctx?.membershipVouched === true) };
+  if (ctx?.requestId) headers['x-request-id'] = ctx.requestId;
+  if (ctx?.clientIp) headers[CLIENT_IP_HEADER] = ctx.clientIp;
+  return headers;
 }
 
 /**
@@ -108,7 +143,14 @@ export function createSubgraphAgent(): Agent {
  * no polling, no managed federation). Subgraph URLs come from settings, not
  * from the URLs baked into the supergraph.
  */
-export function createGateway(supergraphSdl: string, urls: SubgraphUrls, signer: IdentitySigner, dispatcher: Agent): ApolloGateway {
+export function createGateway(
+  supergraphSdl: string,
+  urls: SubgraphUrls,
+  signer: IdentitySigner,
+  dispatcher: Agent,
+  /** The router's direct fetch (direct-fetch.ts): sees each query plan, hands back answers it already received. */
+  direct?: ReplaySource & { didResolveQueryPlan: Experimental_DidResolveQueryPlanCallback },
+): ApolloGateway {
   // @apollo/gateway 2.14 starts a usage-data exporter to Apollo (probing cloud
   // metadata addresses such as 169.254.169.254 on the way) unless this is set
   // when it is constructed; it has no option for it. STORM's router talks to
@@ -116,9 +158,10 @@ export function createGateway(supergraphSdl: string, urls: SubgraphUrls, signer:
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   return new ApolloGateway({
     supergraphSdl,
+    experimental_didResolveQueryPlan: direct?.didResolveQueryPlan,
     buildService: ({ name, url }) => {
       const override = urls[name as keyof SubgraphUrls];
-      return new SignedDataSource(override ?? url!, signer, dispatcher);
+      return new SignedDataSource(name, override ?? url!, signer, dispatcher, direct);
     },
   });
 }

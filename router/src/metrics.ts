@@ -12,6 +12,11 @@ export function createMetrics() {
       labelNames: ['type', 'outcome'] as const,
       registers: [registry],
     }),
+    directFetches: new Counter({
+      name: 'storm_direct_fetches_total',
+      help: 'HTTP operations answered straight from one subgraph fetch, past Apollo Server and the gateway (direct-fetch.ts)',
+      registers: [registry],
+    }),
     connections: new Gauge({ name: 'storm_ws_connections', help: 'Open graphql-ws connections (acknowledged)', registers: [registry] }),
     subscriptions: new Gauge({ name: 'storm_subscriptions', help: 'Active subscriptions', registers: [registry] }),
     groups: new Gauge({

@@ -6,7 +6,7 @@
 // handling (executeHTTPGraphQLRequest: CSRF prevention, GET/POST rules,
 // status codes) is unchanged; other paths still go to an express app.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { ErrorCode } from './errors.js';
 
 /** 1 MiB: what express.json()'s '1mb' meant, the subgraphs' default. */
@@ -41,6 +41,16 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted> {
   context: (req: IncomingMessage, res: ServerResponse, admitted: TAdmitted) => Promise<TContext>;
   /** The `extensions.code` of a body refusal. @default PAYLOAD_TOO_LARGE for 413, BAD_REQUEST otherwise */
   faultCode?: (fault: BodyFault) => string;
+  /**
+   * Sees each JSON object POSTed, with its context already built, before
+   * Apollo Server does: writes the answer itself and returns true, or returns
+   * false to pass the request on (Apollo Server then gets that same context).
+   * When the context factory throws, the shortcut is skipped and Apollo
+   * Server reports the error as usual.
+   */
+  shortcut?: (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, context: TContext) => Promise<boolean>;
+  /** Each complete answer Apollo Server gave to a request the shortcut passed on, once written. */
+  answered?: (req: IncomingMessage, body: Record<string, unknown>, context: TContext, response: HTTPGraphQLResponse) => void;
 }
 
 /** A refusal in GraphQL's response shape, written straight to the socket. */
@@ -52,6 +62,10 @@ export function writeGraphQLError(res: ServerResponse, status: number, code: str
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(body);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `application/json`, with or without parameters (what express.json() parsed). */
@@ -124,6 +138,18 @@ export function graphqlHttpHandler<TContext extends BaseContext, TAdmitted = und
         }
       }
 
+      let context = () => options.context(req, res, admitted as TAdmitted);
+      let built: TContext | undefined;
+      const posted = isRecord(body) ? body : undefined;
+      if (options.shortcut && posted) {
+        built = await context().catch(() => undefined);
+        if (built) {
+          if (await options.shortcut(req, res, posted, built)) return;
+          const ready = built;
+          context = () => Promise.resolve(ready);
+        }
+      }
+
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -132,13 +158,14 @@ export function graphqlHttpHandler<TContext extends BaseContext, TAdmitted = und
       const q = url.indexOf('?');
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: q < 0 ? '' : url.slice(q), body },
-        context: () => options.context(req, res, admitted as TAdmitted),
+        context,
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') {
         res.setHeader('content-length', Buffer.byteLength(response.body.string));
         res.end(response.body.string);
+        if (options.answered && built && posted) options.answered(req, posted, built, response);
         return;
       }
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
