@@ -127,6 +127,22 @@ describe('direct fetch', () => {
     expect(users.count() - usersBefore).toBe(3);
   });
 
+  it('takes queries too, but never one with fragments or a field the gateway answers itself', async () => {
+    const query = async (text: string) => {
+      const res = await fetch(router.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.accessToken}` }, body: JSON.stringify({ query: text }) });
+      return (await res.json()) as { data?: { me?: { id: string } } };
+    };
+    const before = await direct();
+    const me = '{ me { id handle } }';
+    expect((await query(me)).data?.me?.id).toBe(alice.id);
+    expect((await query(me)).data?.me?.id).toBe(alice.id);
+    expect(await direct()).toBe(before + 1);
+    for (const other of ['{ me { ...Who } } fragment Who on User { id handle }', '{ __typename me { id handle } }']) {
+      for (let i = 0; i < 2; i++) expect((await query(other)).data?.me?.id).toBe(alice.id);
+    }
+    expect(await direct()).toBe(before + 1);
+  });
+
   it('answers with the gateway’s error when the subgraph is down, as the usual way does (runs last: it stops the proxy)', async () => {
     await conversations.close();
     const usual = await post(SEND_USUAL, { input: { conversationId, body: 'into the void' } });

@@ -70,6 +70,11 @@ export class DirectFetch implements ReplaySource {
 
   constructor(private readonly options: DirectFetchOptions) {}
 
+  /** Forgets every route: the schema changed, so each operation must validate and plan again. */
+  forget(): void {
+    this.routes.clear();
+  }
+
   /** The gateway's `experimental_didResolveQueryPlan`: keeps each request's plan until its answer is seen. */
   readonly didResolveQueryPlan: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, requestContext }) => {
     const slot = slotOf(requestContext.context);

@@ -122,6 +122,8 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer, subgraphAgent, direct);
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
+    // A route was learned against the schema it validated and planned with.
+    direct.forget();
   });
 
   // Its request listener is attached once Apollo Server has started (below).
