@@ -106,6 +106,26 @@ describe('direct fetch', () => {
     expect(refused.body.errors![0]!.extensions!.requestId).toEqual(expect.any(String));
   });
 
+  it('leaves what it has not seen succeed to Apollo Server: an empty operationName, a persisted-query hash', async () => {
+    const before = await direct();
+    const body = (extra: Record<string, unknown>) =>
+      fetch(router.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.accessToken}` },
+        body: JSON.stringify({ query: SEND, variables: { input: { conversationId, body: 'odd' } }, ...extra }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Answer['body'] }));
+    const unnamed = await body({ operationName: '' });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const hashed = await body({ extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } });
+    // A hash that does not match the text is the client's fault, said so (Apollo Server gives it no code).
+    expect(hashed.status).toBe(400);
+    expect(hashed.body.errors?.[0]).toMatchObject({ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } });
+    // An empty extensions object says nothing: that one may go direct.
+    expect((await body({ extensions: {} })).body.data?.sendMessage?.body).toBe('odd');
+    expect(await direct()).toBe(before + 1);
+  });
+
   it('leaves variables that do not coerce to the gateway, which refuses them before any fetch', async () => {
     const sent = conversations.count();
     const usual = await post(SEND_USUAL, { input: { conversationId, body: 42, nope: true } });

@@ -185,17 +185,20 @@ function slotOf(context: unknown): Slot | undefined {
 function operationOf(document: DocumentNode, operationName: string | undefined | null): OperationDefinitionNode | undefined {
   if (document.definitions.some((d) => d.kind !== Kind.OPERATION_DEFINITION)) return undefined;
   const operations = document.definitions as readonly OperationDefinitionNode[];
-  if (operationName) return operations.find((o) => o.name?.value === operationName);
+  if (typeof operationName === 'string') return operations.find((o) => o.name?.value === operationName);
   return operations.length === 1 ? operations[0] : undefined;
 }
 
 /** The request's identity, or undefined for a body the shortcut leaves to Apollo Server (persisted queries, odd shapes). */
 function keyOf(body: Record<string, unknown>): string | undefined {
   const { query, operationName, variables, extensions } = body;
-  if (typeof query !== 'string' || (extensions !== undefined && extensions !== null)) return undefined;
+  // Extensions (a persisted query's hash, …) are Apollo Server's to read; an empty object says nothing.
+  const plain = extensions === undefined || extensions === null || (typeof extensions === 'object' && !Array.isArray(extensions) && Object.keys(extensions).length === 0);
+  if (typeof query !== 'string' || !plain) return undefined;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
-  return operationName ? `${query}\u0000${operationName}` : query;
+  // An empty name is a name (that Apollo Server finds no operation for), not the absence of one.
+  return typeof operationName === 'string' ? `${query}\u0000${operationName}` : query;
 }
 
 function isJson(contentType: string | null): boolean {

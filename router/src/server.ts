@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse, type FormattedExecutionResult as ExecutionResult, type GraphQLSchema } from 'graphql';
-import { ErrorCode, maskError, VerifiedTokenCache, type RunningService } from '@storm/common';
+import { ErrorCode, maskError, requestFault, VerifiedTokenCache, type RunningService } from '@storm/common';
 import { BodyFault, graphqlHttpHandler, routeGraphQL } from '@storm/common/graphql-http';
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
@@ -148,7 +148,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
     // Apollo's guard against fragment fan-out that the per-operation rules cannot see.
     maxRecursiveSelections: true,
     formatError: (formatted, error) => {
-      const masked = maskError(formatted, { development: deps.development });
+      const masked = maskError(requestFault(formatted, error), { development: deps.development });
       // Masked for the client, kept for the operator.
       if (masked.extensions?.code === ErrorCode.Internal) console.error('[router] unexpected error', error);
       return masked;

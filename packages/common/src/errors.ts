@@ -74,6 +74,19 @@ export function maskError(formatted: GraphQLFormattedError, opts: { development:
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.Internal } };
 }
 
+/**
+ * Apollo Server gives the request faults it finds without a code (a
+ * persisted query whose hash does not match its text, …) INTERNAL_SERVER_ERROR
+ * and an HTTP status of 400: those are the client's to fix, so they are
+ * BAD_REQUEST with their message, not masked as the server's failure.
+ */
+export function requestFault(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.code !== ErrorCode.Internal || !(error instanceof GraphQLError)) return formatted;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } };
+}
+
 /** A start-up failure: a setting is missing or malformed. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
