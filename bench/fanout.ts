@@ -11,7 +11,7 @@
 //   npm run bench -- fanout [--clients 10000] [--conversations 1]
 //       [--rates 2,4,8,16] [--seconds 5] [--targets storm,graphql-ws,bare] [--bus nats]
 //       [--producer router|direct] [--producer-in-flight 128] [--client-processes 1] [--settle 20]
-//       [--connect-batch 250] [--runtime node|tsx]   (how the servers run: the compiled build, default, or tsx; bench/process.ts)
+//       [--connect-batch 250] [--client raw|ws] [--runtime node|tsx]   (how the servers run: the compiled build, default, or tsx; bench/process.ts)
 //   BENCH_WINDOW_PROFILE=<dir>: a V8 CPU profile of the router and back end for each measured window
 //
 // --producer (STORM only): `router` (default) sends each message with
@@ -29,7 +29,7 @@
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { cpuMs, cpuTicks, machineCores, machineTicks, pidsNamed } from './cpu.js';
-import { connectFleet, type Fleet } from './fleet.js';
+import { connectFleet, type Fleet, type FleetClient } from './fleet.js';
 import { control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
@@ -81,6 +81,9 @@ export async function fanout(args: string[]): Promise<void> {
   if (!Number.isInteger(connectBatch) || connectBatch < 1) throw new Error('--connect-batch takes a positive integer');
   if (!Number.isInteger(clientProcesses) || clientProcesses < 1) throw new Error('--client-processes takes a positive integer');
   if (producer !== 'router' && producer !== 'direct') throw new Error('--producer is router or direct');
+  // The subscribers' WebSocket client (bench/fleet.ts): raw costs the driver least per delivery.
+  const client = flag(args, 'client', 'raw') as FleetClient;
+  if (client !== 'raw' && client !== 'ws') throw new Error('--client is raw or ws');
   // --settle 0: no idle waits (throughput runs; the settled memory figures then mean nothing).
   const IDLE_SECONDS = Number(flag(args, 'settle', String(DEFAULT_IDLE_SECONDS)));
   if (!Number.isFinite(IDLE_SECONDS) || IDLE_SECONDS < 0) throw new Error('--settle takes seconds (0 or more)');
@@ -116,7 +119,7 @@ export async function fanout(args: string[]): Promise<void> {
         return pids;
       };
       const subscribeTicks = cpuTicks(onPath());
-      const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds, connectBatch }, clients, clientProcesses);
+      const fleet = await connectFleet({ wsUrl: info.wsUrl, tokens: info.tokens, query: QUERY, conversationIds, connectBatch, client }, clients, clientProcesses);
       if (target === 'storm') await waitFor(async () => (await control(info.control, '/engine')).subscribers >= clients, 120_000);
       const subscribeCpu = cpuMs(subscribeTicks, cpuTicks(onPath()));
       const cpuMsPerSubscriber = Object.fromEntries(Object.entries(subscribeCpu).map(([label, ms]) => [label, ms / clients]));
@@ -200,7 +203,7 @@ export async function fanout(args: string[]): Promise<void> {
       await backend?.stop();
     }
   }
-  const file = await writeReport('fanout', { clients, clientProcesses, conversations, seconds, bus, runtime, connectBatch, producer, producerInFlight, serverSettings: serverSettings(), results });
+  const file = await writeReport('fanout', { clients, clientProcesses, client, conversations, seconds, bus, runtime, connectBatch, producer, producerInFlight, serverSettings: serverSettings(), results });
   console.log(`\nreport: ${file}`);
 }
 

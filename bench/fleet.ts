@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { RawWebSocket } from './raw-ws.js';
 
 export interface FleetSpec {
   wsUrl: string;
@@ -21,7 +22,15 @@ export interface FleetSpec {
   count: number;
   /** Sockets connecting and subscribing at once (a reconnect storm is one batch of all). @default 250 */
   connectBatch?: number;
+  /**
+   * The WebSocket client: `raw` (bench/raw-ws.ts: one shared read buffer, frames parsed in
+   * place) or `ws` (the library, as most Node clients use it; it costs the driver more per
+   * message, which on a shared machine shows in the latency it measures). @default 'raw'
+   */
+  client?: FleetClient;
 }
+
+export type FleetClient = 'raw' | 'ws';
 
 export interface Recording {
   /** send → client, ms (the driver's stamp in the body). */
@@ -53,14 +62,13 @@ const QUOTE = 0x22;
 const now = () => performance.timeOrigin + performance.now();
 
 /** The sockets of `spec` in this process. */
-export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet & { sockets: WebSocket[] }> {
-  const sockets: WebSocket[] = [];
+export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet> {
+  const sockets: { terminate(): void }[] = [];
   let recording: Recording = { latencies: [], commitLatencies: [], count: 0, errors: 0 };
   // The load generator's own cost per message sets the floor of the latency it can
   // measure: find the stamps with native Buffer searches instead of turning every
   // frame into a string and parsing it as JSON.
-  const onMessage = (data: WebSocket.RawData) => {
-    const frame = data as Buffer;
+  const onMessage = (frame: Buffer) => {
     if (frame[2] !== 105 /* {"id" */) return; // connection_ack, pong
     if (frame.indexOf(NEXT) === -1) {
       if (frame.indexOf(ERROR) !== -1) recording.errors++;
@@ -88,26 +96,13 @@ export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet & { sock
     await Promise.all(
       Array.from({ length: Math.min(batch, last - start) }, (_, k) => {
         const i = start + k;
-        return new Promise<void>((resolve, reject) => {
-          const socket = new WebSocket(spec.wsUrl, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
-          sockets.push(socket);
-          socket.once('error', reject);
-          socket.once('open', () => {
-            const token = spec.tokens ? spec.tokens[i % spec.tokens.length] : 'bench';
-            socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-          });
-          socket.once('message', (data) => {
-            if (!data.toString().includes('connection_ack')) return reject(new Error(`no ack: ${data.toString()}`));
-            socket.on('message', onMessage);
-            socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: spec.query, variables: { conversationId: spec.conversationIds[i % spec.conversationIds.length] } } }));
-            resolve();
-          });
-        });
+        const init = JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${spec.tokens ? spec.tokens[i % spec.tokens.length] : 'bench'}` } });
+        const subscribe = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: spec.query, variables: { conversationId: spec.conversationIds[i % spec.conversationIds.length] } } });
+        return (spec.client ?? 'raw') === 'raw' ? rawSubscriber(spec.wsUrl, init, subscribe, onMessage, sockets) : wsSubscriber(spec.wsUrl, init, subscribe, onMessage, sockets);
       }),
     );
   }
   return {
-    sockets,
     size: sockets.length,
     pids: [process.pid],
     progress: async () => recording.count + recording.errors,
@@ -120,6 +115,53 @@ export async function connectLocalFleet(spec: FleetSpec): Promise<Fleet & { sock
       for (const s of sockets) s.terminate();
     },
   };
+}
+
+type OnMessage = (payload: Buffer) => void;
+const ACK = Buffer.from('connection_ack');
+
+/** One subscriber on the `ws` library: resolves once subscribed. */
+function wsSubscriber(url: string, init: string, subscribe: string, onMessage: OnMessage, sockets: { terminate(): void }[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
+    sockets.push(socket);
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(init));
+    socket.once('message', (data) => {
+      if (!data.toString().includes('connection_ack')) return reject(new Error(`no ack: ${data.toString()}`));
+      socket.on('message', (frame) => onMessage(frame as Buffer));
+      socket.send(subscribe);
+      resolve();
+    });
+  });
+}
+
+/** One subscriber on bench/raw-ws.ts: resolves once subscribed; a socket error after that counts as an error delivery. */
+function rawSubscriber(url: string, init: string, subscribe: string, onMessage: OnMessage, sockets: { terminate(): void }[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let acked = false;
+    let socket: RawWebSocket | undefined;
+    RawWebSocket.connect(url, 'graphql-transport-ws', {
+      onText(payload) {
+        if (acked) return onMessage(payload);
+        if (payload.indexOf(ACK) === -1) return reject(new Error(`no ack: ${payload.toString()}`));
+        acked = true;
+        socket!.send(subscribe);
+        resolve();
+      },
+      onError(err) {
+        if (!acked) reject(err);
+        else console.error(`fleet socket: ${err.message}`);
+      },
+      onClose(code) {
+        if (!acked) reject(new Error(`closed with ${code} before the ack`));
+      },
+    }).then((s) => {
+      socket = s;
+      sockets.push(s);
+      s.send(init);
+    }, reject);
+  });
 }
 
 /** `clients` sockets split over `processes` worker processes (1: all in this one). */
