@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { print } from 'graphql';
 import { ok, Recorder, wsClient } from './testkit/client.js';
 import { CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
-import { SetTyping, TypingEvents } from './testkit/live-operations.js';
+import { Inbox, SetTyping, TypingEvents } from './testkit/live-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -97,27 +97,120 @@ describe('slow consumers', () => {
     const sent = await fast.waitFor(MESSAGES + 1, 20_000);
     expect(sent[MESSAGES]!.data!.messageAdded.body).toBe('from a backed-up socket');
 
-    // When it reads again, it finds the resync signal with the seq to resume from, and the mutation's answer.
-    const errors: Array<{ id: string; payload: Array<{ extensions: { code: string; lastSeq: number } }> }> = [];
+    // When it reads again, it finds every message written for it, the resync signal with the seq of the last
+    // of them (so resuming from it loses nothing), and the mutation's answer.
+    const errors = new Map<string, { code: string; lastSeq: number }>();
+    const delivered = new Map<string, number[]>();
     const answer: Array<{ type: string; payload?: { data?: { sendMessage?: { seq: number } } } }> = [];
     slow.on('message', (data) => {
       const message = JSON.parse(data.toString());
-      if (message.type === 'error') errors.push(message);
       if (message.id === 'send') answer.push(message);
+      else if (message.type === 'next') delivered.set(message.id, [...(delivered.get(message.id) ?? []), message.payload.data.messageAdded.seq]);
+      else if (message.type === 'error') errors.set(message.id, message.payload[0].extensions);
     });
     (slow as unknown as { _socket: { resume(): void } })._socket.resume();
     await new Promise((r) => setTimeout(r, 500));
     expect(answer.map((m) => m.type)).toEqual(['next', 'complete']);
     expect(answer[0]!.payload!.data!.sendMessage!.seq).toBe(MESSAGES + 1);
-    expect(errors.length).toBe(resyncs);
-    for (const e of errors) {
-      expect(e.payload[0]!.extensions.code).toBe('RESYNC_REQUIRED');
-      expect(e.payload[0]!.extensions.lastSeq).toBeGreaterThanOrEqual(0);
-      expect(e.payload[0]!.extensions.lastSeq).toBeLessThan(MESSAGES);
+    expect(errors.size).toBe(resyncs);
+    for (const [id, e] of errors) {
+      expect(e.code).toBe('RESYNC_REQUIRED');
+      expect(e.lastSeq).toBeLessThan(MESSAGES);
+      expect(delivered.get(id) ?? []).toEqual(Array.from({ length: e.lastSeq }, (_, i) => i + 1));
     }
     slow.terminate();
     await fastClient.dispose();
+
+    // Resuming from the signal's lastSeq gives exactly the rest.
+    const lastSeq = Math.min(...[...errors.values()].map((e) => e.lastSeq));
+    const resumeClient = wsClient(stack.wsUrl, bob.accessToken);
+    const resumed = new Recorder(resumeClient, MessageAdded, { conversationId, after: lastSeq });
+    const rest = await resumed.waitFor(MESSAGES + 1 - lastSeq, 20_000);
+    expect(rest.map((e) => e.data!.messageAdded.seq)).toEqual(Array.from({ length: MESSAGES + 1 - lastSeq }, (_, i) => lastSeq + 1 + i));
+    await resumeClient.dispose();
   }, 60_000);
+
+  it('replays a history larger than the socket’s bound to a client that reads it, paced by the socket, with no resync', async () => {
+    const conversationId = (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'long', memberIds: [bob.id] } }, alice.accessToken)).createConversation.id;
+    // 40 messages of 15.6 KB: about 625 KB of frames, over twice the 256 KB bound.
+    for (let i = 0; i < MESSAGES; i++) await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: body(i) } }, alice.accessToken);
+    const resyncsBefore = (await stack.router.metrics.resyncs.get()).values[0]?.value ?? 0;
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    const replay = new Recorder(client, MessageAdded, { conversationId, after: 0 });
+    const events = await replay.waitFor(MESSAGES, 20_000);
+    expect(events.map((e) => e.data!.messageAdded.seq)).toEqual(Array.from({ length: MESSAGES }, (_, i) => i + 1));
+    expect(events.every((e, i) => e.data!.messageAdded.body === body(i))).toBe(true);
+    // Then live on the same subscription.
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'live' } }, alice.accessToken);
+    expect((await replay.waitFor(MESSAGES + 1))[MESSAGES]!.data!.messageAdded.body).toBe('live');
+    expect(((await stack.router.metrics.resyncs.get()).values[0]?.value ?? 0) - resyncsBefore).toBe(0);
+    await client.dispose();
+  }, 60_000);
+
+  it('tells an inbox that stopped reading to resync with the cursor of the last event written: resuming from it loses and repeats nothing', async () => {
+    const carol = await registerUser(stack.httpUrl, 'carol');
+    const create = async (title: string) => (await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title, memberIds: [carol.id] } }, alice.accessToken)).createConversation.id;
+    const conversations = [await create('one'), await create('two')];
+    const opened = stack.router.engine.subscriberCount;
+    const slow = new WebSocket(stack.wsUrl, 'graphql-transport-ws');
+    await new Promise<void>((resolve, reject) => {
+      slow.once('error', reject);
+      slow.once('open', () => slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${carol.accessToken}` } })));
+      slow.once('message', () => {
+        for (let i = 0; i < SUBSCRIPTIONS; i++) slow.send(JSON.stringify({ id: `inbox${i}`, type: 'subscribe', payload: { query: print(Inbox), variables: {} } }));
+        resolve();
+      });
+    });
+    // Each inbox streams both conversations.
+    await stack.subscriptionsOpen(opened + SUBSCRIPTIONS * conversations.length);
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+    const resyncsBefore = (await stack.router.metrics.resyncs.get()).values[0]?.value ?? 0;
+    const sent: string[] = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const conversationId = conversations[i % 2]!;
+      const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: body(i) } }, alice.accessToken);
+      sent.push(`${conversationId}:${sendMessage.seq}`);
+    }
+    for (const deadline = Date.now() + 20_000; ((await stack.router.metrics.resyncs.get()).values[0]?.value ?? 0) === resyncsBefore; ) {
+      if (Date.now() > deadline) throw new Error('no inbox was told to resync');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    const delivered = new Map<string, string[]>();
+    const errors = new Map<string, { code: string; cursor: string }>();
+    slow.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'next') {
+        const e = message.payload.data.inbox;
+        delivered.set(message.id, [...(delivered.get(message.id) ?? []), `${e.conversationId}:${e.seq}`]);
+      } else if (message.type === 'error') errors.set(message.id, message.payload[0].extensions);
+    });
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    // Every inbox ends up with all the messages or with a resync.
+    for (const deadline = Date.now() + 20_000; ; ) {
+      const done = Array.from({ length: SUBSCRIPTIONS }, (_, i) => `inbox${i}`).every((id) => errors.has(id) || (delivered.get(id)?.length ?? 0) === MESSAGES);
+      if (done) break;
+      if (Date.now() > deadline) throw new Error('the slow inboxes neither got every message nor a resync');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    slow.terminate();
+    expect(errors.size).toBeGreaterThan(0);
+    for (const e of errors.values()) expect(e.code).toBe('RESYNC_REQUIRED');
+
+    // Resume some of them (fewest and most delivered, and one between) from their cursor: the rest, nothing twice.
+    const ids = [...errors.keys()].sort((a, b) => (delivered.get(a)?.length ?? 0) - (delivered.get(b)?.length ?? 0));
+    const resumeClient = wsClient(stack.wsUrl, carol.accessToken);
+    for (const id of new Set([ids[0]!, ids[Math.floor(ids.length / 2)]!, ids.at(-1)!])) {
+      const before = delivered.get(id) ?? [];
+      const resumed = new Recorder(resumeClient, Inbox, { cursor: errors.get(id)!.cursor });
+      const rest = (await resumed.waitFor(MESSAGES - before.length, 20_000)).map((e) => `${e.data!.inbox.conversationId}:${e.data!.inbox.seq}`);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(resumed.events).toHaveLength(MESSAGES - before.length);
+      expect([...before, ...rest].sort()).toEqual([...sent].sort());
+      resumed.unsubscribe();
+    }
+    await resumeClient.dispose();
+  }, 90_000);
 
   describe('under pressure', () => {
     /** A backlog bound far above one send's worth, so the socket can sit between a quarter of it and all of it. */

@@ -88,6 +88,8 @@ function sink(userId: string) {
     next: (json, seq) => (received.push({ seq, json }), true),
     nextEphemeral: () => true,
     batch: (send) => send(),
+    hasRoom: () => true,
+    writable: async () => {},
     error: (e) => void errors.push(e),
     complete: () => {},
   };

@@ -675,11 +675,20 @@ class Inbox {
       userId: this.sink.userId,
       clientIp: this.sink.clientIp,
       next(json, seq) {
-        if (seq !== undefined) inbox.positions.set(conversationId, seq);
-        return inbox.sink.next(withCursor ? json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))) : json, seq);
+        if (seq === undefined) return inbox.sink.next(json, seq);
+        // The event's cursor includes the event itself; the inbox's position moves only once the
+        // socket took it, so a resync for a refused event resumes from the last event written.
+        const before = inbox.positions.get(conversationId);
+        inbox.positions.set(conversationId, seq);
+        const sent = inbox.sink.next(withCursor ? json.replace(CURSOR_PLACEHOLDER_JSON, JSON.stringify(encodeCursor(inbox.positions))) : json, seq);
+        if (!sent && before === undefined) inbox.positions.delete(conversationId);
+        else if (!sent) inbox.positions.set(conversationId, before!);
+        return sent;
       },
       nextEphemeral: (json) => this.sink.nextEphemeral(json),
       batch: (send) => this.sink.batch(send),
+      hasRoom: () => this.sink.hasRoom(),
+      writable: () => this.sink.writable(),
       error(errors) {
         inbox.streams.delete(conversationId);
         const code = errors[0]?.extensions?.code;
@@ -1105,6 +1114,7 @@ class Subscriber {
         const fresh = page.filter((e) => e.position! > this.eventCursor);
         if (fresh.length === 0) break;
         for (const event of fresh) {
+          if (!this.sink.hasRoom()) await this.sink.writable();
           const json = await resolveLiveEvent(this.group.feed.engine.options, this.group.plan as EventsPlan, event, this.userId);
           if (this.ended) return;
           if (json === undefined) {
@@ -1149,9 +1159,14 @@ class Subscriber {
           return;
         }
         if (page.deliveries.length === 0) break;
-        this.sink.batch(() => {
-          for (const delivery of page.deliveries) if (this.push(delivery)) metrics.replayed.inc();
-        });
+        // Paced by the socket: what does not fit under half its bound waits for room (DeliverySink.hasRoom).
+        for (let next = 0; next < page.deliveries.length && !this.ended; ) {
+          if (!this.sink.hasRoom()) await this.sink.writable();
+          this.sink.batch(() => {
+            do if (this.push(page.deliveries[next++]!)) metrics.replayed.inc();
+            while (next < page.deliveries.length && !this.ended && this.sink.hasRoom());
+          });
+        }
       }
     } finally {
       const buffered = this.buffer ?? [];

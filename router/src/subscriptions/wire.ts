@@ -38,6 +38,17 @@ export interface DeliverySink {
    * write (one syscall per socket per batch of events instead of per event).
    */
   batch(send: () => void): void;
+  /**
+   * Whether the socket has room for more: its unsent backlog is at most half
+   * the bound (true once the socket is gone, so the next `next` reports it).
+   * A replay reads from the database at its own pace: it sends while there is
+   * room and otherwise waits for `writable`, so a client resuming a long or
+   * heavy history is paced by what it reads, never told it fell behind by the
+   * replay itself. Live events cannot wait: they use `next`'s bound.
+   */
+  hasRoom(): boolean;
+  /** Resolves once `hasRoom()` (or the socket is gone). */
+  writable(): Promise<void>;
   /** Ends the subscription with an `error` message. */
   error(errors: readonly GraphQLFormattedError[]): void;
   /** Ends the subscription with `complete`. */
@@ -77,6 +88,8 @@ export interface WireHandlers {
 const KEEPALIVE_SLICES = 15;
 /** A socket's next ping is due this share of an interval after its last (slices come round with some jitter). */
 const KEEPALIVE_DUE = 0.9;
+/** How often a replay waiting for room on a backed-up socket looks again, besides the socket's 'drain' (ms). */
+const ROOM_POLL_MS = 20;
 
 export interface WireOptions {
   httpServer: HttpServer;
@@ -264,6 +277,14 @@ class Sink implements OperationSink {
     this.conn.corked(send);
   }
 
+  hasRoom(): boolean {
+    return this.conn.hasRoom();
+  }
+
+  writable(): Promise<void> {
+    return this.conn.writable();
+  }
+
   error(errors: readonly GraphQLFormattedError[]): void {
     this.conn.end(this.id, stringify({ id: this.id, type: MessageType.Error, payload: errors }));
   }
@@ -279,6 +300,9 @@ class Sink implements OperationSink {
 }
 
 class Connection {
+  /** Replays waiting for room on this socket (see writable). */
+  private readonly roomWaiters: Array<() => void> = [];
+  private roomTimer: NodeJS.Timeout | undefined;
   private initReceived = false;
   private acknowledged = false;
   private userId: string | undefined;
@@ -461,6 +485,32 @@ class Connection {
     return this.options.maxBufferedBytes;
   }
 
+  /** The unsent backlog is at most half the bound, or the socket is gone (see DeliverySink.hasRoom). */
+  hasRoom(): boolean {
+    return this.closed || this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount <= this.options.maxBufferedBytes / 2;
+  }
+
+  /** Resolves once hasRoom(): one 'drain' listener and one timer per socket, whatever the number of waiting replays. */
+  writable(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.roomWaiters.push(resolve);
+      if (this.roomTimer) return;
+      const tcp = tcpOf(this.socket);
+      const check = () => {
+        if (!this.hasRoom()) return;
+        clearInterval(this.roomTimer);
+        this.roomTimer = undefined;
+        (tcp as import('node:net').Socket | undefined)?.off('drain', check);
+        for (const waiter of this.roomWaiters.splice(0)) waiter();
+      };
+      // 'drain' comes once the whole backlog is written, and only after a write the stream
+      // refused; the timer covers a backlog that falls under half the bound without emptying.
+      (tcp as import('node:net').Socket | undefined)?.on('drain', check);
+      this.roomTimer = setInterval(check, ROOM_POLL_MS);
+    });
+  }
+
   /** Runs `send` with the socket corked: every frame inside leaves in one write. */
   corked(send: () => void): void {
     const tcp = tcpOf(this.socket);
@@ -504,6 +554,9 @@ class Connection {
     }
     this.acknowledged = false;
     this.closed = true;
+    clearInterval(this.roomTimer);
+    this.roomTimer = undefined;
+    for (const waiter of this.roomWaiters.splice(0)) waiter();
     this.stopAll();
   }
 }
