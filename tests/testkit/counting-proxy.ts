@@ -5,6 +5,8 @@ export interface CountingProxy {
   url: string;
   /** Requests received so far. */
   count(): number;
+  /** Holds every later request this long before forwarding it, as a slow subgraph would (0: none). */
+  delay(ms: number): void;
   /** Stops answering: later requests fail to connect, as to a subgraph that went down. */
   close(): Promise<void>;
 }
@@ -12,8 +14,10 @@ export interface CountingProxy {
 /** Forwards requests to the subgraph at `target` and counts them: what a router sends, seen at the subgraph's door. */
 export async function countingProxy(target: string): Promise<CountingProxy> {
   let requests = 0;
+  let delayMs = 0;
   const server = http.createServer(async (req, res) => {
     requests++;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
@@ -25,6 +29,9 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     count: () => requests,
+    delay: (ms) => {
+      delayMs = ms;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.close(() => r());
