@@ -5,11 +5,13 @@
 // A third of the way through a burst of concurrent sends it gets SIGKILL (no
 // drain, no 1001, no `complete`): its clients see their sockets die, resume on
 // the surviving router with their last seq as `after`, and the queue checker
-// finds nothing acknowledged lost, nothing duplicated, seq in order.
+// finds nothing acknowledged lost, nothing duplicated, seq in order. Each sender's
+// inbox (all three conversations on one stream) is on the killed router too and
+// resumes on the survivor from the cursor of its last event, with the same result.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from './testkit/client.js';
-import { check, Follower, followOnBoth, sendAll, until } from './testkit/checker.js';
+import { check, checkInboxes, Follower, followOnBoth, InboxFollower, sendAll, until } from './testkit/checker.js';
 import { buildDist, startCompiled } from './testkit/compiled.js';
 import { CreateConversation } from './testkit/operations.js';
 import { startTestStack, TEST_REDIS_URL, type TestStack } from './testkit/stack.js';
@@ -52,6 +54,7 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
   let senders: TestUser[];
   const conversationIds: string[] = [];
   const followers: Follower[] = [];
+  const inboxes: InboxFollower[] = [];
   const output: string[] = [];
 
   beforeAll(async () => {
@@ -87,22 +90,25 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
 
   afterAll(async () => {
     await kill(child);
-    await Promise.allSettled(followers.map((f) => f.close()));
+    await Promise.allSettled([...followers, ...inboxes].map((f) => f.close()));
     await stack?.dispose();
   });
 
   it('loses nothing and duplicates nothing for the clients that resume on the surviving router', async () => {
     const { onA: onMain, onB: onChild } = followOnBoth(conversationIds, senders, FOLLOWERS, stack.wsUrl, childUrl.replace(/^http/, 'ws'));
     followers.push(...onMain, ...onChild);
+    // Every sender's inbox on the child, live from now (an inbox counts once per conversation it follows).
+    inboxes.push(...senders.map((s) => new InboxFollower(s)));
+    for (const inbox of inboxes) inbox.follow(childUrl.replace(/^http/, 'ws'), undefined);
     await stack.subscriptionsOpen(onMain.length);
     // Open in a group means its conversation's bus subscription is live (engine.open awaits feed.ready).
-    await expect.poll(() => openSubscriptions(childUrl), { timeout: 10_000 }).toBe(onChild.length);
+    await expect.poll(() => openSubscriptions(childUrl), { timeout: 10_000 }).toBe(onChild.length + inboxes.length * CONVERSATIONS);
 
     // Every sender sends to every conversation at once; a third of the way in, the child gets SIGKILL.
     const perConversation = SENDERS * MESSAGES_PER_SENDER;
     let atKill: { delivered: number[]; acked: number } | undefined;
     const acked = await sendAll(stack.httpUrl, senders, conversationIds, MESSAGES_PER_SENDER, (acknowledged) => {
-      atKill = { delivered: onChild.map((f) => f.deliveries.length), acked: acknowledged };
+      atKill = { delivered: [...onChild, ...inboxes].map((f) => f.deliveries.length), acked: acknowledged };
       process.kill(child!.pid!, 'SIGKILL');
     });
     await until(() => child!.signalCode !== null, 'the child exits');
@@ -111,12 +117,13 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
     // Mid-stream: every client of the child had been receiving, none had everything, and sends went on after the kill.
     expect(atKill).toBeDefined();
     expect(atKill!.delivered.every((n) => n > 0), `deliveries before the kill: ${atKill!.delivered}`).toBe(true);
-    expect(atKill!.delivered.every((n) => n < perConversation), `deliveries before the kill: ${atKill!.delivered}`).toBe(true);
+    expect(atKill!.delivered.slice(0, onChild.length).every((n) => n < perConversation), `deliveries before the kill: ${atKill!.delivered}`).toBe(true);
+    expect(atKill!.delivered.slice(onChild.length).every((n) => n < CONVERSATIONS * perConversation), `inbox deliveries before the kill: ${atKill!.delivered}`).toBe(true);
     expect(CONVERSATIONS * perConversation - atKill!.acked).toBeGreaterThan(0);
 
     // The sockets died: an abnormal close, not the 1001 of a drain and no `complete` (after which a client would not resume).
-    await until(() => onChild.every((f) => f.ended !== undefined), 'the killed router’s clients notice');
-    expect(onChild.map((f) => (f.ended as { code?: number }).code)).toEqual(onChild.map(() => ABNORMAL_CLOSURE));
+    await until(() => [...onChild, ...inboxes].every((f) => f.ended !== undefined), 'the killed router’s clients notice');
+    expect([...onChild, ...inboxes].map((f) => (f.ended as { code?: number }).code)).toEqual([...onChild, ...inboxes].map(() => ABNORMAL_CLOSURE));
     expect(onMain.every((f) => f.ended === undefined)).toBe(true);
 
     for (const follower of onChild) {
@@ -124,12 +131,18 @@ describe.each(['nats', 'redis'] as const)('a router process SIGKILLed mid-stream
       await follower.close();
       follower.follow(stack.wsUrl, follower.lastSeq ?? 0);
     }
+    for (const inbox of inboxes) {
+      await inbox.close();
+      inbox.follow(stack.wsUrl, inbox.cursor);
+    }
     const expected = (id: string) => acked.get(id)!.length;
     await until(() => [...onMain, ...onChild].every((f) => f.deliveries.length >= expected(f.conversationId)), 'every delivery', 30_000);
+    await until(() => inboxes.every((inbox) => conversationIds.every((id) => inbox.of(id).length >= expected(id))), 'every inbox delivery', 30_000);
     await new Promise((r) => setTimeout(r, 200)); // a late duplicate would arrive now
 
     for (const id of conversationIds) expect(expected(id)).toBe(perConversation);
     check([...onMain, ...onChild], acked);
-    expect([...onMain, ...onChild].every((f) => f.ended === undefined)).toBe(true);
+    checkInboxes(inboxes, acked);
+    expect([...onMain, ...onChild, ...inboxes].every((f) => f.ended === undefined)).toBe(true);
   }, 120_000);
 });

@@ -4,6 +4,7 @@
 import { print } from 'graphql';
 import { expect } from 'vitest';
 import { ok, wsClient } from './client.js';
+import { Inbox } from './live-operations.js';
 import { MessageAdded, SendMessage } from './operations.js';
 import type { TestUser } from './users.js';
 
@@ -48,6 +49,57 @@ export class Follower {
   async close(): Promise<void> {
     this.stop?.();
     await this.client?.dispose();
+  }
+}
+
+/** One device's inbox (every conversation of its user): when its socket dies, it resumes elsewhere with the cursor of its last event. */
+export class InboxFollower {
+  readonly deliveries: Array<Delivery & { conversationId: string }> = [];
+  /** The cursor of the last event received. */
+  cursor?: string;
+  private stop?: () => void;
+  private client?: ReturnType<typeof wsClient>;
+  ended?: unknown;
+
+  constructor(readonly user: TestUser) {}
+
+  follow(wsUrl: string, cursor: string | undefined): void {
+    this.client = wsClient(wsUrl, this.user.accessToken);
+    this.ended = undefined;
+    this.stop = this.client.subscribe(
+      { query: print(Inbox), variables: { cursor } },
+      {
+        next: (result) => {
+          const event = (result.data as { inbox: { cursor: string; conversationId: string; seq: number; message: { id: string } } } | undefined)?.inbox;
+          if (!event) return void (this.ended = result.errors);
+          this.deliveries.push({ conversationId: event.conversationId, seq: event.seq, id: event.message.id });
+          this.cursor = event.cursor;
+        },
+        error: (err) => (this.ended = err ?? 'error'),
+        complete: () => (this.ended ??= 'complete'),
+      },
+    );
+  }
+
+  of(conversationId: string): Delivery[] {
+    return this.deliveries.filter((d) => d.conversationId === conversationId);
+  }
+
+  async close(): Promise<void> {
+    this.stop?.();
+    await this.client?.dispose();
+  }
+}
+
+/** Each inbox holds, for every conversation of `acked`, exactly its acknowledged messages in seq order. */
+export function checkInboxes(inboxes: InboxFollower[], acked: Map<string, Delivery[]>): void {
+  for (const inbox of inboxes) {
+    for (const [conversationId, sent] of acked) {
+      const got = inbox.of(conversationId);
+      expect(got.map((d) => d.seq), `${inbox.user.handle}'s inbox in ${conversationId}`).toEqual(sent.map((d) => d.seq).sort((a, b) => a - b));
+      const byId = new Map(sent.map((d) => [d.seq, d.id]));
+      for (const d of got) expect(d.id).toBe(byId.get(d.seq));
+    }
   }
 }
 
