@@ -34,6 +34,11 @@ const supergraph = fileURLToPath(new URL('../../router/supergraph.graphql', impo
  */
 export async function startTestStack(
   options: {
+    /**
+     * The bus: the machine's real NATS JetStream by default, as a deployment runs it (tests
+     * of the bus talk to it for real); `memory` (the embedded default of `npm start`) and
+     * `redis` where a suite runs over each bus.
+     */
     bus?: BusKind;
     routerLimits?: Partial<RouterLimits>;
     accessTtlSeconds?: number;
@@ -56,7 +61,7 @@ export async function startTestStack(
     losePublish?: (subject: string) => boolean;
   } = {},
 ): Promise<TestStack> {
-  const busKind = options.bus ?? 'memory';
+  const busKind = options.bus ?? 'nats';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
   if (busKind === 'nats') await dropStreams((name, created) => name.startsWith(natsStreamName('e2e_')) && Date.now() - created > STALE_STREAM_MS);
   const db = await createTestDatabase();
