@@ -24,7 +24,8 @@ export async function writeReport(name: string, report: Record<string, unknown>)
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   const file = `${dir}${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) };
+  // serverNodeEnv: what bench/process.ts gives the servers it starts.
+  const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), serverNodeEnv: process.env.NODE_ENV ?? 'production' };
   await writeFile(file, `${JSON.stringify({ name, at: new Date().toISOString(), machine, ...report }, null, 2)}\n`);
   return file;
 }
