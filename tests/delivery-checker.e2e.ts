@@ -3,10 +3,11 @@
 // conversation and subscriber: nothing acknowledged is lost, nothing is
 // duplicated, seq strictly increases with no gap. Over every bus, and across
 // a router replica killed mid-stream whose clients resume on another replica
-// with their last cursor.
+// with their last cursor. Beside them, a conversationEvents client per conversation on the
+// replica while the senders also react: every message and every logged change, once, in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, wsClient } from './testkit/client.js';
-import { check, Follower, followOnBoth, sendAll, until } from './testkit/checker.js';
+import { check, checkEvents, EventsFollower, eventsCaughtUp, Follower, followOnBoth, sendAll, until } from './testkit/checker.js';
 import { ConversationEvents } from './testkit/live-operations.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type Replica, type TestStack } from './testkit/stack.js';
@@ -16,6 +17,7 @@ const CONVERSATIONS = 3;
 const SENDERS = 4;
 const MESSAGES_PER_SENDER = 25; // per conversation
 const SUBSCRIBERS = 3; // per conversation per router
+const REACT_EVERY = 5; // each sender reacts to every 5th of its messages
 
 describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %s bus', (busKind) => {
   let stack: TestStack;
@@ -46,30 +48,39 @@ describe.each(['memory', 'nats', 'redis'] as const)('delivery checker over the %
   it('loses nothing, duplicates nothing and keeps seq order, across a replica killed mid-stream', async () => {
     const { onA: onMain, onB: onReplica } = followOnBoth(conversationIds, senders, SUBSCRIBERS, stack.wsUrl, replica.wsUrl);
     await stack.subscriptionsOpen(onMain.length);
-    await until(() => replica.router.engine.subscriberCount >= onReplica.length, 'replica subscriptions');
+    const events = conversationIds.map((id, c) => new EventsFollower(senders[(c + 2) % SENDERS]!, id));
+    for (const follower of events) follower.follow(replica.wsUrl);
+    await until(() => replica.router.engine.subscriberCount >= onReplica.length + events.length, 'replica subscriptions');
 
     // Every sender sends to every conversation at once; a third of the way in, the replica dies.
     let killed: Promise<void> | undefined;
-    const acked = await sendAll(stack.httpUrl, senders, conversationIds, MESSAGES_PER_SENDER, () => (killed = replica.router.dispose()));
+    const { acked, reactions } = await sendAll(stack.httpUrl, senders, conversationIds, MESSAGES_PER_SENDER, () => (killed = replica.router.dispose()), { reactEvery: REACT_EVERY });
     await killed;
 
     // The replica's clients saw their sockets close; each resumes on the surviving router from its own cursor.
-    await until(() => onReplica.every((f) => f.ended !== undefined), 'replica clients notice the kill');
+    await until(() => [...onReplica, ...events].every((f) => f.ended !== undefined), 'replica clients notice the kill');
     // Told to go elsewhere (1001), not that their subscriptions ended (`complete`, after which a client would not resume).
-    expect(onReplica.map((f) => (f.ended as { code?: number }).code)).toEqual(onReplica.map(() => 1001));
+    expect([...onReplica, ...events].map((f) => (f.ended as { code?: number }).code)).toEqual([...onReplica, ...events].map(() => 1001));
     // The kill really was mid-stream: the replica's clients had not seen everything yet.
     expect(onReplica.some((f) => f.deliveries.length < SENDERS * MESSAGES_PER_SENDER)).toBe(true);
     for (const follower of onReplica) {
       await follower.close();
       follower.follow(stack.wsUrl, follower.lastSeq ?? 0);
     }
+    expect(events.every((f) => f.messages.length < SENDERS * MESSAGES_PER_SENDER)).toBe(true);
+    for (const follower of events) {
+      await follower.close();
+      follower.follow(stack.wsUrl); // after: its last seq, afterEvent: its last position
+    }
     const expected = (id: string) => acked.get(id)!.length;
     await until(() => [...onMain, ...onReplica].every((f) => f.deliveries.length >= expected(f.conversationId)), 'every delivery', 30_000);
+    await until(() => eventsCaughtUp(events, acked, reactions), 'every event', 30_000);
     await new Promise((r) => setTimeout(r, 200)); // a late duplicate would arrive now
 
     for (const id of conversationIds) expect(expected(id)).toBe(SENDERS * MESSAGES_PER_SENDER);
     check([...onMain, ...onReplica], acked);
-    for (const follower of [...onMain, ...onReplica]) await follower.close();
+    checkEvents(events, acked, reactions);
+    for (const follower of [...onMain, ...onReplica, ...events]) await follower.close();
   }, 90_000);
 });
 

@@ -4,7 +4,7 @@
 import { print } from 'graphql';
 import { expect } from 'vitest';
 import { ok, wsClient } from './client.js';
-import { Inbox } from './live-operations.js';
+import { ConversationEventsResumable, Inbox, ReactLive } from './live-operations.js';
 import { MessageAdded, SendMessage } from './operations.js';
 import type { TestUser } from './users.js';
 
@@ -13,32 +13,28 @@ export interface Delivery {
   id: string;
 }
 
-/** One client that follows a conversation and, when its socket dies, resumes elsewhere with its cursor. */
-export class Follower {
-  readonly deliveries: Delivery[] = [];
+/**
+ * One subscription that records what it receives and, when its socket dies,
+ * resumes elsewhere (`follow` again with the cursor its subclass keeps).
+ */
+abstract class StreamFollower<Data> {
   private stop?: () => void;
   private client?: ReturnType<typeof wsClient>;
   ended?: unknown;
 
-  constructor(
-    readonly user: TestUser,
-    readonly conversationId: string,
-  ) {}
+  constructor(readonly user: TestUser) {}
 
-  get lastSeq(): number | undefined {
-    return this.deliveries.at(-1)?.seq;
-  }
+  /** Records one event; false when the result carried no event (`result.errors` then ends the stream). */
+  protected abstract record(data: Data): boolean;
 
-  follow(wsUrl: string, after: number): void {
+  protected open(wsUrl: string, query: string, variables: Record<string, unknown>): void {
     this.client = wsClient(wsUrl, this.user.accessToken);
     this.ended = undefined;
     this.stop = this.client.subscribe(
-      { query: print(MessageAdded), variables: { conversationId: this.conversationId, after } },
+      { query, variables },
       {
         next: (result) => {
-          const message = (result.data as { messageAdded: Delivery } | undefined)?.messageAdded;
-          if (message) this.deliveries.push({ seq: message.seq, id: message.id });
-          else this.ended = result.errors;
+          if (!result.data || !this.record(result.data as Data)) this.ended = result.errors;
         },
         error: (err) => (this.ended = err ?? 'error'),
         complete: () => (this.ended ??= 'complete'),
@@ -52,42 +48,132 @@ export class Follower {
   }
 }
 
+/** One client that follows a conversation's new messages and, when its socket dies, resumes elsewhere with its cursor. */
+export class Follower extends StreamFollower<{ messageAdded?: Delivery }> {
+  readonly deliveries: Delivery[] = [];
+
+  constructor(
+    user: TestUser,
+    readonly conversationId: string,
+  ) {
+    super(user);
+  }
+
+  get lastSeq(): number | undefined {
+    return this.deliveries.at(-1)?.seq;
+  }
+
+  follow(wsUrl: string, after: number): void {
+    this.open(wsUrl, print(MessageAdded), { conversationId: this.conversationId, after });
+  }
+
+  protected record(data: { messageAdded?: Delivery }): boolean {
+    if (!data.messageAdded) return false;
+    this.deliveries.push({ seq: data.messageAdded.seq, id: data.messageAdded.id });
+    return true;
+  }
+}
+
 /** One device's inbox (every conversation of its user): when its socket dies, it resumes elsewhere with the cursor of its last event. */
-export class InboxFollower {
+export class InboxFollower extends StreamFollower<{ inbox?: { cursor: string; conversationId: string; seq: number; message: { id: string } } }> {
   readonly deliveries: Array<Delivery & { conversationId: string }> = [];
   /** The cursor of the last event received. */
   cursor?: string;
-  private stop?: () => void;
-  private client?: ReturnType<typeof wsClient>;
-  ended?: unknown;
-
-  constructor(readonly user: TestUser) {}
 
   follow(wsUrl: string, cursor: string | undefined): void {
-    this.client = wsClient(wsUrl, this.user.accessToken);
-    this.ended = undefined;
-    this.stop = this.client.subscribe(
-      { query: print(Inbox), variables: { cursor } },
-      {
-        next: (result) => {
-          const event = (result.data as { inbox: { cursor: string; conversationId: string; seq: number; message: { id: string } } } | undefined)?.inbox;
-          if (!event) return void (this.ended = result.errors);
-          this.deliveries.push({ conversationId: event.conversationId, seq: event.seq, id: event.message.id });
-          this.cursor = event.cursor;
-        },
-        error: (err) => (this.ended = err ?? 'error'),
-        complete: () => (this.ended ??= 'complete'),
-      },
-    );
+    this.open(wsUrl, print(Inbox), { cursor });
+  }
+
+  protected record(data: { inbox?: { cursor: string; conversationId: string; seq: number; message: { id: string } } }): boolean {
+    const event = data.inbox;
+    if (!event) return false;
+    this.deliveries.push({ conversationId: event.conversationId, seq: event.seq, id: event.message.id });
+    this.cursor = event.cursor;
+    return true;
   }
 
   of(conversationId: string): Delivery[] {
     return this.deliveries.filter((d) => d.conversationId === conversationId);
   }
+}
 
-  async close(): Promise<void> {
-    this.stop?.();
-    await this.client?.dispose();
+/** A logged conversation change (everything but new messages and typing), by its event-log position. */
+export interface LoggedEvent {
+  position: number;
+  kind: string;
+  messageId?: string;
+  userId?: string;
+  emoji?: string | null;
+}
+
+type EventData = { conversationEvents?: { kind: string; seq: number; position: number | null; emoji: string | null; message: { id: string } | null; user: { id: string } | null } };
+
+/**
+ * One client of `conversationEvents`: new messages by `seq`, the logged changes by
+ * `position`; when its socket dies it resumes with both (`after`, `afterEvent`).
+ */
+export class EventsFollower extends StreamFollower<EventData> {
+  readonly messages: Delivery[] = [];
+  readonly events: LoggedEvent[] = [];
+
+  constructor(
+    user: TestUser,
+    readonly conversationId: string,
+  ) {
+    super(user);
+  }
+
+  get lastSeq(): number {
+    return this.messages.at(-1)?.seq ?? 0;
+  }
+
+  get lastPosition(): number {
+    return this.events.at(-1)?.position ?? 0;
+  }
+
+  follow(wsUrl: string): void {
+    this.open(wsUrl, print(ConversationEventsResumable), { conversationId: this.conversationId, after: this.lastSeq, afterEvent: this.lastPosition });
+  }
+
+  protected record(data: EventData): boolean {
+    const event = data.conversationEvents;
+    if (!event) return false;
+    if (event.kind === 'MESSAGE_ADDED') this.messages.push({ seq: event.seq, id: event.message!.id });
+    else if (event.position !== null) this.events.push({ position: event.position, kind: event.kind, messageId: event.message?.id, userId: event.user?.id, emoji: event.emoji });
+    return true;
+  }
+}
+
+/** Whether every events follower has as many messages and reactions as were acknowledged (then `checkEvents` says whether they are the right ones). */
+export function eventsCaughtUp(followers: EventsFollower[], acked: Map<string, Delivery[]>, reactions: Map<string, AckedReaction[]>): boolean {
+  return followers.every(
+    (f) => f.messages.length >= acked.get(f.conversationId)!.length && f.events.filter((e) => e.kind === 'REACTION_ADDED').length >= (reactions.get(f.conversationId)?.length ?? 0),
+  );
+}
+
+/** A reaction someone was told was added. */
+export interface AckedReaction {
+  messageId: string;
+  userId: string;
+  emoji: string;
+}
+
+/**
+ * Each events follower holds exactly the acknowledged messages of its conversation in seq
+ * order, and the logged changes at positions 1, 2, 3 … with no gap and no repeat, among them
+ * exactly one REACTION_ADDED for each acknowledged reaction.
+ */
+export function checkEvents(followers: EventsFollower[], acked: Map<string, Delivery[]>, reactions: Map<string, AckedReaction[]>): void {
+  for (const follower of followers) {
+    const where = `${follower.user.handle}'s conversationEvents in ${follower.conversationId}`;
+    const sent = acked.get(follower.conversationId)!;
+    expect(follower.messages.map((d) => d.seq), where).toEqual(sent.map((d) => d.seq).sort((a, b) => a - b));
+    const byId = new Map(sent.map((d) => [d.seq, d.id]));
+    for (const d of follower.messages) expect(d.id).toBe(byId.get(d.seq));
+    expect(follower.events.map((e) => e.position), where).toEqual(follower.events.map((_, i) => i + 1));
+    const key = (r: AckedReaction) => `${r.messageId} ${r.userId} ${r.emoji}`;
+    const got = follower.events.filter((e) => e.kind === 'REACTION_ADDED').map((e) => key({ messageId: e.messageId!, userId: e.userId!, emoji: e.emoji! }));
+    expect(got.sort(), where).toEqual((reactions.get(follower.conversationId) ?? []).map(key).sort());
   }
 }
 
@@ -146,11 +232,18 @@ export function followOnBoth(conversationIds: readonly string[], senders: readon
   return { onA, onB };
 }
 
+/** What `sendAll` was told was done: the (seq, id) of each conversation's messages, and its reactions. */
+export interface Acknowledged {
+  acked: Map<string, Delivery[]>;
+  reactions: Map<string, AckedReaction[]>;
+}
+
 /**
  * Every sender sends `perSender` messages to every conversation, all at once
  * (each sender's messages to one conversation in order, with clientMsgIds);
- * `atThird` runs once a third of them are acknowledged. Resolves with the
- * acknowledged (seq, id) of each conversation.
+ * with `reactEvery: k`, the sender also adds a reaction to every k-th of its own
+ * messages once it is acknowledged (a logged change, by position). `atThird`
+ * runs once a third of the messages are acknowledged.
  */
 export async function sendAll(
   httpUrl: string,
@@ -158,8 +251,10 @@ export async function sendAll(
   conversationIds: readonly string[],
   perSender: number,
   atThird: (acknowledged: number) => void,
-): Promise<Map<string, Delivery[]>> {
+  options: { reactEvery?: number } = {},
+): Promise<Acknowledged> {
   const acked = new Map<string, Delivery[]>(conversationIds.map((id) => [id, []]));
+  const reactions = new Map<string, AckedReaction[]>(conversationIds.map((id) => [id, []]));
   const total = conversationIds.length * senders.length * perSender;
   let sent = 0;
   await Promise.all(
@@ -174,9 +269,15 @@ export async function sendAll(
           );
           acked.get(conversationId)!.push({ seq: sendMessage.seq, id: sendMessage.id });
           if (++sent === Math.floor(total / 3)) atThird(sent);
+          if (options.reactEvery && m % options.reactEvery === 0) {
+            await ok(httpUrl, ReactLive, { messageId: sendMessage.id, emoji: REACTION }, sender.accessToken);
+            reactions.get(conversationId)!.push({ messageId: sendMessage.id, userId: sender.id, emoji: REACTION });
+          }
         }
       }),
     ),
   );
-  return acked;
+  return { acked, reactions };
 }
+
+const REACTION = '👍';
