@@ -13,7 +13,11 @@
 //
 //   npm run bench -- send [--seconds 5] [--concurrency 1,10,100]
 //       [--conversations 100] [--users 100] [--repeat 2] [--bus nats] [--limiter memory|redis]
-//       [--runtime node|tsx|node,tsx]
+//       [--runtime node|tsx|node,tsx] [--client raw|undici]
+//
+// --client: the driver's HTTP client, `raw` (default: bench/raw-http.ts, one
+// keep-alive socket per client and target, the cheapest for the driver, which
+// shares the cores with what it measures) or `undici` (its `request`).
 //
 // --runtime: how the servers run (bench/process.ts): `node` (default) the
 // compiled build as production runs it, `tsx` the TypeScript through the
@@ -34,6 +38,7 @@ import { adapterFor } from '@storm/db';
 import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
 import { cpuMs, cpuTicks } from './cpu.js';
+import { RawHttpConnection } from './raw-http.js';
 import { control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
@@ -107,6 +112,8 @@ export async function send(args: string[]): Promise<void> {
   const only = flag(args, 'only', 'send,history').split(',');
   const runtimes = parseRuntimes(flag(args, 'runtime', 'node'));
   const runtime = runtimes[0]!;
+  const clientKind = flag(args, 'client', 'raw');
+  if (clientKind !== 'raw' && clientKind !== 'undici') throw new Error('--client is raw or undici');
   for (const n of [seconds, conversations, users, repeat, ...levels]) {
     if (!Number.isFinite(n) || n <= 0) throw new Error('--seconds, --concurrency, --conversations, --users and --repeat take positive numbers');
   }
@@ -120,7 +127,7 @@ export async function send(args: string[]): Promise<void> {
     BENCH_LIMITER: limiter,
   }, { runtime });
   const servers: Array<{ stop(): Promise<void> }> = [backend];
-  const agent = new Agent({ connections: Math.max(...levels) + 16, pipelining: 1, keepAliveTimeout: 10_000 });
+  const client = driverClient(clientKind, Math.max(...levels));
   const prisma = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: backend.info.databaseUrl }, { poolSize: POOL_SIZE }) });
   try {
     const env = { BENCH_BUS: bus, BENCH_BACKEND: JSON.stringify(backend.info) };
@@ -163,7 +170,7 @@ export async function send(args: string[]): Promise<void> {
         routers.map((r): [string, Op] => [
           r.name,
           async (w, i) => {
-            await graphql(agent, r.info.httpUrl, tokens[as(w, i, n)]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
+            await client.graphql(w, r.info.httpUrl, tokens[as(w, i, n)]!, SEND, { input: { conversationId: target(w, i, n), body: body(w, i) } });
           },
         ]),
       ),
@@ -173,7 +180,7 @@ export async function send(args: string[]): Promise<void> {
     });
     const historyOps = (n: number): Record<string, Op> => {
       const op = (url: string): Op => async (w, i) => {
-        const data = (await graphql(agent, url, tokens[as(w, i, n)]!, HISTORY, { id: target(w, i, n) })) as { conversation?: { messages?: unknown[] } };
+        const data = (await client.graphql(w, url, tokens[as(w, i, n)]!, HISTORY, { id: target(w, i, n) })) as { conversation?: { messages?: unknown[] } };
         if (data.conversation?.messages?.length !== HISTORY_PAGE) throw new Error(`expected ${HISTORY_PAGE} messages, got ${data.conversation?.messages?.length}`);
       };
       return { ...Object.fromEntries(routers.map((r) => [r.name, op(r.info.httpUrl)])), plain: op(plain.info.httpUrl) };
@@ -256,6 +263,7 @@ export async function send(args: string[]): Promise<void> {
       limiter,
       runtimes,
       routerNodeArgs: measuredNodeArgs(),
+      client: clientKind,
       database: 'PostgreSQL 127.0.0.1:5432 (fresh database)',
       poolSize: POOL_SIZE,
       queries: { send: SEND, history: HISTORY },
@@ -265,7 +273,7 @@ export async function send(args: string[]): Promise<void> {
     console.log(`\nreport: ${file}`);
   } finally {
     await prisma.$disconnect();
-    await agent.close();
+    await client.close();
     for (const server of servers.reverse()) await server.stop();
   }
 }
@@ -335,16 +343,49 @@ interface CpuProbe {
   pids(): Promise<Map<string, number[]>>;
 }
 
-async function graphql(agent: Agent, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
-  const res = await request(url, {
-    method: 'POST',
-    dispatcher: agent,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const payload = (await res.body.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-  if (res.statusCode !== 200 || payload.errors?.length || !payload.data) {
-    throw new Error(`HTTP ${res.statusCode}: ${JSON.stringify(payload.errors ?? payload).slice(0, 300)}`);
+/** How the driver's client `w` (of at most `clients`) posts a GraphQL request; each client has one request in flight at a time. */
+interface DriverClient {
+  graphql(w: number, url: string, token: string, query: string, variables: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function driverClient(kind: 'raw' | 'undici', clients: number): DriverClient {
+  if (kind === 'undici') {
+    const agent = new Agent({ connections: clients + 16, pipelining: 1, keepAliveTimeout: 10_000 });
+    return {
+      async graphql(_w, url, token, query, variables) {
+        const res = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return graphqlData(res.statusCode, await res.body.text());
+      },
+      close: () => agent.close(),
+    };
+  }
+  // One connection per (target, client): a closed-loop client has one request in flight.
+  const connections = new Map<string, RawHttpConnection[]>();
+  return {
+    async graphql(w, url, token, query, variables) {
+      let perClient = connections.get(url);
+      if (!perClient) connections.set(url, (perClient = []));
+      const connection = (perClient[w] ??= new RawHttpConnection(url));
+      const res = await connection.post(JSON.stringify({ query, variables }), { authorization: `Bearer ${token}` });
+      return graphqlData(res.status, res.body);
+    },
+    async close() {
+      for (const list of connections.values()) for (const connection of list) connection?.close();
+    },
+  };
+}
+
+/** The `data` of a GraphQL answer; anything but a 200 with data and no errors is an error. */
+function graphqlData(status: number, text: string): unknown {
+  const payload = JSON.parse(text) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  if (status !== 200 || payload.errors?.length || !payload.data) {
+    throw new Error(`HTTP ${status}: ${JSON.stringify(payload.errors ?? payload).slice(0, 300)}`);
   }
   return payload.data;
 }
