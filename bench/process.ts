@@ -109,3 +109,8 @@ export async function control(port: number, path: string, body?: unknown): Promi
 export function measuredNodeArgs(): string[] {
   return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
+
+/** BENCH_BACKEND_NODE_ARGS: the same for the back-end process (the subgraphs), recorded as backendNodeArgs. */
+export function backendNodeArgs(): string[] {
+  return (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}

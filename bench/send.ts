@@ -39,7 +39,7 @@ import { PrismaClient } from '@storm/conversations/generated/prisma/client';
 import { MessagesService } from '@storm/conversations/modules/messages/messages.service';
 import { cpuMs, cpuTicks } from './cpu.js';
 import { RawHttpConnection } from './raw-http.js';
-import { control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
+import { backendNodeArgs, control, measuredNodeArgs, parseRuntimes, startServer } from './process.js';
 import { flag, summarize, writeReport } from './stats.js';
 
 interface BackendReady {
@@ -125,7 +125,7 @@ export async function send(args: string[]): Promise<void> {
     BENCH_SEED: String(HISTORY_PAGE),
     BENCH_BUS: bus,
     BENCH_LIMITER: limiter,
-  }, { runtime });
+  }, { runtime, nodeArgs: backendNodeArgs() });
   const servers: Array<{ stop(): Promise<void> }> = [backend];
   const client = driverClient(clientKind, Math.max(...levels));
   const prisma = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: backend.info.databaseUrl }, { poolSize: POOL_SIZE }) });
@@ -263,6 +263,7 @@ export async function send(args: string[]): Promise<void> {
       limiter,
       runtimes,
       routerNodeArgs: measuredNodeArgs(),
+      backendNodeArgs: backendNodeArgs(),
       client: clientKind,
       database: 'PostgreSQL 127.0.0.1:5432 (fresh database)',
       poolSize: POOL_SIZE,
