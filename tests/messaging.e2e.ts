@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
 import { ConversationHistory, CreateConversation, MessageAdded, SendMessage } from './testkit/operations.js';
+import { ConversationEvents } from './testkit/live-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -61,6 +62,20 @@ describe.each(['memory', 'nats', 'redis'] as const)('live messages over the %s b
     await new Promise((r) => setTimeout(r, 300));
     expect(resumed.events).toHaveLength(7);
     resumed.unsubscribe();
+    await client.dispose();
+  });
+
+  it('refuses a malformed conversationId with BAD_USER_INPUT naming conversationId, on messageAdded and conversationEvents alike', async () => {
+    const mallory = await registerUser(stack.httpUrl, 'malformed');
+    const client = wsClient(stack.wsUrl, mallory.accessToken);
+    // Not one bus subject token (refused before any bus or subgraph work: a wildcard must not reach NATS), and not a UUID (the subgraph's word).
+    for (const conversationId of ["x'; DROP TABLE conversations.messages; --", '*', '>', 'x']) {
+      for (const refused of [new Recorder(client, MessageAdded, { conversationId }), new Recorder(client, ConversationEvents, { conversationId })]) {
+        const error = (await refused.waitForError()) as Array<{ message: string; extensions?: Record<string, unknown> }>;
+        expect(error[0]?.extensions, conversationId).toMatchObject({ code: 'BAD_USER_INPUT', field: 'conversationId' });
+        expect(error[0]?.message).toMatch(/^conversationId /);
+      }
+    }
     await client.dispose();
   });
 

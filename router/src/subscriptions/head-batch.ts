@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { NOT_FOUND_CONVERSATION, notFound, unavailable } from '@storm/common';
+import { badInput, ErrorCode, NOT_FOUND_CONVERSATION, notFound, unavailable } from '@storm/common';
 import { paddedSlots, toError, TurnBatches } from './batch-query.js';
 import type { Executor } from './engine.js';
 
@@ -132,7 +132,7 @@ export class HeadBatcher {
       const head = response.data?.[alias] as { lastSeq?: unknown; lastEvent?: unknown; members?: unknown } | null | undefined;
       if (error || (head && !Array.isArray(head.members))) {
         // As the subgraph said it: NOT_FOUND for a conversation that does not exist, BAD_USER_INPUT for a malformed id.
-        const err = error ? toError(error) : unavailable(UNREADABLE);
+        const err = error ? asClientArgument(toError(error)) : unavailable(UNREADABLE);
         for (const slot of list) slot.reject(err);
         return;
       }
@@ -149,4 +149,14 @@ export class HeadBatcher {
     if (!query) this.queries.set(slots, (query = batchHeadQuery(slots)));
     return query;
   }
+}
+
+/**
+ * The subgraph names the argument of its own field (`conversation(id:)`); the
+ * client sent that value as the subscription's `conversationId`, its only input
+ * to this read, so a BAD_USER_INPUT about `id` is about `conversationId`.
+ */
+function asClientArgument(err: GraphQLError): GraphQLError {
+  if (err.extensions.code !== ErrorCode.BadUserInput || err.extensions.field !== 'id') return err;
+  return badInput(err.message.replace(/^id\b/, 'conversationId'), 'conversationId');
 }

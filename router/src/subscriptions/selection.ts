@@ -166,11 +166,19 @@ export function inboxConversationPlan(inbox: InboxPlan, conversationId: string, 
   };
 }
 
-/** `conversationId` (required) and `after` (optional, ≥ 0) of a conversation subscription. */
+/**
+ * What an id from a client must look like before the router puts it in a bus
+ * subject or a subgraph read: one subject token (packages/bus SUBJECT_TOKEN),
+ * as the subgraphs' UUIDs are. Whether it names anything is the subgraph's to say.
+ */
+const ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `conversationId` (required, id-shaped) and `after` (optional, ≥ 0) of a conversation subscription. */
 function conversationArgs(field: FieldNode, variables: Record<string, unknown>): { conversationId: string; after: number | undefined } {
   const arg = argumentReader(field, variables);
   const conversationId = arg('conversationId');
   if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
+  if (!ID_SHAPE.test(conversationId)) throw badInput('conversationId is not a conversation id', 'conversationId');
   const after = arg('after');
   if (after === undefined || after === null) return { conversationId, after: undefined };
   if (!Number.isInteger(after) || (after as number) < 0) throw badInput('after must be a non-negative integer', 'after');
@@ -315,14 +323,13 @@ export interface PresencePlan {
   local: Array<[string, string]>;
 }
 
-const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function planPresence(document: DocumentNode, variables: Record<string, unknown>, field: FieldNode): PresencePlan {
   const raw = argumentReader(field, variables)('userIds');
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > PRESENCE_WATCH_LIMIT) {
     throw badInput(`userIds takes 1 to ${PRESENCE_WATCH_LIMIT} ids`, 'userIds');
   }
-  if (!raw.every((id) => typeof id === 'string' && USER_ID.test(id))) throw badInput('userIds holds a malformed id', 'userIds');
+  if (!raw.every((id) => typeof id === 'string' && ID_SHAPE.test(id))) throw badInput('userIds holds a malformed id', 'userIds');
   const byName = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const local: Array<[string, string]> = [];
   const walk = (selections: readonly SelectionNode[]) => {
