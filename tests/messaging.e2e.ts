@@ -69,10 +69,10 @@ describe.each(['memory', 'nats', 'redis'] as const)('live messages over the %s b
     const mallory = await registerUser(stack.httpUrl, 'malformed');
     const client = wsClient(stack.wsUrl, mallory.accessToken);
     // Not one bus subject token (refused before any bus or subgraph work: a wildcard must not reach NATS), and not a UUID (the subgraph's word).
-    for (const conversationId of ["x'; DROP TABLE conversations.messages; --", '*', '>', 'x']) {
+    for (const conversationId of ["x'; DROP TABLE conversations.messages; --", '*', '>', 'x', 12345]) {
       for (const refused of [new Recorder(client, MessageAdded, { conversationId }), new Recorder(client, ConversationEvents, { conversationId })]) {
         const error = (await refused.waitForError()) as Array<{ message: string; extensions?: Record<string, unknown> }>;
-        expect(error[0]?.extensions, conversationId).toMatchObject({ code: 'BAD_USER_INPUT', field: 'conversationId' });
+        expect(error[0]?.extensions, String(conversationId)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'conversationId' });
         expect(error[0]?.message).toMatch(/^conversationId /);
       }
     }

@@ -55,4 +55,19 @@ describe('subscription plans', () => {
   it('refuses a malformed after with BAD_USER_INPUT on after', () => {
     expect(() => plan(`subscription { messageAdded(conversationId: "x", after: -1) { id } }`)).toThrowError(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }));
   });
+
+  it('takes conversationId as an ID does (a string or an integer) and refuses anything else, or a non-id string, on conversationId', () => {
+    const source = 'subscription S($c: ID!) { messageAdded(conversationId: $c) { id } }';
+    expect((plan(source, { c: 12345 }) as SelectionPlan).conversationId).toBe('12345');
+    const refused = (c: unknown, message: RegExp) =>
+      expect(() => plan(source, { c })).toThrowError(expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', field: 'conversationId' } }));
+    refused(undefined, /required/);
+    refused('', /required/);
+    refused({ id: 'x' }, /must be an ID/);
+    refused(true, /must be an ID/);
+    refused(1.5, /must be an ID/);
+    refused('a.b', /not a conversation id/);
+    refused('*', /not a conversation id/);
+    refused('x'.repeat(65), /not a conversation id/);
+  });
 });

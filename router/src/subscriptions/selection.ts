@@ -176,8 +176,11 @@ const ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
 /** `conversationId` (required, id-shaped) and `after` (optional, ≥ 0) of a conversation subscription. */
 function conversationArgs(field: FieldNode, variables: Record<string, unknown>): { conversationId: string; after: number | undefined } {
   const arg = argumentReader(field, variables);
-  const conversationId = arg('conversationId');
-  if (typeof conversationId !== 'string' || conversationId.length === 0) throw badInput('conversationId is required', 'conversationId');
+  const raw = arg('conversationId');
+  if (raw === undefined || raw === null || raw === '') throw badInput('conversationId is required', 'conversationId');
+  // An ID takes a string or an integer (GraphQL's input coercion of ID), nothing else.
+  const conversationId = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
+  if (typeof conversationId !== 'string') throw badInput('conversationId must be an ID (a string)', 'conversationId');
   if (!ID_SHAPE.test(conversationId)) throw badInput('conversationId is not a conversation id', 'conversationId');
   const after = arg('after');
   if (after === undefined || after === null) return { conversationId, after: undefined };
