@@ -4,7 +4,7 @@
 // does what a client needs: register, create a conversation, send a message
 // and receive it live. The conversations service also runs alone, as its
 // Kubernetes Deployment runs it, wired to the routers' presence in Redis.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
@@ -42,6 +42,8 @@ describe('the compiled build (npm run dist)', () => {
         USERS_PORT: '0',
         CONVERSATIONS_PORT: '0',
         MEDIA_PORT: '0',
+        // A router setting: the all-in-one process applies it as the router alone does.
+        WS_MAX_SUBSCRIPTIONS: '1',
       },
       READY,
       output,
@@ -51,6 +53,35 @@ describe('the compiled build (npm run dist)', () => {
   afterAll(async () => {
     await stop(child);
     await db?.drop();
+  });
+
+  it('applies the router\'s settings (WS_MAX_SUBSCRIPTIONS=1: a second operation on one socket is RATE_LIMITED)', async () => {
+    const carol = await registerUser(httpUrl, 'carol');
+    const { createConversation } = await ok(httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [] } }, carol.accessToken);
+    const client = wsClient(httpUrl.replace(/^http/, 'ws'), carol.accessToken);
+    try {
+      const first = new Recorder(client, MessageAdded, { conversationId: createConversation.id, after: 0 });
+      await ok(httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'one' } }, carol.accessToken);
+      await first.waitFor(1); // open: it holds the socket's one operation
+      const second = new Recorder(client, MessageAdded, { conversationId: createConversation.id });
+      const errors = (await second.waitForError()) as Array<{ message: string; extensions?: Record<string, unknown> }>;
+      expect(errors[0]).toMatchObject({ message: 'At most 1 operations per connection', extensions: { code: 'RATE_LIMITED' } });
+      first.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses a malformed setting of the router or a subgraph at start-up, naming each', async () => {
+    const run = spawnSync(process.execPath, ['--conditions=storm-dist', 'packages/stack/dist/main.js'], {
+      cwd: new URL('..', import.meta.url),
+      env: { ...process.env, DATABASE_URL: db.url, WS_MAX_SUBSCRIPTIONS: 'abc', REPLAY_LIMIT: '-1', RATE_LIMIT_SEND_BURST: 'many', LOGIN_ACCOUNT_LIMIT: '0', JWT_ACCESS_TTL_SECONDS: '5' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).not.toBe(0);
+    for (const name of ['WS_MAX_SUBSCRIPTIONS', 'REPLAY_LIMIT', 'RATE_LIMIT_SEND_BURST', 'LOGIN_ACCOUNT_LIMIT', 'JWT_ACCESS_TTL_SECONDS']) expect(run.stderr).toContain(`  - ${name}: `);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
   it('runs on plain node and delivers a sent message live', async () => {

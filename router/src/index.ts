@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { busConfigFromEnv, createBus } from '@storm/bus';
 import { createPresenceStore } from '@storm/presence';
-import { loadRouterEnv } from './env.js';
+import { loadRouterEnv, routerLimitsFromEnv } from './env.js';
 import { createAccessTokenVerifier, resolveIdentitySecret } from './auth.js';
 import { startRouter } from './server.js';
 import { ClientAddress } from './client-address.js';
@@ -31,29 +31,7 @@ await runOrExit(async () => {
     introspection: env.INTROSPECTION,
     presence,
     clientAddress: ClientAddress.parse(env.TRUSTED_PROXIES),
-    limits: {
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      wsMaxPayload: env.WS_MAX_PAYLOAD,
-      wsInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
-      wsKeepAliveMs: env.WS_KEEPALIVE_MS,
-      wsMaxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
-      wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
-      wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
-      replayLimit: env.REPLAY_LIMIT,
-      subscriptionBatchSize: env.SUBSCRIPTION_BATCH_SIZE,
-      subscriptionBatchConcurrency: env.SUBSCRIPTION_BATCH_CONCURRENCY,
-      membershipAuditMs: env.MEMBERSHIP_AUDIT_MS,
-      inboxAuditMs: env.INBOX_AUDIT_MS,
-      presenceSweepMs: env.PRESENCE_SWEEP_MS,
-      presenceSweepMaxUsers: env.PRESENCE_SWEEP_MAX_USERS,
-      operations: {
-        maxDepth: env.GRAPHQL_MAX_DEPTH,
-        maxAliases: env.GRAPHQL_MAX_ALIASES,
-        maxCost: env.GRAPHQL_MAX_COST,
-        maxTokens: env.GRAPHQL_MAX_TOKENS,
-        maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
-      },
-    },
+    limits: routerLimitsFromEnv(env),
   });
   console.log(`STORM router ready at ${router.url} (WebSocket on the same path)`);
   drainOnSignals([async () => presence?.dispose(), () => bus.dispose(), () => router.dispose()]);

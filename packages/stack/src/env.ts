@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { busEnvShape, refineBusEnv } from '@storm/bus';
+import { routerLimitsEnvShape } from '@storm/router/env';
+import { conversationsTuningEnvShape } from '@storm/conversations/env';
+import { throttleEnvShape, tokenEnvShape } from '@storm/users/env';
 
-/** Settings of the all-in-one process (`npm start`); every one has a working default. */
+/**
+ * Settings of the all-in-one process (`npm start`); every one has a working
+ * default. Besides its own (ports, database, secrets, bus), it reads every
+ * setting of the router and the subgraphs that applies inside one process.
+ */
 const schema = z
   .object({
     NODE_ENV: envNodeEnv,
@@ -22,6 +29,11 @@ const schema = z
     /** Ed25519 PKCS8 PEM; development generates and keeps one in .storm/dev-keys. */
     JWT_PRIVATE_KEY: z.string().min(1).optional(),
     ...busEnvShape,
+    /** The router's, the conversations service's and the users service's own settings, with the same names, defaults and bounds as when each runs alone. */
+    ...routerLimitsEnvShape,
+    ...conversationsTuningEnvShape,
+    ...tokenEnvShape,
+    ...throttleEnvShape,
   })
   .superRefine(refineBusEnv)
   .superRefine((env, ctx) => {

@@ -34,7 +34,7 @@ export interface StackOptions {
   identitySecret: string;
   /** Ed25519 private key (PKCS8 PEM) the users service signs access tokens with. */
   jwtPrivateKeyPem: string;
-  jwt?: { issuer?: string; audience?: string; accessTtlSeconds?: number; refreshTtlSeconds?: number };
+  jwt?: { issuer?: string; audience?: string; accessTtlSeconds?: number; refreshTtlSeconds?: number; refreshReuseGraceSeconds?: number };
   /** @default 127.0.0.1 */
   host?: string;
   /** 0 = any free port (tests). */
@@ -53,6 +53,8 @@ export interface StackOptions {
   throttle?: Partial<ThrottleSettings>;
   /** Per-user rate limits of the conversations service; false = none (load generators). @default its defaults */
   rateLimits?: RateLimitSettings | false;
+  /** The conversations service's outbox relay. @default its defaults */
+  outbox?: { pollIntervalMs?: number; batchSize?: number };
   /**
    * Where the users service's login counters and the conversations
    * service's rate limit buckets live. Given: the caller owns it (e.g.
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     audience: options.jwt?.audience ?? 'storm',
     accessTtlSeconds: options.jwt?.accessTtlSeconds ?? 900,
     refreshTtlSeconds: options.jwt?.refreshTtlSeconds ?? 30 * 24 * 3600,
+    refreshReuseGraceSeconds: options.jwt?.refreshReuseGraceSeconds ?? 0,
   };
   const signingKeys = await loadSigningKeys({ privateKeyPem: options.jwtPrivateKeyPem });
   const verifyKey = await loadVerifyKey(publicKeyPemOf(options.jwtPrivateKeyPem));
@@ -160,6 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       development: options.development,
       rateLimits: options.rateLimits,
       rateLimitStore: options.limiter,
+      relay: options.outbox ?? {},
       presence,
     });
     cleanups.push(() => conversations.dispose());

@@ -9,6 +9,9 @@ import { devIdentitySecret, devKeys, findRepoRoot } from '@storm/auth';
 import { busConfigFromEnv, createBus } from '@storm/bus';
 import { drainOnSignals, runOrExit } from '@storm/common';
 import { describeTarget, openEmbedded, type DbTarget } from '@storm/db';
+import { routerLimitsFromEnv } from '@storm/router/env';
+import { conversationsTuningFromEnv } from '@storm/conversations/env';
+import { throttleFromEnv, tokensFromEnv } from '@storm/users/env';
 import { loadStackEnv } from './env.js';
 import { startStack } from './index.js';
 
@@ -39,6 +42,10 @@ await runOrExit(async () => {
     host: env.HOST,
     ports: { router: env.PORT, users: env.USERS_PORT, conversations: env.CONVERSATIONS_PORT, media: env.MEDIA_PORT },
     development: env.NODE_ENV !== 'production',
+    routerLimits: routerLimitsFromEnv(env),
+    ...conversationsTuningFromEnv(env),
+    jwt: tokensFromEnv(env),
+    throttle: throttleFromEnv(env),
     supergraphSdl,
     log: (m) => console.log(`[storm] ${m}`),
   });

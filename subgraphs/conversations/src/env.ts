@@ -7,6 +7,44 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit.js';
 const rateBurst = (value: number) => z.coerce.number().int().min(0).max(1_000_000).default(value);
 const ratePerSecond = (value: number) => z.coerce.number().positive().max(1_000_000).default(value);
 
+/**
+ * The outbox relay and the per-user rate limits, as settings: read by the
+ * service alone and by the all-in-one process (`npm start`, packages/stack),
+ * so both refuse the same bad values.
+ */
+export const conversationsTuningEnvShape = {
+  /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Outbox rows published per relay transaction. @default 1000 */
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** sendMessage per user: bucket size (0 = no limit; at least 100 keeps the API.md promise). @default 300 */
+  RATE_LIMIT_SEND_BURST: rateBurst(DEFAULT_RATE_LIMITS.send.burst),
+  /** sendMessage per user: sustained messages per second. @default 30 */
+  RATE_LIMIT_SEND_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.send.perSecond),
+  /** addReaction/removeReaction per user: bucket size (0 = no limit). @default 100 */
+  RATE_LIMIT_REACTION_BURST: rateBurst(DEFAULT_RATE_LIMITS.react.burst),
+  /** addReaction/removeReaction per user: sustained per second. @default 10 */
+  RATE_LIMIT_REACTION_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.react.perSecond),
+  /** createConversation per user: bucket size (0 = no limit). @default 30 */
+  RATE_LIMIT_CREATE_BURST: rateBurst(DEFAULT_RATE_LIMITS.create.burst),
+  /** createConversation per user: sustained per second. @default 0.5 */
+  RATE_LIMIT_CREATE_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.create.perSecond),
+};
+
+export type ConversationsTuningEnv = z.infer<z.ZodObject<typeof conversationsTuningEnvShape>>;
+
+/** The relay's settings and the rate limits from the settings of conversationsTuningEnvShape. */
+export function conversationsTuningFromEnv(env: ConversationsTuningEnv): { outbox: { pollIntervalMs: number; batchSize: number }; rateLimits: RateLimitSettings } {
+  return {
+    outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
+    rateLimits: {
+      send: { burst: env.RATE_LIMIT_SEND_BURST, perSecond: env.RATE_LIMIT_SEND_PER_SECOND },
+      react: { burst: env.RATE_LIMIT_REACTION_BURST, perSecond: env.RATE_LIMIT_REACTION_PER_SECOND },
+      create: { burst: env.RATE_LIMIT_CREATE_BURST, perSecond: env.RATE_LIMIT_CREATE_PER_SECOND },
+    },
+  };
+}
+
 const schema = z.object({
   NODE_ENV: envNodeEnv,
   /** Bind address. @default 127.0.0.1 */
@@ -33,22 +71,7 @@ const schema = z.object({
    * and direct message notifies, even a user who is looking at it).
    */
   REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, REDIS_PREFIX_RULE).optional(),
-  /** Outbox relay poll interval, in ms (commits kick it at once; the poll is the fallback). @default 250 */
-  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-  /** Outbox rows published per relay transaction. @default 100 */
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
-  /** sendMessage per user: bucket size (0 = no limit; at least 100 keeps the API.md promise). @default 300 */
-  RATE_LIMIT_SEND_BURST: rateBurst(DEFAULT_RATE_LIMITS.send.burst),
-  /** sendMessage per user: sustained messages per second. @default 30 */
-  RATE_LIMIT_SEND_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.send.perSecond),
-  /** addReaction/removeReaction per user: bucket size (0 = no limit). @default 100 */
-  RATE_LIMIT_REACTION_BURST: rateBurst(DEFAULT_RATE_LIMITS.react.burst),
-  /** addReaction/removeReaction per user: sustained per second. @default 10 */
-  RATE_LIMIT_REACTION_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.react.perSecond),
-  /** createConversation per user: bucket size (0 = no limit). @default 30 */
-  RATE_LIMIT_CREATE_BURST: rateBurst(DEFAULT_RATE_LIMITS.create.burst),
-  /** createConversation per user: sustained per second. @default 0.5 */
-  RATE_LIMIT_CREATE_PER_SECOND: ratePerSecond(DEFAULT_RATE_LIMITS.create.perSecond),
+  ...conversationsTuningEnvShape,
 });
 
 export interface ConversationsEnv {
@@ -93,12 +116,7 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
     usersUrl: env.USERS_URL,
     usersTimeoutMs: env.USERS_TIMEOUT_MS,
     bus: busConfigFromEnv(env),
-    outbox: { pollIntervalMs: env.OUTBOX_POLL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
-    rateLimits: {
-      send: { burst: env.RATE_LIMIT_SEND_BURST, perSecond: env.RATE_LIMIT_SEND_PER_SECOND },
-      react: { burst: env.RATE_LIMIT_REACTION_BURST, perSecond: env.RATE_LIMIT_REACTION_PER_SECOND },
-      create: { burst: env.RATE_LIMIT_CREATE_BURST, perSecond: env.RATE_LIMIT_CREATE_PER_SECOND },
-    },
+    ...conversationsTuningFromEnv(env),
     rateLimitsAndPresenceRedis: env.REDIS_PREFIX ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,
   };
 }

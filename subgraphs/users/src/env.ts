@@ -9,6 +9,72 @@ const optional = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/**
+ * Token lifetimes and the login / registration throttle, as settings: read by
+ * the service alone and by the all-in-one process (`npm start`,
+ * packages/stack), so both refuse the same bad values.
+ */
+export const tokenEnvShape = {
+  /** `iss` of access tokens; the router must expect the same. @default "storm" */
+  JWT_ISSUER: z.string().min(1).default('storm'),
+  /** `aud` of access tokens; the router must expect the same. @default "storm" */
+  JWT_AUDIENCE: z.string().min(1).default('storm'),
+  /** Access token lifetime in seconds (keep it short: access tokens cannot be revoked). @default 900 */
+  JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(DEFAULT_ACCESS_TTL_SECONDS),
+  /** Refresh token lifetime in seconds, renewed at each rotation. @default 2592000 (30 days) */
+  JWT_REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(2_592_000),
+  /**
+   * Seconds after a rotation during which the rotated refresh token, presented
+   * again, is refused without revoking its login (for clients that race their
+   * own refreshes). 0 = strict reuse detection. @default 0
+   */
+  JWT_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+};
+
+export const throttleEnvShape = {
+  /** Window of the login counters, in seconds. @default 900 */
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.loginWindowSeconds),
+  /** Failed logins per account (email) in the window answered without delay. @default 5 */
+  LOGIN_ACCOUNT_FREE: z.coerce.number().int().min(0).max(1000).default(DEFAULT_THROTTLE.loginAccountFree),
+  /** Then each attempt waits this, doubling (1 s, 2 s, 4 s …), after the previous one; earlier ones get RATE_LIMITED. @default 1000 */
+  LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_THROTTLE.loginDelayBaseMs),
+  /** Failed logins per account in the window, after which it is refused until the window ends. @default 20 */
+  LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_THROTTLE.loginAccountLimit),
+  /** Failed logins per client address (IPv6: per /64) in the window. @default 100 */
+  LOGIN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.loginAddressLimit),
+  /** Registration attempts per client address in REGISTER_WINDOW_SECONDS. @default 20 */
+  REGISTER_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.registerAddressLimit),
+  /** @default 3600 */
+  REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.registerWindowSeconds),
+};
+
+export type TokenEnv = z.infer<z.ZodObject<typeof tokenEnvShape>>;
+export type ThrottleEnv = z.infer<z.ZodObject<typeof throttleEnvShape>>;
+
+/** Issuer, audience and lifetimes of the tokens from the settings of tokenEnvShape. */
+export function tokensFromEnv(env: TokenEnv): { issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number } {
+  return {
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+    refreshTtlSeconds: env.JWT_REFRESH_TTL_SECONDS,
+    refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
+  };
+}
+
+/** ThrottleSettings from the settings of throttleEnvShape. */
+export function throttleFromEnv(env: ThrottleEnv): ThrottleSettings {
+  return {
+    loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+    loginAccountFree: env.LOGIN_ACCOUNT_FREE,
+    loginDelayBaseMs: env.LOGIN_DELAY_BASE_MS,
+    loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
+    loginAddressLimit: env.LOGIN_ADDRESS_LIMIT,
+    registerAddressLimit: env.REGISTER_ADDRESS_LIMIT,
+    registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+  };
+}
+
 const schema = z
   .object({
     NODE_ENV: envNodeEnv,
@@ -46,20 +112,7 @@ const schema = z
         }, 'must be an Ed25519 private key in PKCS#8 PEM')
         .optional(),
     ),
-    /** `iss` of access tokens; the router must expect the same. @default "storm" */
-    JWT_ISSUER: z.string().min(1).default('storm'),
-    /** `aud` of access tokens; the router must expect the same. @default "storm" */
-    JWT_AUDIENCE: z.string().min(1).default('storm'),
-    /** Access token lifetime in seconds (keep it short: access tokens cannot be revoked). @default 900 */
-    JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(DEFAULT_ACCESS_TTL_SECONDS),
-    /** Refresh token lifetime in seconds, renewed at each rotation. @default 2592000 (30 days) */
-    JWT_REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(2_592_000),
-    /**
-     * Seconds after a rotation during which the rotated refresh token, presented
-     * again, is refused without revoking its login (for clients that race their
-     * own refreshes). 0 = strict reuse detection. @default 0
-     */
-    JWT_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
+    ...tokenEnvShape,
     /**
      * Redis shared by every replica for login/register attempt counters and
      * presence. Unset: both are kept in this process's memory (one replica only).
@@ -78,20 +131,7 @@ const schema = z
     NATS_URL: busEnvShape.NATS_URL,
     /** The JetStream stream's limits (BUS=nats): the same values as the router's and conversations'. */
     ...natsStreamEnvShape,
-    /** Window of the login counters, in seconds. @default 900 */
-    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.loginWindowSeconds),
-    /** Failed logins per account (email) in the window answered without delay. @default 5 */
-    LOGIN_ACCOUNT_FREE: z.coerce.number().int().min(0).max(1000).default(DEFAULT_THROTTLE.loginAccountFree),
-    /** Then each attempt waits this, doubling (1 s, 2 s, 4 s …), after the previous one; earlier ones get RATE_LIMITED. @default 1000 */
-    LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_THROTTLE.loginDelayBaseMs),
-    /** Failed logins per account in the window, after which it is refused until the window ends. @default 20 */
-    LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_THROTTLE.loginAccountLimit),
-    /** Failed logins per client address (IPv6: per /64) in the window. @default 100 */
-    LOGIN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.loginAddressLimit),
-    /** Registration attempts per client address in REGISTER_WINDOW_SECONDS. @default 20 */
-    REGISTER_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_THROTTLE.registerAddressLimit),
-    /** @default 3600 */
-    REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_THROTTLE.registerWindowSeconds),
+    ...throttleEnvShape,
   })
   .superRefine(
     (env, ctx) => {
@@ -156,24 +196,9 @@ export function loadUsersEnv(source: NodeJS.ProcessEnv = process.env): UsersEnv 
     identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
     mediaUrl: env.MEDIA_URL,
     mediaTimeoutMs: env.MEDIA_TIMEOUT_MS,
-    jwt: {
-      privateKeyPem: env.JWT_PRIVATE_KEY ?? devKeys().privateKeyPem,
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
-      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
-      refreshTtlSeconds: env.JWT_REFRESH_TTL_SECONDS,
-      refreshReuseGraceSeconds: env.JWT_REFRESH_REUSE_GRACE_SECONDS,
-    },
+    jwt: { privateKeyPem: env.JWT_PRIVATE_KEY ?? devKeys().privateKeyPem, ...tokensFromEnv(env) },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX! } : undefined,
     bus: busConfigFromEnv({ ...env, REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379' }),
-    throttle: {
-      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
-      loginAccountFree: env.LOGIN_ACCOUNT_FREE,
-      loginDelayBaseMs: env.LOGIN_DELAY_BASE_MS,
-      loginAccountLimit: env.LOGIN_ACCOUNT_LIMIT,
-      loginAddressLimit: env.LOGIN_ADDRESS_LIMIT,
-      registerAddressLimit: env.REGISTER_ADDRESS_LIMIT,
-      registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
-    },
+    throttle: throttleFromEnv(env),
   };
 }
