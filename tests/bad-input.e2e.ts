@@ -9,6 +9,7 @@ import { AddReaction, ChatHistory, MarkReadState, SearchMessages, SendChatMessag
 import { CreateConversation, EditMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
+import { UpdateProfile } from './testkit/users-operations.js';
 import { outboxPosition } from './testkit/written-events.js';
 
 let stack: TestStack;
@@ -132,5 +133,27 @@ describe('bad input writes nothing', () => {
     // Backwards is the defined harmless result: the position stays where it was.
     expect((await ok(stack.httpUrl, MarkReadState, { id: conversationId, seq: 0 }, bob.accessToken)).markRead.id).toBe(conversationId);
     expect(await written()).toEqual(before);
+  });
+
+  it('text with an unpaired surrogate (not Unicode: stored, it would read back as U+FFFD) is BAD_USER_INPUT on its field and writes nothing', async () => {
+    const before = await written();
+    const broken = `half a pair \ud83d here`;
+    const refused = [
+      await request(stack.httpUrl, SendChatMessage, { input: { conversationId, body: broken } }, alice.accessToken),
+      await request(stack.httpUrl, EditMessage, { id: aliceMessage.id, body: broken }, alice.accessToken),
+      await request(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: broken, memberIds: [] } }, alice.accessToken),
+      await request(stack.httpUrl, SearchMessages, { query: broken }, alice.accessToken),
+      await request(stack.httpUrl, UpdateProfile, { input: { displayName: broken } }, alice.accessToken),
+      await request(stack.httpUrl, UpdateProfile, { input: { statusText: broken } }, alice.accessToken),
+    ];
+    expect(refused.map((res) => res.errors?.[0]?.extensions)).toEqual(
+      ['body', 'body', 'title', 'query', 'displayName', 'statusText'].map((field) => expect.objectContaining({ code: 'BAD_USER_INPUT', field })),
+    );
+    expect(refused[0]!.errors![0]!.message).toBe('body must be valid Unicode (it holds an unpaired surrogate)');
+    expect(await written()).toEqual(before);
+    // A whole pair is an emoji like any other, and reads back as sent.
+    const { sendMessage } = await ok(stack.httpUrl, SendChatMessage, { input: { conversationId, body: 'a whole pair \ud83d\ude00' } }, alice.accessToken);
+    const { rows } = await db.query<{ body: string }>('SELECT body FROM conversations.messages WHERE id = $1', [sendMessage.id]);
+    expect(rows[0]!.body).toBe('a whole pair 😀');
   });
 });

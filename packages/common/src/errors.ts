@@ -26,6 +26,16 @@ const EXPOSED = new Set<string>([
 export function badInput(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput, ...(field ? { field } : {}) } });
 }
+/**
+ * Refuses text PostgreSQL cannot store as sent: a NUL (its `text` refuses it),
+ * or an unpaired UTF-16 surrogate (not Unicode: written as UTF-8 it would
+ * silently become U+FFFD, so what is read back is not what was sent).
+ * Throws BAD_USER_INPUT "<field> must …" on `field`.
+ */
+export function assertStorableText(value: string, field: string): void {
+  if (value.includes('\u0000')) throw badInput(`${field} must not contain NUL characters`, field);
+  if (/\p{Cs}/u.test(value)) throw badInput(`${field} must be valid Unicode (it holds an unpaired surrogate)`, field);
+}
 export function unauthenticated(message = 'Authentication required'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.Unauthenticated } });
 }

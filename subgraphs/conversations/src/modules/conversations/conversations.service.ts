@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationEvent, UserEvent, type ConversationUpdatedPayload, type ReadUpdatedPayload, type Topics } from '@storm/bus';
-import { badInput, conflict, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
+import { assertStorableText, badInput, conflict, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { ConversationKind, MemberRole } from '../../generated/prisma/enums.js';
@@ -154,7 +154,7 @@ export class ConversationsService {
     if (args.search !== null && args.search !== undefined && typeof args.search !== 'string') throw badInput('search must be a string', 'search');
     const search = (args.search ?? '').trim().toLowerCase();
     if ([...search].length > MAX_SEARCH_LENGTH) throw badInput(`search must be at most ${MAX_SEARCH_LENGTH} characters`, 'search');
-    if (search.includes('\u0000')) throw badInput('search must not contain NUL characters', 'search');
+    assertStorableText(search, 'search');
     const cursor = args.after === null || args.after === undefined ? null : decodeChannelCursor(args.after);
 
     const conditions = [Prisma.sql`c.kind = 'CHANNEL'`, Prisma.sql`c.archived_at IS NULL`];
@@ -393,7 +393,7 @@ function parseTopic(topic: unknown): string | null {
   if (typeof topic !== 'string') throw badInput('topic must be a string', 'topic');
   const trimmed = topic.trim();
   if ([...trimmed].length > MAX_TOPIC_LENGTH) throw badInput(`topic must be at most ${MAX_TOPIC_LENGTH} characters`, 'topic');
-  if (trimmed.includes('\u0000')) throw badInput('topic must not contain NUL characters', 'topic');
+  assertStorableText(trimmed, 'topic');
   return trimmed === '' ? null : trimmed;
 }
 
@@ -434,6 +434,6 @@ export function parseTitle(title: unknown, kind: ConversationKind): string | nul
   if (kind === ConversationKind.DIRECT && trimmed !== '') throw badInput('A DIRECT conversation has no title', 'title');
   // Counted in code points, like the varchar(200) column does.
   if ([...trimmed].length > MAX_TITLE_LENGTH) throw badInput(`title must be at most ${MAX_TITLE_LENGTH} characters`, 'title');
-  if (trimmed.includes('\u0000')) throw badInput('title must not contain NUL characters', 'title');
+  assertStorableText(trimmed, 'title');
   return trimmed === '' ? null : trimmed;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationEvent, type Topics } from '@storm/bus';
-import { badInput, conflict, forbidden, notFound } from '@storm/common';
+import { assertStorableText, badInput, conflict, forbidden, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
@@ -334,7 +334,7 @@ function parseBody(body: unknown): string {
   if (trimmed === '') throw badInput('body must not be empty', 'body');
   if ([...trimmed].length > MAX_BODY_LENGTH) throw badInput(`body must be at most ${MAX_BODY_LENGTH} characters`, 'body');
   // PostgreSQL text cannot hold NUL; refusing it here beats a masked SQL error.
-  if (trimmed.includes('\u0000')) throw badInput('body must not contain NUL characters', 'body');
+  assertStorableText(trimmed, 'body');
   return trimmed;
 }
 
@@ -342,6 +342,6 @@ function parseClientMsgId(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string' || value === '') throw badInput('clientMsgId must be a non-empty string', 'clientMsgId');
   if ([...value].length > MAX_CLIENT_MSG_ID_LENGTH) throw badInput(`clientMsgId must be at most ${MAX_CLIENT_MSG_ID_LENGTH} characters`, 'clientMsgId');
-  if (value.includes('\u0000')) throw badInput('clientMsgId must not contain NUL characters', 'clientMsgId');
+  assertStorableText(value, 'clientMsgId');
   return value;
 }

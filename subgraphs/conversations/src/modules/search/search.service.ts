@@ -1,4 +1,4 @@
-import { badInput, notFound } from '@storm/common';
+import { assertStorableText, badInput, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { isUuid, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
@@ -74,7 +74,7 @@ export class SearchService {
     const text = args.query.trim();
     if (text === '') throw badInput('query must not be empty', 'query');
     if ([...text].length > MAX_QUERY_LENGTH) throw badInput(`query must be at most ${MAX_QUERY_LENGTH} characters`, 'query');
-    if (text.includes('\u0000')) throw badInput('query must not contain NUL characters', 'query');
+    assertStorableText(text, 'query');
     const limit = args.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_PAGE) throw badInput(`limit must be between 1 and ${MAX_SEARCH_PAGE}`, 'limit');
     const conversationId = args.conversationId === null || args.conversationId === undefined ? null : parseId(args.conversationId, 'conversationId');

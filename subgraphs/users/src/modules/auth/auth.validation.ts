@@ -1,4 +1,4 @@
-import { badInput } from '@storm/common';
+import { assertStorableText, badInput } from '@storm/common';
 import { z } from 'zod';
 import type { LoginInput, RegisterInput } from '../../generated/graphql.js';
 
@@ -57,7 +57,10 @@ export function validateRegistration(input: RegisterInput): ValidRegistration {
     if (/\p{Cc}/u.test(displayName)) {
       throw badInput('Display name must not contain control characters', 'displayName');
     }
+    assertStorableText(displayName, 'displayName');
   }
+  // Hashed as UTF-8, two passwords differing only in an unpaired surrogate would be one.
+  assertStorableText(input.password, 'password');
   return { handle, email, password: input.password, displayName };
 }
 

@@ -1,4 +1,4 @@
-import { badInput } from '@storm/common';
+import { assertStorableText, badInput } from '@storm/common';
 import type { UpdateProfileInput } from '../../generated/graphql.js';
 import { DISPLAY_NAME_MAX } from '../auth/auth.validation.js';
 
@@ -29,6 +29,7 @@ export function validateProfile(input: UpdateProfileInput): ProfileChanges {
     if (n < 1 || n > DISPLAY_NAME_MAX) throw badInput(`Display name must be 1–${DISPLAY_NAME_MAX} characters`, 'displayName');
     // Same rule as at registration: controls would corrupt how clients render a name.
     if (/\p{Cc}/u.test(displayName)) throw badInput('Display name must not contain control characters', 'displayName');
+    assertStorableText(displayName, 'displayName');
     changes.displayName = displayName;
   }
   if (input.statusText !== undefined) {
@@ -36,6 +37,7 @@ export function validateProfile(input: UpdateProfileInput): ProfileChanges {
     if (codePoints(statusText) > STATUS_TEXT_MAX) throw badInput(`Status text must be at most ${STATUS_TEXT_MAX} characters`, 'statusText');
     // One line: a status is shown inline next to a name.
     if (/\p{Cc}/u.test(statusText)) throw badInput('Status text must be one line without control characters', 'statusText');
+    assertStorableText(statusText, 'statusText');
     changes.statusText = statusText === '' ? null : statusText;
   }
   if (input.avatarMediaId !== undefined) {
