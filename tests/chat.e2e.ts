@@ -251,6 +251,18 @@ describe('messages: threads, reactions, mentions', () => {
   });
 });
 
+describe('reactions, spelled either way', () => {
+  it('counts an emoji typed with or without its variation selector as one group, and removes it by either spelling', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'hearts', memberIds: [bob.id] } }, alice.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendChatMessage, { input: { conversationId: createConversation.id, body: 'love it' } }, alice.accessToken);
+    await ok(stack.httpUrl, AddReaction, { messageId: sendMessage.id, emoji: '\u2764' }, alice.accessToken); // ❤ as many keyboards send it
+    const both = (await ok(stack.httpUrl, AddReaction, { messageId: sendMessage.id, emoji: '\u2764\uFE0F' }, bob.accessToken)).addReaction; // ❤️
+    expect(both.reactions).toEqual([{ emoji: '\u2764\uFE0F', count: 2, reactedByMe: true }]);
+    const left = (await ok(stack.httpUrl, RemoveReaction, { messageId: sendMessage.id, emoji: '\u2764\uFE0F' }, alice.accessToken)).removeReaction;
+    expect(left.reactions).toEqual([{ emoji: '\u2764\uFE0F', count: 1, reactedByMe: false }]);
+  });
+});
+
 describe('deleting messages', () => {
   it('leaves a tombstone in its place (same seq, empty body, deletedAt, no mentions or reactions): by the author, a plain member, or by an admin who is not the owner; another plain member is FORBIDDEN and changes nothing', async () => {
     const dave = await registerUser(stack.httpUrl, 'dave');

@@ -325,8 +325,11 @@ export type Mutation = {
   addMembers: Conversation;
   /**
    * Adds the caller's reaction (idempotent: adding it again changes nothing).
-   * `emoji` must be exactly one emoji (BAD_USER_INPUT, field "emoji"). A deleted
-   * message or an archived conversation: CONFLICT. Non-members: NOT_FOUND.
+   * `emoji` must be exactly one emoji (BAD_USER_INPUT, field "emoji"). It is kept
+   * in one spelling, the fully-qualified one: typed with or without its variation
+   * selector (❤ or ❤️) it is the same reaction, and `ReactionGroup.emoji` gives
+   * that spelling. A deleted message or an archived conversation: CONFLICT.
+   * Non-members: NOT_FOUND.
    */
   addReaction: Message;
   /** OWNER only (FORBIDDEN otherwise); GROUP and CHANNEL only. Archiving an archived conversation changes nothing. */
@@ -380,7 +383,7 @@ export type Mutation = {
    * user is not a member. DIRECT: CONFLICT.
    */
   removeMember: Conversation;
-  /** Removes the caller's reaction; removing one that is not there changes nothing. */
+  /** Removes the caller's reaction (either spelling, as in addReaction); removing one that is not there changes nothing. */
   removeReaction: Message;
   /** Members only (NOT_FOUND otherwise); CONFLICT when the conversation is archived. */
   sendMessage: Message;

@@ -27,3 +27,26 @@ export function isSingleEmoji(value: unknown): value is string {
   if (!PICTOGRAPHIC.test(first)) return false;
   return [...value].every((ch) => PICTOGRAPHIC.test(ch) || /[\p{Emoji_Modifier}\u200D\uFE0F\u{E0020}-\u{E007F}\u20E3]/u.test(ch));
 }
+
+const VS16 = '\uFE0F';
+/** Text by default: such a code point takes U+FE0F to show as an emoji. */
+const TEXT_DEFAULT = /^(?=\p{Emoji})(?!\p{Emoji_Presentation})(?!\p{Emoji_Modifier})./u;
+const MODIFIER = /^\p{Emoji_Modifier}$/u;
+
+/**
+ * One spelling per emoji, so a reaction typed with or without its variation
+ * selector is one group ("❤" and "❤️" are the same heart): every U+FE0F is
+ * dropped, then one follows each code point that is text by default (❤, ©,
+ * the digit of a keycap, the ♀ of a ZWJ sequence), except before a skin
+ * tone, which makes it an emoji on its own. For the emoji of Unicode's
+ * emoji-test.txt this is their fully-qualified form.
+ */
+export function canonicalEmoji(value: string): string {
+  const points = [...value.replaceAll(VS16, '')];
+  let out = '';
+  for (let i = 0; i < points.length; i++) {
+    out += points[i];
+    if (TEXT_DEFAULT.test(points[i]!) && !MODIFIER.test(points[i + 1] ?? '')) out += VS16;
+  }
+  return out;
+}

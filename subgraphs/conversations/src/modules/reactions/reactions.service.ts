@@ -5,7 +5,7 @@ import { mapDbError, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
 import { TX_OPTIONS } from '../members/members.service.js';
 import { writeOutbox } from '../outbox/outbox.service.js';
-import { isSingleEmoji } from './emoji.js';
+import { canonicalEmoji, isSingleEmoji } from './emoji.js';
 
 /** A ReactionGroup as the resolvers hand it on. */
 export interface ReactionGroupRow {
@@ -15,8 +15,8 @@ export interface ReactionGroupRow {
 }
 
 function parseEmoji(value: unknown): string {
-  // NFC, so the same emoji typed on two keyboards is one group.
-  const emoji = typeof value === 'string' ? value.normalize('NFC') : value;
+  // NFC and one spelling per emoji, so the same emoji typed on two keyboards is one group.
+  const emoji = typeof value === 'string' ? canonicalEmoji(value.normalize('NFC')) : value;
   if (!isSingleEmoji(emoji)) throw badInput('emoji must be exactly one emoji', 'emoji');
   return emoji;
 }

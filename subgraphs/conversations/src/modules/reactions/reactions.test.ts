@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstError, startKit, type Kit } from '../../test-kit.js';
-import { isSingleEmoji } from './emoji.js';
+import { canonicalEmoji, isSingleEmoji } from './emoji.js';
 import { parseMentionHandles } from '../messages/mentions.js';
 
 const CREATE = `mutation Create($input: CreateConversationInput!) { createConversation(input: $input) { id } }`;
@@ -46,6 +46,26 @@ describe('emoji and mention parsing', () => {
   });
   it.each(['a', ':+1:', '👍👍', '👍 ', 'x👍', '', '1', '\u200D', "'; DROP TABLE x; --"])('refuses %j', (text) => {
     expect(isSingleEmoji(text)).toBe(false);
+  });
+  it.each([
+    ['❤', '❤️'],
+    ['❤️', '❤️'],
+    ['©', '©️'],
+    ['1⃣', '1️⃣'],
+    ['1️⃣', '1️⃣'],
+    ['☝🏽', '☝🏽'],
+    ['☝️🏽', '☝🏽'],
+    ['🏳‍🌈', '🏳️‍🌈'],
+    ['🏃‍♀', '🏃‍♀️'],
+    ['👨‍👩‍👧', '👨‍👩‍👧'],
+    ['👍', '👍'],
+    ['🇫🇷', '🇫🇷'],
+  ])('spells %s as %s', (typed, canonical) => {
+    expect(canonicalEmoji(typed)).toBe(canonical);
+    expect(isSingleEmoji(canonical)).toBe(true);
+  });
+  it.each(['1', '#', 'a', '\u200D'])('keeps refusing %j once spelled', (text) => {
+    expect(isSingleEmoji(canonicalEmoji(text))).toBe(false);
   });
   it('finds @handles as whole words, lower-cased, once each, not in e-mail addresses', () => {
     expect(parseMentionHandles('hi @Alice and @bob_1, mail bob@example.com, @al (@carol) @alice @dave.')).toEqual(['alice', 'bob_1', 'carol', 'dave']);
