@@ -30,6 +30,15 @@ describe('router endpoints', () => {
     expect(await notReady.json()).toMatchObject({ status: 'unavailable', checks: { media: false, users: true } });
   });
 
+  it('answers a path it does not serve with a JSON 404 in GraphQL\'s error shape', async () => {
+    for (const [method, path] of [['GET', '/nope'], ['POST', '/graphq'], ['GET', '/healthz/extra']] as const) {
+      const res = await fetch(`${base}${path}`, { method });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+    }
+  });
+
   it('exports subscription metrics in Prometheus format that follow what happens: connections, subscriptions, groups, bus events, resolutions, deliveries, replays, latency', async () => {
     const alice = await registerUser(stack.httpUrl, 'alice');
     const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', memberIds: [] } }, alice.accessToken);

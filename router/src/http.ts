@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Bus } from '@storm/bus';
+import { ErrorCode } from '@storm/common';
 import type { RouterMetrics } from './metrics.js';
 import type { SubgraphUrls } from './gateway.js';
 
@@ -32,6 +33,12 @@ export function createHttpApp(deps: { bus: Bus; subgraphs: SubgraphUrls; metrics
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
+  });
+
+  // Any other path: a JSON 404 in GraphQL's error shape, like every other refusal of this API
+  // (express's own is an HTML page).
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found: the API is POST /graphql (and WebSocket on the same path)', extensions: { code: ErrorCode.NotFound } }] });
   });
 
   return app;
