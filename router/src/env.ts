@@ -63,6 +63,11 @@ export const routerLimitsEnvShape = {
 
 export type RouterLimitsEnv = z.infer<z.ZodObject<typeof routerLimitsEnvShape>>;
 
+/** The router's limits when no setting is given: the defaults of routerLimitsEnvShape. */
+export function defaultRouterLimits(): RouterLimits {
+  return routerLimitsFromEnv(z.object(routerLimitsEnvShape).parse({}));
+}
+
 /** RouterLimits from the settings of routerLimitsEnvShape. */
 export function routerLimitsFromEnv(env: RouterLimitsEnv): RouterLimits {
   return {

@@ -7,8 +7,10 @@ import { throttleEnvShape, tokenEnvShape } from '@storm/users/env';
 
 /**
  * Settings of the all-in-one process (`npm start`); every one has a working
- * default. Besides its own (ports, database, secrets, bus), it reads every
- * setting of the router and the subgraphs that applies inside one process.
+ * default. Besides its own (ports, database, secrets, bus), it reads the
+ * router's limits, the conversations service's outbox and rate limits, and the
+ * users service's token lifetimes and login throttle; the services' settings
+ * for running apart (URLs, timeouts, pools, Redis) keep their defaults.
  */
 const schema = z
   .object({

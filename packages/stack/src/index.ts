@@ -21,6 +21,7 @@ import { PrismaClient as ConversationsPrisma } from '@storm/conversations/genera
 import { startMediaService } from '@storm/media/server';
 import { createHttpPeers } from '@storm/media/peers';
 import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
+import { defaultRouterLimits } from '@storm/router/env';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
 
 export interface StackOptions {
@@ -77,19 +78,8 @@ export interface Stack {
   dispose(): Promise<void>;
 }
 
-export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
-  maxBodyBytes: 1024 * 1024,
-  wsMaxPayload: 64 * 1024,
-  wsInitTimeoutMs: 10_000,
-  wsKeepAliveMs: 15_000,
-  wsMaxSubscriptions: 100,
-  wsMaxBufferedBytes: 1024 * 1024,
-  wsMaxConnectionsPerUser: 20,
-  replayLimit: 10_000,
-  subscriptionBatchSize: 50,
-  membershipAuditMs: 30_000,
-  inboxAuditMs: 300_000,
-};
+/** The router's limits when none are given: the defaults of its settings (router/src/env.ts). */
+export const DEFAULT_ROUTER_LIMITS: RouterLimits = defaultRouterLimits();
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const host = options.host ?? '127.0.0.1';

@@ -10,6 +10,7 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
+import { SUBJECT_TOKEN } from '@storm/bus';
 import { badInput } from '@storm/common';
 import { PRESENCE_WATCH_LIMIT, SubscriptionField } from './protocol.js';
 
@@ -166,12 +167,17 @@ export function inboxConversationPlan(inbox: InboxPlan, conversationId: string, 
   };
 }
 
+/** Longest id the router accepts from a client (a UUID is 36). */
+const MAX_ID_LENGTH = 64;
+
 /**
- * What an id from a client must look like before the router puts it in a bus
- * subject or a subgraph read: one subject token (packages/bus SUBJECT_TOKEN),
- * as the subgraphs' UUIDs are. Whether it names anything is the subgraph's to say.
+ * Whether an id from a client can go into a bus subject or a subgraph read:
+ * one subject token (packages/bus SUBJECT_TOKEN), as the subgraphs' UUIDs are.
+ * Whether it names anything is the subgraph's to say.
  */
-const ID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
+function idShaped(id: unknown): id is string {
+  return typeof id === 'string' && id.length <= MAX_ID_LENGTH && SUBJECT_TOKEN.test(id);
+}
 
 /** `conversationId` (required, id-shaped) and `after` (optional, ≥ 0) of a conversation subscription. */
 function conversationArgs(field: FieldNode, variables: Record<string, unknown>): { conversationId: string; after: number | undefined } {
@@ -181,7 +187,7 @@ function conversationArgs(field: FieldNode, variables: Record<string, unknown>):
   // An ID takes a string or an integer (GraphQL's input coercion of ID), nothing else.
   const conversationId = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
   if (typeof conversationId !== 'string') throw badInput('conversationId must be an ID (a string)', 'conversationId');
-  if (!ID_SHAPE.test(conversationId)) throw badInput('conversationId is not a conversation id', 'conversationId');
+  if (!idShaped(conversationId)) throw badInput('conversationId is not a conversation id', 'conversationId');
   const after = arg('after');
   if (after === undefined || after === null) return { conversationId, after: undefined };
   if (!Number.isInteger(after) || (after as number) < 0) throw badInput('after must be a non-negative integer', 'after');
@@ -326,13 +332,12 @@ export interface PresencePlan {
   local: Array<[string, string]>;
 }
 
-
 function planPresence(document: DocumentNode, variables: Record<string, unknown>, field: FieldNode): PresencePlan {
   const raw = argumentReader(field, variables)('userIds');
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > PRESENCE_WATCH_LIMIT) {
     throw badInput(`userIds takes 1 to ${PRESENCE_WATCH_LIMIT} ids`, 'userIds');
   }
-  if (!raw.every((id) => typeof id === 'string' && ID_SHAPE.test(id))) throw badInput('userIds holds a malformed id', 'userIds');
+  if (!raw.every(idShaped)) throw badInput('userIds holds a malformed id', 'userIds');
   const byName = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const local: Array<[string, string]> = [];
   const walk = (selections: readonly SelectionNode[]) => {
