@@ -68,7 +68,7 @@ export async function startServer<T>(name: string, env: Record<string, string>, 
     // and exports usage metrics to Apollo: a benchmark talks to 127.0.0.1 only.
     // NODE_ENV=production as deployed (k8s/base/config.yaml, the image): graphql-js otherwise
     // runs its development-mode checks (its instanceOf on every type test; 8-10% of a send's CPU).
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', APOLLO_TELEMETRY_DISABLED: 'true', ...env },
+    env: { ...process.env, NODE_ENV: SERVER_NODE_ENV, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await new Promise<T>((resolve, reject) => {
@@ -107,10 +107,17 @@ export async function control(port: number, path: string, body?: unknown): Promi
  * send: routerNodeArgs).
  */
 export function measuredNodeArgs(): string[] {
-  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return nodeArgsOf('BENCH_SERVER_NODE_ARGS');
 }
 
 /** BENCH_BACKEND_NODE_ARGS: the same for the back-end process (the subgraphs), recorded as backendNodeArgs. */
 export function backendNodeArgs(): string[] {
-  return (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return nodeArgsOf('BENCH_BACKEND_NODE_ARGS');
 }
+
+function nodeArgsOf(name: string): string[] {
+  return (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+}
+
+/** The NODE_ENV of the servers startServer starts: production as deployed, unless the caller's environment sets one. */
+export const SERVER_NODE_ENV = process.env.NODE_ENV ?? 'production';

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { SERVER_NODE_ENV } from './process.js';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -24,8 +25,7 @@ export async function writeReport(name: string, report: Record<string, unknown>)
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(dir, { recursive: true });
   const file = `${dir}${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  // serverNodeEnv: what bench/process.ts gives the servers it starts.
-  const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), serverNodeEnv: process.env.NODE_ENV ?? 'production' };
+  const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), serverNodeEnv: SERVER_NODE_ENV };
   await writeFile(file, `${JSON.stringify({ name, at: new Date().toISOString(), machine, ...report }, null, 2)}\n`);
   return file;
 }
