@@ -6,6 +6,9 @@
 // Kubernetes Deployment runs it, wired to the routers' presence in Redis.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
 import { ok, Recorder, wsClient } from './testkit/client.js';
@@ -26,10 +29,12 @@ describe('the compiled build (npm run dist)', () => {
   let child: ChildProcess;
   let httpUrl: string;
   const output: string[] = [];
+  let mediaDir: string;
 
   beforeAll(async () => {
     buildDist();
     db = await createTestDatabase();
+    mediaDir = await mkdtemp(join(tmpdir(), 'storm-dist-media-'));
     ({ child, url: httpUrl } = await startCompiled(
       'packages/stack/dist/main.js',
       {
@@ -42,6 +47,7 @@ describe('the compiled build (npm run dist)', () => {
         USERS_PORT: '0',
         CONVERSATIONS_PORT: '0',
         MEDIA_PORT: '0',
+        MEDIA_STORAGE_DIR: mediaDir,
         // A router setting: the all-in-one process applies it as the router alone does.
         WS_MAX_SUBSCRIPTIONS: '1',
       },
@@ -53,6 +59,7 @@ describe('the compiled build (npm run dist)', () => {
   afterAll(async () => {
     await stop(child);
     await db?.drop();
+    if (mediaDir) await rm(mediaDir, { recursive: true, force: true });
   });
 
   it('applies the router\'s settings (WS_MAX_SUBSCRIPTIONS=1: a second operation on one socket is RATE_LIMITED)', async () => {
@@ -75,12 +82,12 @@ describe('the compiled build (npm run dist)', () => {
   it('refuses a malformed setting of the router or a subgraph at start-up, naming each', async () => {
     const run = spawnSync(process.execPath, ['--conditions=storm-dist', 'packages/stack/dist/main.js'], {
       cwd: new URL('..', import.meta.url),
-      env: { ...process.env, DATABASE_URL: db.url, WS_MAX_SUBSCRIPTIONS: 'abc', REPLAY_LIMIT: '-1', RATE_LIMIT_SEND_BURST: 'many', LOGIN_ACCOUNT_LIMIT: '0', JWT_ACCESS_TTL_SECONDS: '5' },
+      env: { ...process.env, DATABASE_URL: db.url, WS_MAX_SUBSCRIPTIONS: 'abc', REPLAY_LIMIT: '-1', RATE_LIMIT_SEND_BURST: 'many', LOGIN_ACCOUNT_LIMIT: '0', JWT_ACCESS_TTL_SECONDS: '5', MEDIA_MAX_BYTES: 'big' },
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(run.status).not.toBe(0);
-    for (const name of ['WS_MAX_SUBSCRIPTIONS', 'REPLAY_LIMIT', 'RATE_LIMIT_SEND_BURST', 'LOGIN_ACCOUNT_LIMIT', 'JWT_ACCESS_TTL_SECONDS']) expect(run.stderr).toContain(`  - ${name}: `);
+    for (const name of ['WS_MAX_SUBSCRIPTIONS', 'REPLAY_LIMIT', 'RATE_LIMIT_SEND_BURST', 'LOGIN_ACCOUNT_LIMIT', 'JWT_ACCESS_TTL_SECONDS', 'MEDIA_MAX_BYTES']) expect(run.stderr).toContain(`  - ${name}: `);
     expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
@@ -100,6 +107,17 @@ describe('the compiled build (npm run dist)', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('stores an upload in MEDIA_STORAGE_DIR and serves it back from its link', async () => {
+    const dave = await registerUser(httpUrl, 'dave');
+    const origin = new URL(httpUrl).origin;
+    const gif = Buffer.from('GIF89a-from-the-build');
+    const res = await fetch(`${origin}/media`, { method: 'POST', body: gif, headers: { 'content-type': 'image/gif', authorization: `Bearer ${dave.accessToken}` } });
+    expect(res.status).toBe(201);
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    expect(await readFile(join(mediaDir, id.slice(0, 2), id))).toEqual(gif);
+    expect(Buffer.from(await (await fetch(origin + url)).arrayBuffer())).toEqual(gif);
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

@@ -28,7 +28,10 @@ let alice: TestUser;
 let bob: TestUser;
 let eve: TestUser;
 
-/** A media row as an upload will leave it (no upload mutation exists yet). */
+/** A download link of `id` (its signature is checked where it is used, in media-upload.e2e.ts). */
+const linkTo = (id: string) => expect.stringMatching(new RegExp(`^/media/${id}\\?exp=\\d+&sig=[\\w-]{43}$`));
+
+/** A media row as an upload leaves it, without the bytes (these tests are about who sees the row). */
 async function mediaOf(owner: TestUser, size: number, contentType = 'image/png'): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO media.media (id, owner_id, content_type, size, storage_key) VALUES (gen_random_uuid(), $1, $4, $2, $3) RETURNING id`,
@@ -57,7 +60,7 @@ describe('avatars', () => {
     await ok(stack.httpUrl, SET_AVATAR, { id: avatar }, alice.accessToken);
 
     const seen = await ok<{ user: { avatar: MediaShape | null } }, { id: string }>(stack.httpUrl, USER_AVATAR, { id: alice.id }, bob.accessToken);
-    expect(seen.user.avatar).toEqual({ id: avatar, size: 1111, contentType: 'image/png', url: `/media/${avatar}` });
+    expect(seen.user.avatar).toEqual({ id: avatar, size: 1111, contentType: 'image/png', url: linkTo(avatar) });
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: avatar }, bob.accessToken)).media.size).toBe(1111);
     // Her other media stays hers.
     expect(code(await request(stack.httpUrl, MEDIA, { id: privateOne }, bob.accessToken))).toBe('NOT_FOUND');
@@ -151,7 +154,7 @@ describe('attachments', () => {
 
     // Bob (member) sees it in the history and by id.
     const history = await ok<{ conversation: { messages: Array<{ id: string; attachments: MediaShape[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
-    expect(history.conversation.messages.find((m) => m.id === sendMessage.id)!.attachments).toEqual([{ id: photo, size: 4444, contentType: 'image/png', url: `/media/${photo}` }]);
+    expect(history.conversation.messages.find((m) => m.id === sendMessage.id)!.attachments).toEqual([{ id: photo, size: 4444, contentType: 'image/png', url: linkTo(photo) }]);
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, bob.accessToken)).media.id).toBe(photo);
 
     // Eve (not a member) cannot read it, by id or through the message.
@@ -232,7 +235,7 @@ describe('attachments', () => {
     expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: shared }, bob.accessToken)).media.size).toBe(8282);
 
     // Alice, the uploader, still sees her media by id and as entities; the tombstone shows no attachments to anyone.
-    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, alice.accessToken)).media).toEqual({ id: photo, size: 8181, contentType: 'image/png', url: `/media/${photo}` });
+    expect((await ok<{ media: MediaShape }, { id: string }>(stack.httpUrl, MEDIA, { id: photo }, alice.accessToken)).media).toEqual({ id: photo, size: 8181, contentType: 'image/png', url: linkTo(photo) });
     expect((await entities(alice, [photo])).found).toEqual([{ id: photo, size: 8181 }]);
     expect(await attachmentsOf(alice)).toEqual({ [doomed.id]: [], [kept.id]: [shared] });
 

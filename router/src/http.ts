@@ -38,7 +38,7 @@ export function createHttpApp(deps: { bus: Bus; subgraphs: SubgraphUrls; metrics
   // Any other path: a JSON 404 in GraphQL's error shape, like every other refusal of this API
   // (express's own is an HTML page).
   app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found: the API is POST /graphql (and WebSocket on the same path)', extensions: { code: ErrorCode.NotFound } }] });
+    res.status(404).json({ errors: [{ message: 'Not found: the API is POST /graphql (and WebSocket on the same path), with files on POST /media and GET /media/<id>', extensions: { code: ErrorCode.NotFound } }] });
   });
 
   return app;

@@ -17,6 +17,12 @@ export function createMetrics() {
       help: 'HTTP operations answered straight from one subgraph fetch, past Apollo Server and the gateway (direct-fetch.ts)',
       registers: [registry],
     }),
+    mediaRequests: new Counter({
+      name: 'storm_media_requests_total',
+      help: 'Uploads (POST /media) and downloads (GET|HEAD /media/<id>) forwarded to the media service, by method and answer status',
+      labelNames: ['method', 'status'] as const,
+      registers: [registry],
+    }),
     connections: new Gauge({ name: 'storm_ws_connections', help: 'Open graphql-ws connections (acknowledged)', registers: [registry] }),
     subscriptions: new Gauge({ name: 'storm_subscriptions', help: 'Active subscriptions', registers: [registry] }),
     groups: new Gauge({

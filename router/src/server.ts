@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'undici';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -12,6 +13,7 @@ import type { RouterContext } from './context.js';
 import { createGateway, createSubgraphAgent, subgraphHeaders, undiciFetcher, type SubgraphUrls } from './gateway.js';
 import { DirectFetch } from './direct-fetch.js';
 import { createHttpApp } from './http.js';
+import { createMediaProxy, MEDIA_CONNECTIONS } from './media-proxy.js';
 import { IdentitySigner } from './identity-signer.js';
 import { createMetrics, type RouterMetrics } from './metrics.js';
 import {
@@ -248,8 +250,19 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
       }
     },
   });
-  // /graphql never walks express; liveness, readiness and metrics do.
-  httpServer.on('request', routeGraphQL('/graphql', graphql, createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined })));
+  // Media bytes stream to the media service (media-proxy.ts), on connections of
+  // their own: a slow upload never holds one the query planner's fetches need.
+  const mediaAgent = new Agent({ connections: MEDIA_CONNECTIONS, keepAliveTimeout: 4_000 });
+  const media = createMediaProxy({
+    mediaUrl: deps.subgraphs.media,
+    dispatcher: mediaAgent,
+    signer,
+    authenticate,
+    answered: (method, status) => metrics.mediaRequests.inc({ method, status: String(status) }),
+  });
+  const httpApp = createHttpApp({ bus: deps.bus, subgraphs: deps.subgraphs, metrics, ready: () => apiSchema !== undefined });
+  // /graphql and /media never walk express; liveness, readiness and metrics do.
+  httpServer.on('request', routeGraphQL('/graphql', graphql, (req, res) => media(req, res) || httpApp(req, res)));
 
   const ws = attachWebSocket({
     httpServer,
@@ -294,6 +307,7 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
         await engine.dispose();
         await apollo.stop();
         await subgraphAgent.close();
+        await mediaAgent.close();
       })()),
   };
 }

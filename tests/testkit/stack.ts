@@ -1,11 +1,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createBus, natsStreamName, type Bus, type BusConfig, type BusKind, type PublishOptions } from '@storm/bus';
 import { createTestDatabase, type TestDatabase } from '@storm/db/testing';
-import { DEFAULT_ROUTER_LIMITS, startStack, type Stack } from '@storm/stack';
+import { DEFAULT_ROUTER_LIMITS, startStack, type MediaStorageOptions, type Stack } from '@storm/stack';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
 import type { ClientAddress } from '@storm/router/client-address';
 import { identityKey } from '@storm/common';
@@ -20,6 +22,8 @@ export interface TestStack extends Stack {
   bus: Bus;
   busKind: BusKind;
   busPrefix: string;
+  /** The media service's storage folder (FileStorage root). */
+  mediaDir: string;
   /** What another router replica needs to join this stack. */
   secrets: { identitySecret: string; jwtPublicKeyPem: string };
   /** Waits until the router holds `count` open subscriptions (they are set up asynchronously). */
@@ -59,12 +63,15 @@ export async function startTestStack(
      * subscriber reconnects. The bus stays the real one for everything else.
      */
     losePublish?: (subject: string) => boolean;
+    /** The media service's upload size and rate limits (its storage is a fresh folder of the stack's). @default its defaults */
+    media?: Omit<MediaStorageOptions, 'storageDir'>;
   } = {},
 ): Promise<TestStack> {
   const busKind = options.bus ?? 'nats';
   const prefix = `e2e_${randomBytes(5).toString('hex')}`;
   if (busKind === 'nats') await dropStreams((name, created) => name.startsWith(natsStreamName('e2e_')) && Date.now() - created > STALE_STREAM_MS);
   const db = await createTestDatabase();
+  const mediaDir = await mkdtemp(join(tmpdir(), 'storm-media-'));
   const realBus = await createBus(testBusConfig(busKind, prefix));
   const lose = options.losePublish;
   const bus: Bus = lose ? Object.assign(Object.create(realBus) as Bus, { publish: (subject: string, payload: unknown, o?: PublishOptions) => (lose(subject) ? Promise.resolve() : realBus.publish(subject, payload, o)) }) : realBus;
@@ -96,6 +103,7 @@ export async function startTestStack(
       presence,
       // Every test client is 127.0.0.1: per-address limits would count the whole suite as one attacker.
       throttle: { registerAddressLimit: 1_000_000, loginAddressLimit: 1_000_000, ...options.throttle },
+      media: { ...options.media, storageDir: mediaDir },
       supergraphSdl: await readFile(supergraph, 'utf8'),
     });
   } catch (err) {
@@ -103,6 +111,7 @@ export async function startTestStack(
     await presence?.dispose();
     await bus.dispose();
     await db.drop();
+    await rm(mediaDir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -111,6 +120,7 @@ export async function startTestStack(
     bus,
     busKind,
     busPrefix: prefix,
+    mediaDir,
     secrets: { identitySecret, jwtPublicKeyPem: keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
     subscriptionsOpen: (count, timeoutMs) => subscriptionsOpen(stack.router, count, timeoutMs),
     async dispose() {
@@ -119,6 +129,7 @@ export async function startTestStack(
       await presence?.dispose();
       await bus.dispose();
       await db.drop();
+      await rm(mediaDir, { recursive: true, force: true });
       // Each JetStream stream reserves its max bytes of storage: never leave one behind.
       if (busKind === 'nats') await dropStreams((name) => name === natsStreamName(prefix));
     },

@@ -53,9 +53,9 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TAdmitted> {
   answered?: (req: IncomingMessage, body: Record<string, unknown>, context: TContext, response: HTTPGraphQLResponse) => void;
 }
 
-/** A refusal in GraphQL's response shape, written straight to the socket. */
-export function writeGraphQLError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/** A refusal in GraphQL's response shape, written straight to the socket; `extensions` adds to `code` (e.g. `field`). */
+export function writeGraphQLError(res: ServerResponse, status: number, code: string, message: string, close = false, extensions?: Record<string, unknown>): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

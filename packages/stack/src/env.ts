@@ -4,12 +4,14 @@ import { busEnvShape, refineBusEnv } from '@storm/bus';
 import { routerLimitsEnvShape } from '@storm/router/env';
 import { conversationsTuningEnvShape } from '@storm/conversations/env';
 import { throttleEnvShape, tokenEnvShape } from '@storm/users/env';
+import { mediaStorageEnvShape } from '@storm/media/env';
 
 /**
  * Settings of the all-in-one process (`npm start`); every one has a working
  * default. Besides its own (ports, database, secrets, bus), it reads the
  * router's limits, the conversations service's outbox and rate limits, and the
- * users service's token lifetimes and login throttle; the services' settings
+ * users service's token lifetimes and login throttle, and the media service's
+ * storage and upload limits; the services' settings
  * for running apart (URLs, timeouts, pools, Redis) keep their defaults.
  */
 const schema = z
@@ -36,6 +38,7 @@ const schema = z
     ...conversationsTuningEnvShape,
     ...tokenEnvShape,
     ...throttleEnvShape,
+    ...mediaStorageEnvShape,
   })
   .superRefine(refineBusEnv)
   .superRefine((env, ctx) => {

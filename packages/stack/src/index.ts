@@ -20,6 +20,7 @@ import { createHttpUserDirectory } from '@storm/conversations/user-directory';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
 import { startMediaService } from '@storm/media/server';
 import { createHttpPeers } from '@storm/media/peers';
+import type { MediaServiceDeps } from '@storm/media/server';
 import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
 import { defaultRouterLimits } from '@storm/router/env';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';
@@ -54,6 +55,8 @@ export interface StackOptions {
   throttle?: Partial<ThrottleSettings>;
   /** Per-user rate limits of the conversations service; false = none (load generators). @default its defaults */
   rateLimits?: RateLimitSettings | false;
+  /** The media service's storage (mediaStorageFromEnv): where uploads go, their size and rate limits. */
+  media: MediaStorageOptions;
   /** The conversations service's outbox relay. @default its defaults */
   outbox?: { pollIntervalMs?: number; batchSize?: number };
   /**
@@ -65,6 +68,8 @@ export interface StackOptions {
   limiter?: LimiterStore;
   log?: (message: string) => void;
 }
+
+export type MediaStorageOptions = Pick<MediaServiceDeps, 'storageDir' | 'maxUploadBytes' | 'uploadLimit'>;
 
 export interface Stack {
   router: RunningRouter;
@@ -164,6 +169,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.ports.media,
       development: options.development,
       peers: createHttpPeers({ usersUrl: users.url, conversationsUrl: conversations.url, identityKey: key }),
+      ...options.media,
     });
     cleanups.push(() => media.dispose());
     mediaUrl = media.url;

@@ -12,6 +12,7 @@ import { describeTarget, openEmbedded, type DbTarget } from '@storm/db';
 import { routerLimitsFromEnv } from '@storm/router/env';
 import { conversationsTuningFromEnv } from '@storm/conversations/env';
 import { throttleFromEnv, tokensFromEnv } from '@storm/users/env';
+import { mediaStorageFromEnv } from '@storm/media/env';
 import { loadStackEnv } from './env.js';
 import { startStack } from './index.js';
 
@@ -46,6 +47,8 @@ await runOrExit(async () => {
     ...conversationsTuningFromEnv(env),
     jwt: tokensFromEnv(env),
     throttle: throttleFromEnv(env),
+    // Relative folders are the repository's, like STORM_DATA_DIR.
+    media: { ...mediaStorageFromEnv(env), storageDir: resolve(root, env.MEDIA_STORAGE_DIR) },
     supergraphSdl,
     log: (m) => console.log(`[storm] ${m}`),
   });

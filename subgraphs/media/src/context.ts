@@ -4,6 +4,7 @@ import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createAttachmentsLoader, createMediaLoader, MediaService, type AttachmentsLoader, type MediaLoader } from './modules/media/media.service.js';
 import type { Peers } from './peers.js';
+import type { MediaUrlSigner } from './modules/media/signed-url.js';
 
 /** What every media resolver receives. */
 export interface MediaContext {
@@ -15,6 +16,8 @@ export interface MediaContext {
   mediaLoader: MediaLoader;
   /** Per-request batching loader for `Message.attachments` (what `userId` may see). */
   attachmentsLoader: AttachmentsLoader;
+  /** Signs the download links `Media.url` hands out. */
+  urls: MediaUrlSigner;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface MediaContext {
  * router-signed identity is refused before anything executes: this is what
  * keeps the subgraph unusable around the router.
  */
-export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers }): Promise<MediaContext> {
+export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers; urls: MediaUrlSigner }): Promise<MediaContext> {
   const header = req.headers[IDENTITY_HEADER];
   if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
   let userId: string | null;
@@ -32,7 +35,7 @@ export async function createMediaContext(req: IncomingMessage, deps: { prisma: P
     throw refused('Invalid identity assertion');
   }
   const media = new MediaService(deps.prisma, deps.peers);
-  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId) };
+  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId), urls: deps.urls };
 }
 
 function refused(message: string): GraphQLError {

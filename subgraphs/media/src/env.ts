@@ -1,9 +1,36 @@
 import { z } from 'zod';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { devIdentitySecret } from '@storm/auth';
+import type { TokenBucket } from '@storm/limiter';
+import { DEFAULT_MEDIA_MAX_BYTES, DEFAULT_UPLOAD_LIMIT } from './modules/media/transfer.js';
 
-// Storage settings (MEDIA_STORAGE_DIR, S3_*) arrive with upload: no setting is
-// accepted before something uses it.
+/**
+ * Where uploads go and how large and frequent they may be: read by the service
+ * alone and by the all-in-one process (`npm start`, packages/stack), so both
+ * refuse the same bad values.
+ */
+export const mediaStorageEnvShape = {
+  /** Folder of the uploaded files (a volume of its own in Kubernetes). @default .storm/media (under the working directory) */
+  MEDIA_STORAGE_DIR: z.string().min(1).default('.storm/media'),
+  /** Largest upload, in bytes (at most 1 GiB). @default 10485760 (10 MiB) */
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 3).default(DEFAULT_MEDIA_MAX_BYTES),
+  /** Uploads per user: bucket size (0 = no limit). @default 30 */
+  MEDIA_UPLOAD_BURST: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_UPLOAD_LIMIT.burst),
+  /** Uploads per user: sustained uploads per second. @default 0.5 */
+  MEDIA_UPLOAD_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(DEFAULT_UPLOAD_LIMIT.perSecond),
+};
+
+export type MediaStorageEnv = z.infer<z.ZodObject<typeof mediaStorageEnvShape>>;
+
+/** The storage settings of startMediaService from the settings of mediaStorageEnvShape. */
+export function mediaStorageFromEnv(env: MediaStorageEnv): { storageDir: string; maxUploadBytes: number; uploadLimit: TokenBucket | false } {
+  return {
+    storageDir: env.MEDIA_STORAGE_DIR,
+    maxUploadBytes: env.MEDIA_MAX_BYTES,
+    uploadLimit: env.MEDIA_UPLOAD_BURST === 0 ? false : { burst: env.MEDIA_UPLOAD_BURST, perSecond: env.MEDIA_UPLOAD_PER_SECOND },
+  };
+}
+
 const schema = z
   .object({
     /** development | production | test. @default development */
@@ -26,6 +53,7 @@ const schema = z
     CONVERSATIONS_URL: z.url().default('http://127.0.0.1:4002/graphql'),
     /** Timeout of each of those questions, in ms. @default 5000 */
     PEERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    ...mediaStorageEnvShape,
   })
   .refine((env) => env.NODE_ENV === 'development' || env.IDENTITY_SECRET !== undefined, {
     path: ['IDENTITY_SECRET'],
@@ -48,6 +76,7 @@ export interface MediaEnv {
   usersUrl: string;
   conversationsUrl: string;
   peersTimeoutMs: number;
+  storage: ReturnType<typeof mediaStorageFromEnv>;
 }
 
 /** Reads and validates the media service's settings; throws ConfigError naming every bad one. */
@@ -64,5 +93,6 @@ export function loadMediaEnv(source: NodeJS.ProcessEnv = process.env): MediaEnv 
     usersUrl: env.USERS_URL,
     conversationsUrl: env.CONVERSATIONS_URL,
     peersTimeoutMs: env.PEERS_TIMEOUT_MS,
+    storage: mediaStorageFromEnv(env),
   };
 }

@@ -1,6 +1,6 @@
 // Standalone media subgraph (the Kubernetes way): `npm run start -w @storm/media`.
-// Metadata only for now: upload and download (and their storage settings)
-// come in a later issue, so no bytes are stored or served yet.
+// GraphQL on /graphql; the bytes on POST /media and GET /media/<id>, which the
+// router serves on the public origin.
 import { adapterFor } from '@storm/db';
 import { drainOnSignals, identityKey, runOrExit } from '@storm/common';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -17,6 +17,7 @@ await runOrExit(async () => {
     host: env.host,
     port: env.port,
     development: env.development,
+    ...env.storage,
     peers: createHttpPeers({ usersUrl: env.usersUrl, conversationsUrl: env.conversationsUrl, identityKey: identityKey(env.identitySecret), timeoutMs: env.peersTimeoutMs }),
   });
   drainOnSignals([() => prisma.$disconnect(), () => service.dispose()]);

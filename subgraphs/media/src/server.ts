@@ -11,6 +11,10 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createMediaContext, type MediaContext } from './context.js';
 import { buildSchema } from './schema.js';
 import type { Peers } from './peers.js';
+import { FileStorage } from './modules/media/storage.js';
+import { MediaUrlSigner } from './modules/media/signed-url.js';
+import { createMediaTransfer } from './modules/media/transfer.js';
+import type { TokenBucket } from '@storm/limiter';
 
 /** Everything the media service needs, already built by its caller. */
 export interface MediaServiceDeps {
@@ -32,11 +36,21 @@ export interface MediaServiceDeps {
    * their media and nothing can be attached.
    */
   peers?: Peers;
+  /** Folder of the uploaded files (MEDIA_STORAGE_DIR); created if missing. */
+  storageDir: string;
+  /** Largest upload, bytes (MEDIA_MAX_BYTES). @default DEFAULT_MEDIA_MAX_BYTES (10 MiB) */
+  maxUploadBytes?: number;
+  /** Per-user upload rate; false = none (load generators). @default DEFAULT_UPLOAD_LIMIT */
+  uploadLimit?: TokenBucket | false;
 }
 
-/** Starts the media subgraph: POST /graphql, GET /healthz. */
+/** Starts the media subgraph: POST /graphql, POST /media, GET /media/<id>, GET /healthz. */
 export async function startMediaService(deps: MediaServiceDeps): Promise<RunningService> {
   const host = deps.host ?? '127.0.0.1';
+  const storage = new FileStorage(deps.storageDir);
+  await storage.init();
+  const urls = new MediaUrlSigner(deps.identityKey);
+  const transfer = createMediaTransfer({ prisma: deps.prisma, identityKey: deps.identityKey, storage, signer: urls, maxBytes: deps.maxUploadBytes, uploadLimit: deps.uploadLimit });
   const app = express();
   app.disable('x-powered-by');
   // Its request listener is attached once Apollo Server has started (below).
@@ -77,14 +91,16 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   });
   const graphql = graphqlHttpHandler<MediaContext>(apollo, {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    context: (req) => createMediaContext(req, deps),
+    context: (req) => createMediaContext(req, { ...deps, urls }),
   });
-  httpServer.on('request', routeGraphQL('/graphql', graphql, app));
+  // Bytes (transfer.ts) never walk express, which would not stream them any better.
+  httpServer.on('request', routeGraphQL('/graphql', graphql, (req, res) => transfer.handle(req, res) || app(req, res)));
 
   try {
     await listen(httpServer, deps.port, host);
   } catch (err) {
     await apollo.stop();
+    await transfer.dispose();
     throw err;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -94,7 +110,7 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
     url: `http://${host}:${port}/graphql`,
     port,
     // The drain plugin closes the HTTP server and waits for in-flight requests.
-    dispose: () => (disposed ??= apollo.stop()),
+    dispose: () => (disposed ??= apollo.stop().then(() => transfer.dispose())),
   };
 }
 

@@ -31,7 +31,7 @@ export type Scalars = {
  */
 export type Media = {
   __typename?: 'Media';
-  /** MIME type declared at upload, e.g. image/png. */
+  /** MIME type declared at upload and checked against the bytes, e.g. image/png (docs/media.md lists the accepted ones). */
   contentType: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
@@ -40,9 +40,13 @@ export type Media = {
   /** Size in bytes. */
   size: Scalars['Int']['output'];
   /**
-   * Where to download the bytes: for now always the path `/media/<id>`, relative
-   * to the public endpoint's origin. No route serves it yet (upload and download
-   * come in a later issue); clients should treat it as an opaque URL.
+   * Where to download the bytes: a path relative to the public endpoint's origin,
+   * `/media/<id>?exp=…&sig=…`. It is a signed link: whoever holds it may
+   * download with a plain GET (an `<img src>` works, no Authorization header),
+   * until it expires, one to two hours after it was handed out; the link stays the
+   * same within each hour, so caches keep working. After that, ask for `url`
+   * again. Clients should treat it as an opaque URL. Uploads: `POST /media`
+   * (docs/media.md).
    */
   url: Scalars['String']['output'];
 };

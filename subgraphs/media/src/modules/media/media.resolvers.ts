@@ -1,6 +1,6 @@
 import { badInput, notFound, unauthenticated } from '@storm/common';
 import type { Resolvers } from '../../generated/graphql.js';
-import { isMediaId, mediaUrl } from './media.service.js';
+import { isMediaId } from './media.service.js';
 
 export const mediaResolvers: Resolvers = {
   Query: {
@@ -43,7 +43,8 @@ export const mediaResolvers: Resolvers = {
       if (!row) throw notFound('Media not found');
       return row;
     },
-    url: (media) => mediaUrl(media.id),
+    // Only someone who may see the media gets here (the loaders above), so the link is theirs to have.
+    url: (media, _args, ctx) => ctx.urls.url(media.id),
     owner: (media) => ({ __typename: 'User', id: media.ownerId }),
   },
 };

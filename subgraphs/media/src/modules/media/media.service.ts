@@ -1,7 +1,6 @@
 // Media module: metadata of uploaded files, who may see them, and the
-// attachments of messages. No upload or download yet (they come with the
-// media issue, along with the storage settings): media rows exist only when
-// something inserts them directly.
+// attachments of messages. The bytes come and go through transfer.ts
+// (POST /media, GET /media/<id>) and live in storage.ts.
 import { badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
@@ -25,11 +24,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isMediaId(id: string): boolean {
   return UUID.test(id);
-}
-
-/** The path a media's bytes will be served from (relative to the public origin). */
-export function mediaUrl(id: string): string {
-  return `/media/${id}`;
 }
 
 /** Most media one attachMedia call attaches to a message. */

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER, identityKey, signIdentity, type RunningService } from '@storm/common';
 import { adapterFor } from '@storm/db';
 import { createTestDatabase } from '@storm/db/testing';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { startMediaService } from '../../server.js';
+import { MediaUrlSigner } from './signed-url.js';
 
 const key = identityKey('media-test-identity-secret-0123456789abcdef');
+/** A download link of `id` signed with this service's key (signed-url.ts), valid now. */
+function expectLink(url: string | undefined, id: string): void {
+  const link = new URL(url ?? '', 'http://x');
+  expect(link.pathname).toBe(`/media/${id}`);
+  expect(new MediaUrlSigner(key).check(id, link.searchParams.get('exp'), link.searchParams.get('sig'))).toBeUndefined();
+}
 const alice = randomUUID();
 const bob = randomUUID();
 
@@ -17,6 +27,7 @@ let service: RunningService;
 let sql: string[] = [];
 const aliceMedia: string[] = [];
 let bobMedia: string;
+let storageDir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -29,13 +40,15 @@ beforeAll(async () => {
     aliceMedia.push(row.id);
   }
   bobMedia = (await prisma.media.create({ data: { ownerId: bob, contentType: 'image/gif', size: 7, storageKey: `test/${randomUUID()}` } })).id;
-  service = await startMediaService({ prisma, identityKey: key, port: 0, development: false });
+  storageDir = await mkdtemp(join(tmpdir(), 'storm-media-test-'));
+  service = await startMediaService({ prisma, identityKey: key, port: 0, development: false, storageDir });
 });
 
 afterAll(async () => {
   await service?.dispose();
   await prisma?.$disconnect();
   await db?.drop();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -88,8 +101,9 @@ describe('Query.media', () => {
       contentType: 'image/png',
       size: 1000,
       createdAt: row.createdAt.toISOString(),
-      url: `/media/${aliceMedia[0]}`,
+      url: expect.any(String),
     });
+    expectLink((body.data?.media as { url: string }).url, aliceMedia[0]!);
   });
 
   it("answers NOT_FOUND for someone else's media, exactly as for an unknown id", async () => {
@@ -149,7 +163,7 @@ describe('Media references (_entities)', () => {
     expect(sql).toHaveLength(1);
     const entities = body.data?._entities as Array<{ id: string; url: string } | null>;
     expect(entities.map((e) => e?.id ?? null)).toEqual([aliceMedia[2], null, aliceMedia[0], null, aliceMedia[1], aliceMedia[0]]);
-    expect(entities[0]?.url).toBe(`/media/${aliceMedia[2]}`);
+    expectLink(entities[0]?.url, aliceMedia[2]!);
     // Bob's media and the unknown id fail alone, indistinguishably.
     const errors = body.errors?.map((e) => [e.path, e.extensions?.code]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(errors).toEqual([
@@ -185,7 +199,7 @@ describe('GET /healthz without a database', () => {
   it('is 503, with no detail', async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const down = new PrismaClient({ adapter: adapterFor({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' }, { connectionTimeoutMs: 1000 }) });
-    const svc = await startMediaService({ prisma: down, identityKey: key, port: 0, development: false });
+    const svc = await startMediaService({ prisma: down, identityKey: key, port: 0, development: false, storageDir });
     try {
       const res = await fetch(new URL('/healthz', svc.url));
       expect(res.status).toBe(503);

@@ -1,0 +1,130 @@
+// Where uploaded bytes live: a folder (MEDIA_STORAGE_DIR). A file becomes
+// visible under its final name only once it is whole and on disk (written
+// to `.tmp/`, fsynced, then renamed, and the rename fsynced), so a reader never
+// sees half a file and a crash leaves at most a `.tmp/` file, which the next
+// start removes.
+import { randomUUID } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContentCheck } from './content-types.js';
+
+/** The upload went past the size limit: nothing was kept. */
+export class UploadTooLarge extends Error {
+  override name = 'UploadTooLarge';
+  constructor(readonly maxBytes: number) {
+    super(`An upload holds at most ${maxBytes} bytes`);
+  }
+}
+
+/** The upload had no bytes: nothing was kept. */
+export class UploadEmpty extends Error {
+  override name = 'UploadEmpty';
+  constructor() {
+    super('The upload is empty: send the file as the request body');
+  }
+}
+
+export interface StoredFile {
+  /** The file's name inside the storage (the Media row's storageKey). */
+  key: string;
+  size: number;
+}
+
+const TMP = '.tmp';
+
+/** Media bytes in a folder, one file per media: `<root>/<first two hex digits of the id>/<id>`. */
+export class FileStorage {
+  constructor(readonly root: string) {}
+
+  /** Creates the folder and removes what an interrupted upload left in `.tmp/`. */
+  async init(): Promise<void> {
+    await rm(join(this.root, TMP), { recursive: true, force: true });
+    await mkdir(join(this.root, TMP), { recursive: true });
+  }
+
+  /**
+   * Writes `source` as the file of media `id`: counted against `maxBytes`
+   * (UploadTooLarge as soon as it is passed), every chunk fed to `check`
+   * (its ContentMismatch refuses the file). Resolves once the file is whole,
+   * durable and under its final name; on any failure (the client going away
+   * included) nothing is left behind and the error is rethrown.
+   */
+  async write(id: string, source: AsyncIterable<Buffer>, options: { maxBytes: number; check: ContentCheck }): Promise<StoredFile> {
+    const key = `${id.slice(0, 2)}/${id}`;
+    const temp = join(this.root, TMP, `${id}.${randomUUID()}`);
+    const handle = await open(temp, 'wx', 0o600);
+    let closed = false;
+    try {
+      let size = 0;
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > options.maxBytes) throw new UploadTooLarge(options.maxBytes);
+        options.check.feed(chunk);
+        await handle.write(chunk);
+      }
+      if (size === 0) throw new UploadEmpty();
+      options.check.end();
+      await handle.sync();
+      await handle.close();
+      closed = true;
+      const dir = join(this.root, id.slice(0, 2));
+      await mkdir(dir, { recursive: true });
+      await rename(temp, join(this.root, key));
+      await syncDir(dir);
+      return { key, size };
+    } catch (err) {
+      if (!closed) await handle.close().catch(() => {});
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Removes a stored file (its row could not be written). */
+  async remove(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
+  /** The stored file's bytes and size; undefined when it is not there. */
+  async read(key: string): Promise<{ size: number; stream: () => ReadStream } | undefined> {
+    const path = this.path(key);
+    try {
+      const { size } = await stat(path);
+      return { size, stream: () => createReadStream(path) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Names of the files under their final names (tests: nothing half-written or orphaned). */
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const dir of await readdir(this.root)) {
+      if (dir === TMP) continue;
+      for (const name of await readdir(join(this.root, dir))) keys.push(`${dir}/${name}`);
+    }
+    return keys.sort();
+  }
+
+  /** Files in `.tmp/` (tests: an aborted upload leaves none). */
+  async pending(): Promise<string[]> {
+    return readdir(join(this.root, TMP));
+  }
+
+  private path(key: string): string {
+    // Keys are written by write() only (`xx/<uuid>`); refuse anything else rather than join it.
+    if (!/^[0-9a-f]{2}\/[0-9a-f-]{36}$/.test(key)) throw new Error(`not a storage key: ${key}`);
+    return join(this.root, key);
+  }
+}
+
+/** Makes a rename in `dir` durable (the directory entry, not only the file). */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,188 @@
+// Upload and download of media bytes: plain HTTP, not GraphQL (a file is a
+// request body, not a string in a JSON document). The router serves both on
+// the public origin (router/src/media-proxy.ts) and forwards them here:
+//
+//   POST /media            body = the file, Content-Type = its type; signed-in callers only
+//                          → 201 { id, contentType, size, url, createdAt }
+//   GET|HEAD /media/<id>?exp=…&sig=…   the link `Media.url` gives (signed-url.ts)
+//
+// Refusals are JSON in GraphQL's error shape, `extensions.code` as everywhere
+// in the API, and keep nothing: no row, no file (docs/media.md).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
+import { writeGraphQLError } from '@storm/common/graphql-http';
+import { createMemoryLimiter, type LimiterStore, type TokenBucket } from '@storm/limiter';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
+import { isMediaId } from './media.service.js';
+import { LinkFault, MEDIA_URL_PERIOD_SECONDS, type MediaUrlSigner } from './signed-url.js';
+import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
+
+/** Largest upload when MEDIA_MAX_BYTES is not set: 10 MiB. */
+export const DEFAULT_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
+/** Uploads per user when none is set: 30 back to back, then one every 2 s. */
+export const DEFAULT_UPLOAD_LIMIT: TokenBucket = { burst: 30, perSecond: 0.5 };
+
+export interface TransferDeps {
+  prisma: PrismaClient;
+  identityKey: Uint8Array;
+  storage: FileStorage;
+  signer: MediaUrlSigner;
+  /** @default DEFAULT_MEDIA_MAX_BYTES */
+  maxBytes?: number;
+  /** Per-user upload rate; false = none. @default DEFAULT_UPLOAD_LIMIT, in this process's memory */
+  uploadLimit?: TokenBucket | false;
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface MediaTransfer {
+  /** Handles the request when its path is /media or /media/…; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  dispose(): Promise<void>;
+}
+
+const MEDIA_PATH = /^\/media(?:\/([^/?]*))?$/;
+
+export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
+  const maxBytes = deps.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
+  const bucket = deps.uploadLimit === false ? undefined : (deps.uploadLimit ?? DEFAULT_UPLOAD_LIMIT);
+  const limiter: LimiterStore | undefined = bucket ? createMemoryLimiter() : undefined;
+  const log = deps.log ?? ((message, err) => console.error(`[media] ${message}`, err ?? ''));
+
+  async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // No refusal closes the connection: a response written before the whole body
+    // arrived could be lost in the reset, so what is left of the body is read and
+    // dropped (Node does it for a body not read at all, resume() below for one read
+    // in part), bounded by the server's request timeout.
+    const refuse = (status: number, code: ErrorCode, message: string, extensions?: Record<string, unknown>) =>
+      writeGraphQLError(res, status, code, message, false, extensions);
+
+    const header = req.headers[IDENTITY_HEADER];
+    let userId: string | null = null;
+    try {
+      if (typeof header === 'string') ({ userId } = await verifyIdentity(header, deps.identityKey));
+    } catch {
+      // Refused below, like a missing one.
+    }
+    if (!userId) return refuse(401, ErrorCode.Unauthenticated, 'Uploading needs a signed-in caller (Authorization: Bearer <access token>)');
+
+    const contentType = essence(req.headers['content-type']);
+    if (!contentType) return refuse(400, ErrorCode.BadUserInput, `Content-Type is required: the type of the file (${UPLOAD_CONTENT_TYPES.join(', ')})`, { field: 'contentType' });
+    const check = contentCheck(contentType);
+    if (!check) return refuse(415, ErrorCode.BadUserInput, `Content-Type ${contentType} is not accepted; upload one of ${UPLOAD_CONTENT_TYPES.join(', ')}`, { field: 'contentType' });
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return refuse(415, ErrorCode.BadUserInput, 'Content-Encoding is not accepted: send the file as it is', { field: 'contentEncoding' });
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBytes) return refuse(413, ErrorCode.PayloadTooLarge, `An upload holds at most ${maxBytes} bytes`, { maxBytes });
+
+    if (limiter && bucket) {
+      const decision = await limiter.take(`upload:${userId}`, bucket);
+      if (!decision.allowed) {
+        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        res.setHeader('retry-after', String(retryAfter));
+        return refuse(429, ErrorCode.RateLimited, 'Too many uploads', { retryAfter });
+      }
+    }
+
+    const id = randomUUID();
+    let stored;
+    try {
+      // Stopping early must not destroy the request: its socket still has to carry the refusal.
+      stored = await deps.storage.write(id, req.iterator({ destroyOnReturn: false }), { maxBytes, check });
+    } catch (err) {
+      if (!req.destroyed) req.resume();
+      if (err instanceof UploadTooLarge) return refuse(413, ErrorCode.PayloadTooLarge, err.message, { maxBytes });
+      if (err instanceof UploadEmpty) return refuse(400, ErrorCode.BadUserInput, err.message, { field: 'body' });
+      if (err instanceof ContentMismatch) return refuse(400, ErrorCode.BadUserInput, err.message, { field: 'body' });
+      // The client went away mid-body: storage removed what it had; nobody is left to answer.
+      if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') return void res.destroy();
+      log('storing an upload failed', err);
+      return refuse(503, ErrorCode.Unavailable, 'The file could not be stored; retry later');
+    }
+    let row;
+    try {
+      row = await deps.prisma.media.create({ data: { id, ownerId: userId.toLowerCase(), contentType, size: stored.size, storageKey: stored.key } });
+    } catch (err) {
+      await deps.storage.remove(stored.key).catch((e) => log(`removing ${stored.key} after a failed insert failed`, e));
+      log('recording an upload failed', err);
+      return refuse(503, ErrorCode.Unavailable, 'The file could not be recorded; retry later');
+    }
+    const body = JSON.stringify({ id: row.id, contentType: row.contentType, size: row.size, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
+    res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.end(body);
+  }
+
+  async function download(req: IncomingMessage, res: ServerResponse, idPart: string): Promise<void> {
+    const query = new URL(req.url ?? '', 'http://media').searchParams;
+    // Ids are plain ASCII: no need to decode anything (a stray `%` would not be one either).
+    const id = idPart.toLowerCase();
+    if (!isMediaId(id)) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'Media not found');
+    const fault = deps.signer.check(id, query.get('exp'), query.get('sig'));
+    if (fault) {
+      const why = fault === LinkFault.Expired ? 'This link has expired' : 'This link is not valid';
+      return writeGraphQLError(res, 403, ErrorCode.Forbidden, `${why}: ask the API for the media's url again`, false, { reason: fault });
+    }
+    const row = await deps.prisma.media.findUnique({ where: { id } });
+    const file = row ? await deps.storage.read(row.storageKey) : undefined;
+    if (!row || !file) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'Media not found');
+
+    const etag = `"${row.id}"`;
+    const exp = Number(query.get('exp'));
+    const headers: Record<string, string | number> = {
+      // A media's bytes never change: cache them as long as the link lives, for this user only.
+      'cache-control': `private, max-age=${Math.max(0, Math.min(2 * MEDIA_URL_PERIOD_SECONDS, exp - Math.floor(Date.now() / 1000)))}, immutable`,
+      etag,
+      'last-modified': row.createdAt.toUTCString(),
+      'x-content-type-options': 'nosniff',
+      // Nothing in a download may run or load anything, even if opened as a page.
+      'content-security-policy': "default-src 'none'; sandbox",
+      'content-disposition': servedInline(row.contentType) ? 'inline' : `attachment; filename="${row.id}"`,
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { ...headers, 'content-type': row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType, 'content-length': file.size });
+    if (req.method === 'HEAD') return void res.end();
+    try {
+      await pipeline(file.stream(), res);
+    } catch (err) {
+      // The client went away, or the file could not be read after its headers left: end the response short.
+      if (!res.destroyed) log(`sending ${row.storageKey} failed`, err);
+      res.destroy();
+    }
+  }
+
+  return {
+    handle(req, res) {
+      const pathname = (req.url ?? '').split('?', 1)[0]!;
+      const match = MEDIA_PATH.exec(pathname);
+      if (!match) return false;
+      const idPart = match[1];
+      const run = async () => {
+        if (idPart === undefined || idPart === '') {
+          if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+          return upload(req, res);
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+        return download(req, res, idPart);
+      };
+      run().catch((err) => {
+        log(`${req.method} ${pathname} failed`, err);
+        if (!res.headersSent) writeGraphQLError(res, 503, ErrorCode.Unavailable, 'The media service could not answer; retry later', true);
+        else res.destroy();
+      });
+      return true;
+    },
+    async dispose() {
+      await limiter?.dispose();
+    },
+  };
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  writeGraphQLError(res, 405, ErrorCode.BadUserInput, `Method not allowed here; use ${allow}`, true);
+}

@@ -1,0 +1,225 @@
+// Upload and download of media bytes through the router, over the real
+// PostgreSQL and NATS and a real folder: what is uploaded downloads byte for
+// byte from the link the API hands out, to whoever may see it; every bad
+// upload gets a typed error and leaves no row and no file (docs/media.md).
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { identityKey } from '@storm/common';
+import { MediaUrlSigner } from '@storm/media/modules/media/signed-url';
+import { FileStorage } from '@storm/media/modules/media/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, request } from './testkit/client.js';
+import { CreateConversation, SendMessage } from './testkit/operations.js';
+import { startTestStack, type TestStack } from './testkit/stack.js';
+import { registerUser, type TestUser } from './testkit/users.js';
+
+const MAX_BYTES = 64 * 1024;
+const BURST = 20;
+const MEDIA = 'query MediaById($id: ID!) { media(id: $id) { id size contentType url } }';
+const SET_AVATAR = 'mutation SetAvatar($id: ID) { updateProfile(input: { avatarMediaId: $id }) { id } }';
+const USER_AVATAR = 'query UserAvatar($id: ID!) { user(id: $id) { avatar { id url } } }';
+const ATTACH = 'mutation Attach($messageId: ID!, $mediaIds: [ID!]!) { attachMedia(messageId: $messageId, mediaIds: $mediaIds) { id } }';
+const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages { id attachments { id contentType url } } } }';
+
+type Uploaded = { id: string; contentType: string; size: number; url: string; createdAt: string };
+type Refusal = { errors: Array<{ message: string; extensions: { code: string; field?: string; reason?: string; retryAfter?: number; maxBytes?: number } }> };
+
+let stack: TestStack;
+let origin: string;
+let db: pg.Client;
+let storage: FileStorage;
+let alice: TestUser;
+let bob: TestUser;
+let eve: TestUser;
+
+const png = (size: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(size - 8)]);
+const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size - 4)]);
+
+async function upload(body: NonNullable<RequestInit['body']> | Buffer, init: { type?: string; token?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.type) headers['content-type'] = init.type;
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const streamed = typeof (body as ReadableStream).getReader === 'function';
+  return fetch(`${origin}/media`, { method: 'POST', body: body as RequestInit['body'], headers, ...(streamed ? { duplex: 'half' } : {}) } as RequestInit);
+}
+
+async function uploaded(body: Buffer, type: string, token: string): Promise<Uploaded> {
+  const res = await upload(body, { type, token });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as Uploaded;
+}
+
+/** Rows, stored files and half-written files: what a refused upload must not change. */
+async function kept(): Promise<{ rows: number; files: string[]; pending: string[] }> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM media.media');
+  return { rows: rows[0]!.n, files: await storage.keys(), pending: await storage.pending() };
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ bus: 'nats', media: { maxUploadBytes: MAX_BYTES, uploadLimit: { burst: BURST, perSecond: 0.001 } } });
+  origin = new URL(stack.httpUrl).origin;
+  db = new pg.Client({ connectionString: stack.db.url });
+  await db.connect();
+  storage = new FileStorage(stack.mediaDir);
+  [alice, bob, eve] = await Promise.all(['alice', 'bob', 'eve'].map((n) => registerUser(stack.httpUrl, n)));
+});
+afterAll(async () => {
+  await db?.end();
+  await stack?.dispose();
+});
+
+describe('upload and download', () => {
+  it('a PNG downloads byte for byte from its link, and as an avatar other users load it too', async () => {
+    const bytes = png(5000);
+    const media = await uploaded(bytes, 'image/png', alice.accessToken);
+    expect(media).toMatchObject({ contentType: 'image/png', size: 5000 });
+    expect(media.url).toMatch(new RegExp(`^/media/${media.id}\\?exp=\\d+&sig=[\\w-]{43}$`));
+    // The row and the file, nothing else.
+    const { rows } = await db.query('SELECT owner_id, content_type, size, storage_key FROM media.media WHERE id = $1', [media.id]);
+    expect(rows).toEqual([{ owner_id: alice.id, content_type: 'image/png', size: 5000, storage_key: `${media.id.slice(0, 2)}/${media.id}` }]);
+    expect(await readFile(join(stack.mediaDir, rows[0].storage_key))).toEqual(bytes);
+
+    const res = await fetch(origin + media.url);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    expect(Object.fromEntries(['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'etag'].map((h) => [h, res.headers.get(h)]))).toEqual({
+      'content-type': 'image/png',
+      'content-length': '5000',
+      'content-disposition': 'inline',
+      'x-content-type-options': 'nosniff',
+      etag: `"${media.id}"`,
+    });
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    expect(res.headers.get('cache-control')).toMatch(/^private, max-age=\d+, immutable$/);
+    expect((await fetch(origin + media.url, { headers: { 'if-none-match': `"${media.id}"` } })).status).toBe(304);
+    const head = await fetch(origin + media.url, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-length'), (await head.arrayBuffer()).byteLength]).toEqual([200, '5000', 0]);
+
+    // The API hands out the same kind of link, to whoever may see the media.
+    const byId = await ok<{ media: { url: string; size: number } }, { id: string }>(stack.httpUrl, MEDIA, { id: media.id }, alice.accessToken);
+    expect(byId.media.size).toBe(5000);
+    await ok(stack.httpUrl, SET_AVATAR, { id: media.id }, alice.accessToken);
+    const seen = await ok<{ user: { avatar: { id: string; url: string } } }, { id: string }>(stack.httpUrl, USER_AVATAR, { id: alice.id }, bob.accessToken);
+    expect(seen.user.avatar.id).toBe(media.id);
+    expect(Buffer.from(await (await fetch(origin + seen.user.avatar.url)).arrayBuffer())).toEqual(bytes);
+    await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
+  });
+
+  it('an attached file reaches the members as a download; a non-member gets no link', async () => {
+    const notes = Buffer.from('meeting notes: ünïcödé ✓\n');
+    const media = await uploaded(notes, 'text/plain; charset=utf-8', alice.accessToken);
+    expect(media.contentType).toBe('text/plain');
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'files', memberIds: [bob.id] } }, alice.accessToken);
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId: createConversation.id, body: 'notes attached' } }, alice.accessToken);
+    await ok(stack.httpUrl, ATTACH, { messageId: sendMessage.id, mediaIds: [media.id] }, alice.accessToken);
+
+    const history = await ok<{ conversation: { messages: Array<{ id: string; attachments: Array<{ id: string; url: string }> }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: createConversation.id }, bob.accessToken);
+    const [attachment] = history.conversation.messages.find((m) => m.id === sendMessage.id)!.attachments;
+    expect(attachment!.id).toBe(media.id);
+    const res = await fetch(origin + attachment!.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    // Not an image: saved, never shown in the page.
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${media.id}"`);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(notes);
+
+    const denied = await request(stack.httpUrl, MEDIA, { id: media.id }, eve.accessToken);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(JSON.stringify(denied)).not.toContain('sig=');
+  });
+
+  it('refuses links that are forged, for another media, expired or malformed', async () => {
+    const a = await uploaded(png(100), 'image/png', alice.accessToken);
+    const b = await uploaded(png(100), 'image/png', alice.accessToken);
+    const link = new URL(a.url, origin);
+    const sig = link.searchParams.get('sig')!;
+    const exp = link.searchParams.get('exp')!;
+    const signer = new MediaUrlSigner(identityKey(stack.secrets.identitySecret));
+    const cases: Array<[string, number, string | undefined]> = [
+      [`/media/${a.id}?exp=${exp}&sig=${(sig[0] === 'A' ? 'B' : 'A') + sig.slice(1)}`, 403, 'forged'],
+      [`/media/${b.id}?exp=${exp}&sig=${sig}`, 403, 'forged'],
+      [`/media/${a.id}?exp=${Number(exp) + 3600}&sig=${sig}`, 403, 'forged'],
+      [signer.url(a.id, Date.now() - 3 * 3600_000), 403, 'expired'],
+      [`/media/${a.id}`, 403, 'malformed'],
+      [`/media/${a.id}?exp=soon&sig=${sig}`, 403, 'malformed'],
+      // A valid signature of an id nobody uploaded; an id that is not one.
+      [signer.url('00000000-0000-4000-8000-000000000000'), 404, undefined],
+      [`/media/not-a-uuid?exp=${exp}&sig=${sig}`, 404, undefined],
+      [`/media/%E0%A4%A?exp=${exp}&sig=${sig}`, 404, undefined],
+    ];
+    for (const [path, status, reason] of cases) {
+      const res = await fetch(origin + path);
+      const body = (await res.json()) as Refusal;
+      expect([path, res.status, body.errors[0]!.extensions.code, body.errors[0]!.extensions.reason]).toEqual([path, status, status === 403 ? 'FORBIDDEN' : 'NOT_FOUND', reason]);
+    }
+    expect((await fetch(origin + a.url)).status).toBe(200);
+  });
+});
+
+describe('bad uploads', () => {
+  it('each gets a typed error and keeps nothing', async () => {
+    const before = await kept();
+    const chunked = (bytes: Buffer) =>
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 16 * 1024) controller.enqueue(bytes.subarray(at, at + 16 * 1024));
+          controller.close();
+        },
+      });
+    const cases: Array<[string, () => Promise<Response>, number, string, string?]> = [
+      ['no token', () => upload(png(100), { type: 'image/png' }), 401, 'UNAUTHENTICATED'],
+      ['a bad token', () => upload(png(100), { type: 'image/png', token: 'not-a-token' }), 401, 'UNAUTHENTICATED'],
+      ['no content type', () => upload(png(100), { token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'contentType'],
+      ['HTML', () => upload(Buffer.from('<script>alert(1)</script>'), { type: 'text/html', token: alice.accessToken }), 415, 'BAD_USER_INPUT', 'contentType'],
+      ['SVG', () => upload(Buffer.from('<svg onload="alert(1)"/>'), { type: 'image/svg+xml', token: alice.accessToken }), 415, 'BAD_USER_INPUT', 'contentType'],
+      ['a JPEG declared as PNG', () => upload(jpeg(500), { type: 'image/png', token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'body'],
+      ['a PNG declared as a PDF', () => upload(png(500), { type: 'application/pdf', token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'body'],
+      ['text that is not UTF-8', () => upload(Buffer.from([0x68, 0x69, 0xc3, 0x28]), { type: 'text/plain', token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'body'],
+      ['text with a NUL', () => upload(Buffer.from('a\u0000b'), { type: 'text/plain', token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'body'],
+      ['an empty body', () => upload(Buffer.alloc(0), { type: 'image/png', token: alice.accessToken }), 400, 'BAD_USER_INPUT', 'body'],
+      ['a compressed body', () => upload(png(100), { type: 'image/png', token: alice.accessToken, headers: { 'content-encoding': 'gzip' } }), 415, 'BAD_USER_INPUT', 'contentEncoding'],
+      ['too large, by its length', () => upload(png(MAX_BYTES + 1), { type: 'image/png', token: alice.accessToken }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['too large, found while streaming', () => upload(chunked(png(MAX_BYTES * 3)), { type: 'image/png', token: alice.accessToken }), 413, 'PAYLOAD_TOO_LARGE'],
+    ];
+    for (const [name, send, status, code, field] of cases) {
+      const res = await send();
+      const body = (await res.json()) as Refusal;
+      expect([name, res.status, body.errors[0]!.extensions.code, body.errors[0]!.extensions.field]).toEqual([name, status, code, field]);
+      expect(body.errors[0]!.message.length).toBeGreaterThan(10);
+    }
+    expect(await kept()).toEqual(before);
+    // The largest accepted size still goes through, and the API answers as before.
+    const max = await uploaded(png(MAX_BYTES), 'image/png', alice.accessToken);
+    expect(max.size).toBe(MAX_BYTES);
+  });
+
+  it('a client that goes away mid-upload leaves no row and no file', async () => {
+    const before = await kept();
+    await new Promise<void>((resolve) => {
+      const req = http.request(`${origin}/media`, { method: 'POST', headers: { 'content-type': 'image/png', 'content-length': String(MAX_BYTES), authorization: `Bearer ${alice.accessToken}` } });
+      req.on('error', () => resolve());
+      req.write(png(20_000), () => setTimeout(() => req.destroy(), 200));
+    });
+    // The router aborts its upload to media; media removes the half-written file.
+    const deadline = Date.now() + 5_000;
+    while ((await storage.pending()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await kept()).toEqual(before);
+  });
+
+  it('uploads are rate limited per user with a retry-after hint; the refused one keeps nothing', async () => {
+    const dave = await registerUser(stack.httpUrl, 'dave');
+    for (let i = 0; i < BURST; i++) await uploaded(png(64), 'image/png', dave.accessToken);
+    const before = await kept();
+    const res = await upload(png(64), { type: 'image/png', token: dave.accessToken });
+    const body = (await res.json()) as Refusal;
+    expect([res.status, body.errors[0]!.extensions.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(body.errors[0]!.extensions.retryAfter).toBe(Number(res.headers.get('retry-after')));
+    expect(await kept()).toEqual(before);
+    // Another user is not affected.
+    await uploaded(png(64), 'image/png', bob.accessToken);
+  });
+});
