@@ -13,7 +13,7 @@ import { FileStorage } from '@storm/media/modules/media/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, request } from './testkit/client.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
-import { startTestStack, type TestStack } from './testkit/stack.js';
+import { startReplica, startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const MAX_BYTES = 64 * 1024;
@@ -131,6 +131,23 @@ describe('upload and download', () => {
     expect(JSON.stringify(denied)).not.toContain('sig=');
   });
 
+  it("answers `Expect: 100-continue` (curl's way with large files) before the body is sent", async () => {
+    const bytes = png(MAX_BYTES - 1);
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${origin}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', 'content-length': String(bytes.length), expect: '100-continue', authorization: `Bearer ${alice.accessToken}` },
+      });
+      req.on('continue', () => req.end(bytes));
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+    });
+    expect([status, (JSON.parse(body) as Uploaded).size]).toEqual([201, bytes.length]);
+  });
+
   it('refuses links that are forged, for another media, expired or malformed', async () => {
     const a = await uploaded(png(100), 'image/png', alice.accessToken);
     const b = await uploaded(png(100), 'image/png', alice.accessToken);
@@ -207,6 +224,23 @@ describe('bad uploads', () => {
     const deadline = Date.now() + 5_000;
     while ((await storage.pending()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await kept()).toEqual(before);
+  });
+
+  it('with the media service down, uploads and downloads are UNAVAILABLE (503) and the router keeps serving GraphQL', async () => {
+    const good = await uploaded(png(100), 'image/png', alice.accessToken);
+    // A router whose media service is a port nothing listens on (port 1: refused at once).
+    const replica = await startReplica(stack, { subgraphs: { media: 'http://127.0.0.1:1/graphql' } });
+    try {
+      const at = new URL(replica.router.url).origin;
+      const before = await kept();
+      const up = await fetch(`${at}/media`, { method: 'POST', body: png(100), headers: { 'content-type': 'image/png', authorization: `Bearer ${alice.accessToken}` } });
+      const down = await fetch(at + good.url);
+      for (const res of [up, down]) expect([res.status, ((await res.json()) as Refusal).errors[0]!.extensions.code]).toEqual([503, 'UNAVAILABLE']);
+      expect(await kept()).toEqual(before);
+      expect((await ok<{ me: { id: string } }, Record<string, never>>(replica.router.url, 'query { me { id } }', {}, alice.accessToken)).me.id).toBe(alice.id);
+    } finally {
+      await replica.dispose();
+    }
   });
 
   it('uploads are rate limited per user with a retry-after hint; the refused one keeps nothing', async () => {
