@@ -11,7 +11,8 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createMediaContext, type MediaContext } from './context.js';
 import { buildSchema } from './schema.js';
 import type { Peers } from './peers.js';
-import { FileStorage } from './modules/media/storage.js';
+import { FileStorage, startOrphanSweep } from './modules/media/storage.js';
+import { recordedKeys } from './modules/media/media.service.js';
 import { MediaUrlSigner } from './modules/media/signed-url.js';
 import { createMediaTransfer } from './modules/media/transfer.js';
 import type { TokenBucket } from '@storm/limiter';
@@ -49,6 +50,10 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   const host = deps.host ?? '127.0.0.1';
   const storage = new FileStorage(deps.storageDir);
   await storage.init();
+  const stopSweep = startOrphanSweep({
+    storage,
+    known: (keys) => recordedKeys(deps.prisma, keys),
+  });
   const urls = new MediaUrlSigner(deps.identityKey);
   const transfer = createMediaTransfer({ prisma: deps.prisma, identityKey: deps.identityKey, storage, signer: urls, maxBytes: deps.maxUploadBytes, uploadLimit: deps.uploadLimit });
   const app = express();
@@ -101,6 +106,7 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   } catch (err) {
     await apollo.stop();
     await transfer.dispose();
+    stopSweep();
     throw err;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -110,7 +116,7 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
     url: `http://${host}:${port}/graphql`,
     port,
     // The drain plugin closes the HTTP server and waits for in-flight requests.
-    dispose: () => (disposed ??= apollo.stop().then(() => transfer.dispose())),
+    dispose: () => (disposed ??= apollo.stop().then(() => (stopSweep(), transfer.dispose()))),
   };
 }
 

@@ -26,6 +26,12 @@ export function isMediaId(id: string): boolean {
   return UUID.test(id);
 }
 
+/** The storage keys among `keys` that a media row points at (the others are files the orphan sweep may remove). */
+export async function recordedKeys(prisma: PrismaClient, keys: string[]): Promise<Set<string>> {
+  const rows = await prisma.media.findMany({ where: { storageKey: { in: keys } }, select: { storageKey: true } });
+  return new Set(rows.map((row) => row.storageKey));
+}
+
 /** Most media one attachMedia call attaches to a message. */
 export const MAX_ATTACHMENTS = 10;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,9 @@ import { createTestDatabase } from '@storm/db/testing';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { startMediaService } from '../../server.js';
 import { MediaUrlSigner } from './signed-url.js';
+import { FileStorage, ORPHAN_GRACE_MS } from './storage.js';
+import { contentCheck } from './content-types.js';
+import { recordedKeys } from './media.service.js';
 
 const key = identityKey('media-test-identity-secret-0123456789abcdef');
 /** A download link of `id` signed with this service's key (signed-url.ts), valid now. */
@@ -185,6 +188,31 @@ describe('Media references (_entities)', () => {
     expect(body.data?._entities).toEqual([null]);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     expect(sql).toEqual([]);
+  });
+});
+
+describe('the orphan sweep', () => {
+  it('removes old files without a row, and keeps recorded files and files too young to judge', async () => {
+    const storage = new FileStorage(await mkdtemp(join(tmpdir(), 'storm-media-sweep-')));
+    try {
+      await storage.init();
+      const write = (id: string) => storage.write(id, [Buffer.from('GIF89a')], { maxBytes: 100, check: contentCheck('image/gif')! });
+      // One shard, three files: recorded, an orphan past the grace, an orphan inside it.
+      const [recorded, orphan, young] = ['ab000000-0000-4000-8000-000000000001', 'ab000000-0000-4000-8000-000000000002', 'ab000000-0000-4000-8000-000000000003'];
+      const stored = await write(recorded!);
+      await prisma.media.create({ data: { id: recorded!, ownerId: alice, contentType: 'image/gif', size: 6, storageKey: stored.key } });
+      const lost = await write(orphan!);
+      await write(young!);
+      const old = new Date(Date.now() - ORPHAN_GRACE_MS - 60_000);
+      for (const key of [stored.key, lost.key]) await utimes(join(storage.root, key), old, old);
+
+      expect(await storage.sweep('ab', (keys) => recordedKeys(prisma, keys), ORPHAN_GRACE_MS)).toEqual([lost.key]);
+      expect(await storage.keys()).toEqual([stored.key, `ab/${young}`]);
+      // An empty or missing folder is nothing to do.
+      expect(await storage.sweep('cd', (keys) => recordedKeys(prisma, keys), ORPHAN_GRACE_MS)).toEqual([]);
+    } finally {
+      await rm(storage.root, { recursive: true, force: true });
+    }
   });
 });
 

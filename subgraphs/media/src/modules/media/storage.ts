@@ -2,7 +2,8 @@
 // visible under its final name only once it is whole and on disk (written
 // to `.tmp/`, fsynced, then renamed, and the rename fsynced), so a reader never
 // sees half a file and a crash leaves at most a `.tmp/` file, which the next
-// start removes.
+// start removes; a file left without its row (a crash between the rename
+// and the insert) is removed by sweep() once it is old enough.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -32,6 +33,11 @@ export interface StoredFile {
 }
 
 const TMP = '.tmp';
+const SHARD = /^[0-9a-f]{2}$/;
+const KEY = /^[0-9a-f]{2}\/[0-9a-f-]{36}$/;
+
+/** The folders files are spread over, in the order the sweep visits them. */
+export const STORAGE_SHARDS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Media bytes in a folder, one file per media: `<root>/<first two hex digits of the id>/<id>`. */
 export class FileStorage {
@@ -50,7 +56,7 @@ export class FileStorage {
    * durable and under its final name; on any failure (the client going away
    * included) nothing is left behind and the error is rethrown.
    */
-  async write(id: string, source: AsyncIterable<Buffer>, options: { maxBytes: number; check: ContentCheck }): Promise<StoredFile> {
+  async write(id: string, source: AsyncIterable<Buffer> | Iterable<Buffer>, options: { maxBytes: number; check: ContentCheck }): Promise<StoredFile> {
     const key = `${id.slice(0, 2)}/${id}`;
     const temp = join(this.root, TMP, `${id}.${randomUUID()}`);
     const handle = await open(temp, 'wx', 0o600);
@@ -97,6 +103,35 @@ export class FileStorage {
     }
   }
 
+  /**
+   * Removes the files of folder `shard` (`00` … `ff`) older than `graceMs`
+   * whose key `known` does not return: files whose row was never written.
+   * The grace covers an upload between its rename and its insert. Returns the
+   * keys removed.
+   */
+  async sweep(shard: string, known: (keys: string[]) => Promise<Set<string>>, graceMs: number, nowMs = Date.now()): Promise<string[]> {
+    if (!SHARD.test(shard)) throw new Error(`not a storage folder: ${shard}`);
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, shard));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const old: string[] = [];
+    for (const name of names) {
+      const key = `${shard}/${name}`;
+      if (!KEY.test(key)) continue;
+      const { mtimeMs } = await stat(join(this.root, key)).catch(() => ({ mtimeMs: nowMs }));
+      if (nowMs - mtimeMs > graceMs) old.push(key);
+    }
+    if (old.length === 0) return [];
+    const rows = await known(old);
+    const orphans = old.filter((key) => !rows.has(key));
+    for (const key of orphans) await this.remove(key);
+    return orphans;
+  }
+
   /** Names of the files under their final names (tests: nothing half-written or orphaned). */
   async keys(): Promise<string[]> {
     const keys: string[] = [];
@@ -114,7 +149,7 @@ export class FileStorage {
 
   private path(key: string): string {
     // Keys are written by write() only (`xx/<uuid>`); refuse anything else rather than join it.
-    if (!/^[0-9a-f]{2}\/[0-9a-f-]{36}$/.test(key)) throw new Error(`not a storage key: ${key}`);
+    if (!KEY.test(key)) throw new Error(`not a storage key: ${key}`);
     return join(this.root, key);
   }
 }
@@ -127,4 +162,39 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** How long a file without a row is left alone: an upload between its rename and its insert. */
+export const ORPHAN_GRACE_MS = 60 * 60_000;
+
+/**
+ * Sweeps one folder every `intervalMs` (by default 15 s: all 256 in about an
+ * hour), round-robin, removing files older than ORPHAN_GRACE_MS that have no
+ * row. Cheap per tick (one folder listing, one query for its old files);
+ * unref'd, so it never keeps a process alive. Returns the stop function.
+ */
+export function startOrphanSweep(options: {
+  storage: FileStorage;
+  known: (keys: string[]) => Promise<Set<string>>;
+  intervalMs?: number;
+  log?: (message: string, err?: unknown) => void;
+}): () => void {
+  const { storage, known, intervalMs = 15_000, log = (message, err) => console.warn(`[media] ${message}`, err ?? '') } = options;
+  let next = 0;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const shard = STORAGE_SHARDS[next]!;
+    next = (next + 1) % STORAGE_SHARDS.length;
+    storage
+      .sweep(shard, known, ORPHAN_GRACE_MS)
+      .then((removed) => {
+        if (removed.length > 0) log(`removed ${removed.length} file(s) without a row from ${shard}/`);
+      })
+      .catch((err) => log(`sweeping ${shard}/ failed`, err))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
