@@ -11,7 +11,7 @@ import { identityKey } from '@storm/common';
 import { MediaUrlSigner } from '@storm/media/modules/media/signed-url';
 import { FileStorage } from '@storm/media/modules/media/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, request } from './testkit/client.js';
+import { ok, Recorder, request, wsClient } from './testkit/client.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
 import { startReplica, startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -146,6 +146,37 @@ describe('upload and download', () => {
       req.on('error', reject);
     });
     expect([status, (JSON.parse(body) as Uploaded).size]).toEqual([201, bytes.length]);
+  });
+
+  it('live: members subscribed to conversationEvents get MESSAGE_EDITED with the attachment once it is attached, and can download it', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'live files', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    try {
+      const LIVE = 'subscription LiveAttachments($conversationId: ID!) { conversationEvents(conversationId: $conversationId) { kind seq message { id editedAt attachments { id contentType url } } } }';
+      type Event = { conversationEvents: { kind: string; seq: number; message: { id: string; editedAt: string | null; attachments: Array<{ id: string; contentType: string; url: string }> } } };
+      const live = new Recorder<Event>(client, LIVE as never, { conversationId });
+      await stack.subscriptionsOpen(1);
+      const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'photo coming' } }, alice.accessToken);
+      const bytes = png(3000);
+      const media = await uploaded(bytes, 'image/png', alice.accessToken);
+      await ok(stack.httpUrl, ATTACH, { messageId: sendMessage.id, mediaIds: [media.id] }, alice.accessToken);
+      const [added, edited] = (await live.waitFor(2)).map((e) => e.data!.conversationEvents);
+      expect(added).toMatchObject({ kind: 'MESSAGE_ADDED', seq: 1, message: { id: sendMessage.id, attachments: [] } });
+      // Not a text edit: editedAt stays null.
+      expect(edited).toMatchObject({ kind: 'MESSAGE_EDITED', seq: 1, message: { id: sendMessage.id, editedAt: null, attachments: [{ id: media.id, contentType: 'image/png' }] } });
+      expect(Buffer.from(await (await fetch(origin + edited!.message.attachments[0]!.url)).arrayBuffer())).toEqual(bytes);
+      // Attaching it again attaches nothing twice, and tells the clients again (a retry after UNAVAILABLE must reach them).
+      await ok(stack.httpUrl, ATTACH, { messageId: sendMessage.id, mediaIds: [media.id] }, alice.accessToken);
+      const [, , again] = (await live.waitFor(3)).map((e) => e.data!.conversationEvents);
+      expect(again!.message.attachments.map((a) => a.id)).toEqual([media.id]);
+      live.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+    // The announcement is the media service's to make: it is not in the public API.
+    const direct = await request(stack.httpUrl, 'mutation { announceMessageChange(id: "00000000-0000-4000-8000-000000000000") }' as never, {}, alice.accessToken);
+    expect(direct.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuses links that are forged, for another media, expired or malformed', async () => {

@@ -11,6 +11,7 @@ export type ConversationEventKind =
   | 'MEMBER_REMOVED'
   | 'MESSAGE_ADDED'
   | 'MESSAGE_DELETED'
+  /** The message's body was edited (`editedAt` set), or media was attached to it (`attachMedia`: `editedAt` unchanged). */
   | 'MESSAGE_EDITED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'

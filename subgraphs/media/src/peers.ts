@@ -1,4 +1,4 @@
-import { peerEntities, type PeerOptions } from '@storm/common';
+import { askPeer, peerEntities, unavailable, type PeerOptions } from '@storm/common';
 
 /**
  * What the media service must know of data it does not own, asked of the
@@ -26,6 +26,15 @@ export interface Peers {
   liveMessages(messageIds: readonly string[], asUserId: string): Promise<Set<string>>;
   /** The message as `asUserId` sees it; null when it does not exist or they are not a member. */
   message(messageId: string, asUserId: string): Promise<{ conversationId: string; authorId: string; deleted: boolean } | null>;
+  /**
+   * Tells the conversations subgraph, as the message's author, that the
+   * message's attachments changed, so live clients hear of it
+   * (`announceMessageChange`: a MESSAGE_EDITED event). Resolves true once
+   * announced, false when conversations refused it because the message can no
+   * longer change (deleted, archived, the author left since: nothing to tell);
+   * rejects UNAVAILABLE when it could not be told.
+   */
+  announceChange(messageId: string, asUserId: string): Promise<boolean>;
 }
 
 export interface HttpPeersOptions {
@@ -43,6 +52,9 @@ const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
 const AVATARS = 'query StormMediaAvatars($r: [_Any!]!) { _entities(representations: $r) { ... on User { id avatar { id } } } }';
 const MEMBERSHIPS = 'query StormMediaMemberships($r: [_Any!]!) { _entities(representations: $r) { ... on Conversation { id } } }';
 const LIVE_MESSAGES = 'query StormMediaLiveMessages($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id deletedAt } } }';
+const ANNOUNCE = 'mutation StormMediaAnnounce($id: ID!) { announceMessageChange(id: $id) }';
+/** What announceMessageChange refuses with when the message cannot change any more. */
+const CANNOT_CHANGE = new Set(['NOT_FOUND', 'FORBIDDEN', 'CONFLICT']);
 const MESSAGE = 'query StormMediaMessage($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id conversationId author { id } deletedAt } } }';
 
 export function createHttpPeers(options: HttpPeersOptions): Peers {
@@ -86,6 +98,12 @@ export function createHttpPeers(options: HttpPeersOptions): Peers {
       if (!message?.conversationId || !message.author?.id) return null;
       // Fails closed like liveMessages: only an explicit null means "not deleted".
       return { conversationId: message.conversationId.toLowerCase(), authorId: message.author.id.toLowerCase(), deleted: message.deletedAt !== null };
+    },
+    async announceChange(messageId, asUserId) {
+      const body = await askPeer<{ announceMessageChange?: boolean }>(conversationsPeer, ANNOUNCE, { id: messageId }, asUserId);
+      if (body.data?.announceMessageChange === true && !body.errors?.length) return true;
+      if (body.errors?.length && body.errors.every((e) => CANNOT_CHANGE.has(String(e.extensions?.code)))) return false;
+      throw unavailable(conversationsPeer.unavailableMessage, new Error(`announceMessageChange failed: ${JSON.stringify(body).slice(0, 500)}`));
     },
   };
 }

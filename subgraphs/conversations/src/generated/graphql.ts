@@ -198,6 +198,7 @@ export type ConversationEventKind =
   | 'MEMBER_REMOVED'
   | 'MESSAGE_ADDED'
   | 'MESSAGE_DELETED'
+  /** The message's body was edited (`editedAt` set), or media was attached to it (`attachMedia`: `editedAt` unchanged). */
   | 'MESSAGE_EDITED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'
@@ -332,6 +333,15 @@ export type Mutation = {
    * Non-members: NOT_FOUND.
    */
   addReaction: Message;
+  /**
+   * Not in the public API (@inaccessible: the router never routes it): the media
+   * subgraph calls it, as the message's author, after attachMedia committed, so
+   * that what it changed about a message reaches live clients as MESSAGE_EDITED
+   * (conversationEvents; `editedAt` unchanged). The author only (FORBIDDEN),
+   * members only (NOT_FOUND), not for a deleted message or in an archived
+   * conversation (CONFLICT). Returns true.
+   */
+  announceMessageChange: Scalars['Boolean']['output'];
   /** OWNER only (FORBIDDEN otherwise); GROUP and CHANNEL only. Archiving an archived conversation changes nothing. */
   archiveConversation: Conversation;
   /**
@@ -416,6 +426,11 @@ export type MutationAddMembersArgs = {
 export type MutationAddReactionArgs = {
   emoji: Scalars['String']['input'];
   messageId: Scalars['ID']['input'];
+};
+
+
+export type MutationAnnounceMessageChangeArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -976,6 +991,7 @@ export type MessageResolvers<ContextType = ConversationsContext, ParentType exte
 export type MutationResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   addMembers?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationAddMembersArgs, 'conversationId' | 'userIds'>>;
   addReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAddReactionArgs, 'emoji' | 'messageId'>>;
+  announceMessageChange?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAnnounceMessageChangeArgs, 'id'>>;
   archiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationArchiveConversationArgs, 'id'>>;
   changeRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationChangeRoleArgs, 'conversationId' | 'role' | 'userId'>>;
   createConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;

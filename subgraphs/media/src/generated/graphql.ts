@@ -74,6 +74,10 @@ export type Mutation = {
    * the caller's NOT_FOUND.
    * Malformed ids and too many are BAD_USER_INPUT (field `messageId` or
    * `mediaIds`). Nothing is attached unless all of it is.
+   * Once attached, members subscribed to `conversationEvents` get a
+   * MESSAGE_EDITED event for the message (its `editedAt` unchanged), on every
+   * call. UNAVAILABLE after the attachments committed means they could not be
+   * told: call again (nothing is attached twice, and they are told then).
    */
   attachMedia: Message;
 };

@@ -31,6 +31,10 @@ export const messagesResolvers: Resolvers = {
     async deleteMessage(_root, { id }, ctx) {
       return ctx.messages.delete(requireUser(ctx.userId), id);
     },
+    async announceMessageChange(_root, { id }, ctx) {
+      await ctx.messages.announceChange(requireUser(ctx.userId), id);
+      return true;
+    },
   },
   Subscription: {
     messageAdded: {

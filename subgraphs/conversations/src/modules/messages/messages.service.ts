@@ -286,6 +286,23 @@ export class MessagesService {
     });
   }
 
+  /**
+   * Announces that another service changed something of this message (media:
+   * its attachments) as a MESSAGE_EDITED event, without touching the row, so
+   * conversationEvents subscribers re-read it. The author only; not for a
+   * deleted message or in an archived conversation. Each call is its own
+   * event: its bus key is unique, never the key of a text edit (which carries
+   * editedAt), so the bus's de-duplication cannot swallow it.
+   */
+  async announceChange(userId: string, idArg: unknown): Promise<void> {
+    const id = parseId(idArg, 'id');
+    await this.change(userId, id, (current) => current.authorId === userId, 'Only the author can change this message', async (tx, current) => {
+      if (current.deletedAt) throw conflict('A deleted message cannot change');
+      await writeMessageEvent(tx, this.topics, ConversationEvent.MessageEdited, current, `${ConversationEvent.MessageEdited}:${id}:announced:${randomUUID()}`);
+      return { message: current, changed: true };
+    });
+  }
+
   /** Locks the message row, checks membership, `allowed` and that the conversation is not archived, then applies `apply`. */
   private async change(
     userId: string,

@@ -246,6 +246,25 @@ describe('editMessage / deleteMessage', () => {
     expect(new Set(events.map((e) => e.msgId)).size).toBe(3);
   });
 
+  it('announceMessageChange (media, after attachMedia): a message.edited event per call, keyed apart from text edits; the author only, not once deleted', async () => {
+    const me = kit.newUser();
+    const other = kit.newUser();
+    const id = await group(me, [other]);
+    const sent = (await send(me, id, 'with a photo')).data!.sendMessage;
+    await kit.gql(me, EDIT, { id: sent.id, body: 'with a photo!' });
+    const ANNOUNCE = 'mutation Announce($id: ID!) { announceMessageChange(id: $id) }';
+    for (let i = 0; i < 2; i++) expect(await kit.gql(me, ANNOUNCE, { id: sent.id })).toMatchObject({ status: 200, data: { announceMessageChange: true } });
+    const events = await kit.events(id);
+    expect(events.map((e) => e.subject.split('.').slice(-2).join('.'))).toEqual(['message.added', 'message.edited', 'message.edited', 'message.edited']);
+    // The bus would drop a repeated key: every announcement has its own.
+    expect(new Set(events.map((e) => e.msgId)).size).toBe(4);
+    expect(firstError(await kit.gql(other, ANNOUNCE, { id: sent.id }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(firstError(await kit.gql(kit.newUser(), ANNOUNCE, { id: sent.id }))).toMatchObject({ code: 'NOT_FOUND' });
+    await kit.gql(me, DELETE, { id: sent.id });
+    expect(firstError(await kit.gql(me, ANNOUNCE, { id: sent.id }))).toMatchObject({ code: 'CONFLICT' });
+    expect((await kit.events(id)).length).toBe(5);
+  });
+
   it('deletes as a tombstone: seq kept, body empty, deletedAt set; deleting again changes nothing', async () => {
     const me = kit.newUser();
     const id = await group(me);

@@ -42,8 +42,10 @@ export async function writeMessageEvent(
   topics: Topics,
   event: ConversationEvent,
   message: MessageEventSource,
+  /** The bus idempotency key. @default messageEventMsgId(event, message) */
+  msgId = messageEventMsgId(event, message),
 ): Promise<void> {
-  await writeOutbox(tx, topics.conversation(message.conversationId, event), messageEventPayload(message), messageEventMsgId(event, message));
+  await writeOutbox(tx, topics.conversation(message.conversationId, event), messageEventPayload(message), msgId);
 }
 
 /**

@@ -167,6 +167,17 @@ export class MediaService {
         data: fresh.map((mediaId, i) => ({ messageId, mediaId, conversationId: message.conversationId, position: existing.length + i })),
       });
     });
+    // Live clients hear of it only once it is committed (they re-read the
+    // message's attachments on the event). Every call announces, new media or
+    // not, so a retry after an UNAVAILABLE here announces what the first call
+    // attached. A refusal means the message cannot change any more (deleted,
+    // or its author left, since the check above): the attachments stay, as
+    // hidden as the message.
+    try {
+      await this.peers.announceChange(messageId, viewerId);
+    } catch (err) {
+      throw unavailable('The media is attached, but live clients could not be told; attach it again (nothing is attached twice)', err);
+    }
     return { id: messageId };
   }
 }
