@@ -5,13 +5,14 @@ import { audit } from './audit.js';
 import { fanout } from './fanout.js';
 import { heap } from './heap.js';
 import { latency } from './latency.js';
+import { media } from './media.js';
 import { outbox } from './outbox.js';
 import { profile } from './profile.js';
 import { reads } from './reads.js';
 import { send } from './send.js';
 import { startup } from './startup.js';
 
-const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile, heap, outbox, audit };
+const scenarios: Record<string, (args: string[]) => Promise<void>> = { fanout, latency, send, reads, startup, profile, heap, outbox, audit, media };
 
 const [name, ...args] = process.argv.slice(2);
 const scenario = name ? scenarios[name] : undefined;
