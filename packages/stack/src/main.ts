@@ -61,6 +61,7 @@ await runOrExit(async () => {
       `STORM is running (database: ${describeTarget(db)}, bus: ${busConfig.kind})`,
       `  GraphQL (HTTP + graphql-ws): ${stack.httpUrl}`,
       `  Apollo Sandbox:              open ${stack.httpUrl} in a browser`,
+      `  files (docs/media.md):       POST ${stack.httpUrl.replace('/graphql', '')}/media, kept in ${env.MEDIA_STORAGE_DIR}`,
       `  health / readiness / metrics: ${stack.httpUrl.replace('/graphql', '')}/healthz /readyz /metrics`,
       '  Ctrl-C drains and stops.',
       '',
