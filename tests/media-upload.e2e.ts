@@ -179,6 +179,56 @@ describe('upload and download', () => {
     expect(direct.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('sendMessage with attachmentIds: the message is delivered with its files from the first event; bad ids send nothing', async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'send with files', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const SEND = 'mutation SendWithFiles($input: SendMessageInput!) { sendMessage(input: $input) { id seq attachments { id contentType } } }';
+    const LIVE = 'subscription AddedWithFiles($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id seq attachments { id url } } }';
+    type Added = { messageAdded: { id: string; seq: number; attachments: Array<{ id: string; url: string }> } };
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    try {
+      const live = new Recorder<Added>(client, LIVE as never, { conversationId });
+      await stack.subscriptionsOpen(1);
+      const photo = png(2000);
+      const notes = Buffer.from('agenda\n');
+      const [a, b] = [await uploaded(photo, 'image/png', alice.accessToken), await uploaded(notes, 'text/plain', alice.accessToken)];
+      const sent = await ok<{ sendMessage: { id: string; seq: number; attachments: Array<{ id: string; contentType: string }> } }, unknown>(
+        stack.httpUrl,
+        SEND as never,
+        { input: { conversationId, body: 'two files', attachmentIds: [a!.id, b!.id] } },
+        alice.accessToken,
+      );
+      expect(sent.sendMessage.attachments).toEqual([{ id: a!.id, contentType: 'image/png' }, { id: b!.id, contentType: 'text/plain' }]);
+      const [event] = (await live.waitFor(1)).map((e) => e.data!.messageAdded);
+      expect([event!.id, event!.attachments.map((x) => x.id)]).toEqual([sent.sendMessage.id, [a!.id, b!.id]]);
+      expect(Buffer.from(await (await fetch(origin + event!.attachments[0]!.url)).arrayBuffer())).toEqual(photo);
+
+      // Someone else's media, a malformed id, too many ids: refused, and nothing is sent.
+      const bobs = await uploaded(png(100), 'image/png', bob.accessToken);
+      const refusals: Array<[string, unknown[]]> = [
+        ["bob's media", [bobs.id]],
+        ['a malformed id', ['not-an-id']],
+        ['eleven ids', Array.from({ length: 11 }, () => a!.id)],
+      ];
+      for (const [name, attachmentIds] of refusals) {
+        const res = await request(stack.httpUrl, SEND as never, { input: { conversationId, body: `refused: ${name}`, attachmentIds } }, alice.accessToken);
+        expect([name, res.errors?.[0]?.extensions?.code, res.errors?.[0]?.extensions?.field]).toEqual([name, 'BAD_USER_INPUT', 'attachmentIds']);
+      }
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations.messages WHERE conversation_id = $1', [conversationId]);
+      expect(rows[0]!.n).toBe(1);
+      // A non-member's send with their own files is NOT_FOUND, and the files stay theirs alone.
+      const eves = await uploaded(png(100), 'image/png', eve.accessToken);
+      const denied = await request(stack.httpUrl, SEND as never, { input: { conversationId, body: 'sneaky', attachmentIds: [eves.id] } }, eve.accessToken);
+      expect(denied.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect((await request(stack.httpUrl, MEDIA, { id: eves.id }, bob.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(live.events).toHaveLength(1);
+      live.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('refuses links that are forged, for another media, expired or malformed', async () => {
     const a = await uploaded(png(100), 'image/png', alice.accessToken);
     const b = await uploaded(png(100), 'image/png', alice.accessToken);

@@ -17,6 +17,7 @@ import { createHttpAvatarCheck } from '@storm/users/modules/profile/avatars';
 import { PrismaClient as UsersPrisma } from '@storm/users/generated/prisma/client';
 import { startConversationsService, type ConversationsRunningService } from '@storm/conversations/server';
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
+import { createHttpMediaAttachments } from '@storm/conversations/media-attachments';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
 import { startMediaService } from '@storm/media/server';
 import { createHttpPeers } from '@storm/media/peers';
@@ -122,20 +123,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       presence = own;
     }
 
-    // Media starts after users (it asks users about avatars), so users learns
+    // Media starts after users and conversations (it asks both), so they learn
     // media's URL (port 0 in tests) once it is up; before that no request
-    // reaches users through the router, which starts last.
+    // reaches them through the router, which starts last.
     let mediaUrl: string | undefined;
+    const mediaUrlOnceStarted = () => {
+      if (!mediaUrl) throw new Error('the media service is not started yet');
+      return mediaUrl;
+    };
     const users = await startUsersService({
       prisma: usersPrisma,
       identityKey: key,
-      avatars: createHttpAvatarCheck({
-        url: () => {
-          if (!mediaUrl) throw new Error('the media service is not started yet');
-          return mediaUrl;
-        },
-        identityKey: key,
-      }),
+      avatars: createHttpAvatarCheck({ url: mediaUrlOnceStarted, identityKey: key }),
       host,
       port: options.ports.users,
       development: options.development,
@@ -153,6 +152,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       busPrefix: options.busPrefix,
       identityKey: key,
       userDirectory: createHttpUserDirectory({ url: users.url, identityKey: key }),
+      mediaAttachments: createHttpMediaAttachments({ url: mediaUrlOnceStarted, identityKey: key }),
       host,
       port: options.ports.conversations,
       development: options.development,

@@ -23,6 +23,8 @@ describe('loadConversationsEnv', () => {
       port: 4002,
       usersUrl: 'http://127.0.0.1:4001/graphql',
       usersTimeoutMs: 5000,
+      mediaUrl: 'http://127.0.0.1:4003/graphql',
+      mediaTimeoutMs: 5000,
       bus: { kind: 'nats', prefix: 'prod', servers: 'nats://127.0.0.1:4222' },
       outbox: { pollIntervalMs: 250, batchSize: 1000 },
       rateLimits: { send: { burst: 300, perSecond: 30 }, react: { burst: 100, perSecond: 10 }, create: { burst: 30, perSecond: 0.5 } },
@@ -34,12 +36,12 @@ describe('loadConversationsEnv', () => {
   });
 
   it('names every bad or missing setting', () => {
-    const found = problems({ NODE_ENV: 'production', BUS: 'nats', PORT: 'x', USERS_URL: 'ftp://nope', IDENTITY_SECRET: 'short' });
+    const found = problems({ NODE_ENV: 'production', BUS: 'nats', PORT: 'x', USERS_URL: 'ftp://nope', MEDIA_URL: 'not a url', IDENTITY_SECRET: 'short' });
     expect(problems({ ...base, RATE_LIMIT_SEND_BURST: '-1', RATE_LIMIT_REACTION_PER_SECOND: '0' }).map((p) => p.split(':')[0])).toEqual([
       'RATE_LIMIT_SEND_BURST',
       'RATE_LIMIT_REACTION_PER_SECOND',
     ]);
-    for (const name of ['DATABASE_URL', 'PORT', 'USERS_URL', 'IDENTITY_SECRET']) {
+    for (const name of ['DATABASE_URL', 'PORT', 'USERS_URL', 'MEDIA_URL', 'IDENTITY_SECRET']) {
       expect(found.some((p) => p.startsWith(`${name}:`))).toBe(true);
     }
   });

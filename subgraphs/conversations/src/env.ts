@@ -59,6 +59,10 @@ const schema = z.object({
   USERS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4001/graphql'),
   /** Timeout of one call to the users subgraph, in ms. @default 5000 */
   USERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** The media subgraph, told the files of a send with attachmentIds. @default http://127.0.0.1:4003/graphql */
+  MEDIA_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4003/graphql'),
+  /** Timeout of that request, in ms. @default 5000 */
+  MEDIA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** BUS (memory | nats | redis; default memory), BUS_PREFIX (no default; required unless memory), NATS_URL, REDIS_URL: see @storm/bus. */
   ...busEnvShape,
   /**
@@ -81,6 +85,8 @@ export interface ConversationsEnv {
   databaseUrl: string;
   identitySecret: string;
   usersUrl: string;
+  mediaUrl: string;
+  mediaTimeoutMs: number;
   usersTimeoutMs: number;
   /** `createBus(bus)`; `bus.prefix` is the subject prefix (topics). */
   bus: BusConfig & { prefix: string };
@@ -115,6 +121,8 @@ export function loadConversationsEnv(source: NodeJS.ProcessEnv = process.env): C
     identitySecret: env.IDENTITY_SECRET ?? devIdentitySecret(),
     usersUrl: env.USERS_URL,
     usersTimeoutMs: env.USERS_TIMEOUT_MS,
+    mediaUrl: env.MEDIA_URL,
+    mediaTimeoutMs: env.MEDIA_TIMEOUT_MS,
     bus: busConfigFromEnv(env),
     ...conversationsTuningFromEnv(env),
     rateLimitsAndPresenceRedis: env.REDIS_PREFIX ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX } : undefined,

@@ -7,6 +7,7 @@ import { loadConversationsEnv } from './env.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { startConversationsService } from './server.js';
 import { createHttpUserDirectory } from './user-directory.js';
+import { createHttpMediaAttachments } from './media-attachments.js';
 
 /** The standalone conversations subgraph (`npm run start -w @storm/conversations`). */
 await runOrExit(async () => {
@@ -41,6 +42,7 @@ await runOrExit(async () => {
     busPrefix: env.bus.prefix,
     identityKey: key,
     userDirectory: createHttpUserDirectory({ url: env.usersUrl, identityKey: key, timeoutMs: env.usersTimeoutMs }),
+    mediaAttachments: createHttpMediaAttachments({ url: env.mediaUrl, identityKey: key, timeoutMs: env.mediaTimeoutMs }),
     host: env.host,
     port: env.port,
     development: env.development,

@@ -22,6 +22,7 @@ import type { LimiterStore } from '@storm/limiter';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { buildSchema } from './schema.js';
 import type { UserDirectory } from './user-directory.js';
+import type { MediaAttachments } from './media-attachments.js';
 
 export interface ConversationsServiceDeps {
   /** This service's client; the caller owns it (dispose() does not disconnect it). */
@@ -34,6 +35,8 @@ export interface ConversationsServiceDeps {
   identityKey: Uint8Array;
   /** Answers which member ids are existing users (`createHttpUserDirectory` in production). */
   userDirectory: UserDirectory;
+  /** Stores the files of `sendMessage(input: { attachmentIds })` (`createHttpMediaAttachments` in production); absent: such sends are UNAVAILABLE. */
+  mediaAttachments?: MediaAttachments;
   /** @default 127.0.0.1 */
   host?: string;
   /** 0 = any free port. */
@@ -81,7 +84,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const busTopics = topics(deps.busPrefix);
   const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
   const notifications = new NotificationsService(prisma, busTopics, deps.presence);
-  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications);
+  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications, undefined, deps.mediaAttachments);
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
   const typing = new TypingService(conversations, deps.bus, busTopics);

@@ -644,6 +644,15 @@ export type SearchPage = {
 };
 
 export type SendMessageInput = {
+  /**
+   * Files to attach, 1 to 10 ids of media the sender uploaded (POST /media,
+   * docs/media.md), in this order: the message is delivered with them
+   * (`attachments`), live subscribers included. Media that is not the sender's
+   * is BAD_USER_INPUT (field "attachmentIds"), like malformed or too many ids;
+   * nothing is sent then. The same as attachMedia right after the send, except
+   * that nobody ever sees the message without its files.
+   */
+  attachmentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Trimmed; 1 to 4,000 characters. */
   body: Scalars['String']['input'];
   /**

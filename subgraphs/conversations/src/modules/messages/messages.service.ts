@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationEvent, type Topics } from '@storm/bus';
-import { assertStorableText, badInput, conflict, forbidden, notFound } from '@storm/common';
+import { assertStorableText, badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, mapDbError, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
+import type { MediaAttachments } from '../../media-attachments.js';
 import { writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
 import { GroupCommit, type GroupCommitOptions } from './send-batch.js';
@@ -32,6 +33,7 @@ export interface SendMessageArgs {
   body: unknown;
   clientMsgId?: unknown;
   replyToId?: unknown;
+  attachmentIds?: unknown;
 }
 
 /**
@@ -73,6 +75,8 @@ export class MessagesService {
      * @default {} (maxBatch 100, maxInFlight 4)
      */
     groupCommit: GroupCommitOptions | false = {},
+    /** Stores `attachmentIds` of a send with the media service; without it such a send is UNAVAILABLE. */
+    private readonly attachments?: MediaAttachments,
   ) {
     this.groupCommit = groupCommit === false ? undefined : new GroupCommit(prisma, topics, groupCommit);
   }
@@ -201,9 +205,16 @@ export class MessagesService {
     const body = parseBody(args.body);
     const clientMsgId = parseClientMsgId(args.clientMsgId);
     const replyToId = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
+    const attachmentIds = parseAttachmentIds(args.attachmentIds);
     const mentionIds = await this.resolveMentions(body, userId);
     const pending = await this.notifier?.prepare(userId, conversationId, mentionIds);
     const draft: SendDraft = { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId };
+    if (attachmentIds.length > 0) {
+      // Before the message exists, under the id it will have: no reader ever sees it without its files.
+      // A send that then fails leaves rows of a message that never exists, which media shows to nobody.
+      if (!this.attachments) throw unavailable('Attachments need the media service');
+      await this.attachments.attachToNew(draft.id, conversationId, attachmentIds, userId);
+    }
     try {
       const { message, created } = pending
         ? await this.prisma.$transaction(async (tx) => {
@@ -332,6 +343,18 @@ export class MessagesService {
       throw mapDbError(err);
     }
   }
+}
+
+/** Most files one message carries (media's MAX_ATTACHMENTS). */
+export const MAX_ATTACHMENTS = 10;
+
+/** `attachmentIds`: absent or empty = none; else 1 to MAX_ATTACHMENTS UUIDs, de-duplicated in order. */
+function parseAttachmentIds(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw badInput('attachmentIds must be a list of ids', 'attachmentIds');
+  if (value.length === 0) return [];
+  if (value.length > MAX_ATTACHMENTS) throw badInput(`attachmentIds takes at most ${MAX_ATTACHMENTS} ids`, 'attachmentIds');
+  return [...new Set(value.map((id) => parseId(id, 'attachmentIds')))];
 }
 
 /** Validates page arguments: limit 1..200, after/before non-negative. */

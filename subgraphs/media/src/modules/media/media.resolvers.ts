@@ -18,6 +18,11 @@ export const mediaResolvers: Resolvers = {
       if (!ctx.userId) throw unauthenticated();
       return ctx.media.attach(ctx.userId, messageId, mediaIds);
     },
+    attachToNewMessage: async (_parent, { messageId, conversationId, mediaIds }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      await ctx.media.attachToNew(ctx.userId, messageId, conversationId, mediaIds);
+      return true;
+    },
   },
   Message: {
     // A reference carries the id and, through the router (`@requires`), the

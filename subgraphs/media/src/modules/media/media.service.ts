@@ -145,18 +145,13 @@ export class MediaService {
    * deleted, they do not trust this check.
    */
   async attach(viewerId: string, messageIdArg: string, mediaIdsArg: readonly string[]): Promise<{ id: string }> {
-    if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
-    if (mediaIdsArg.length === 0 || mediaIdsArg.length > MAX_ATTACHMENTS) throw badInput(`mediaIds takes 1 to ${MAX_ATTACHMENTS} ids`, 'mediaIds');
-    if (!mediaIdsArg.every(isMediaId)) throw badInput('mediaIds must be UUIDs', 'mediaIds');
-    const messageId = messageIdArg.toLowerCase();
-    const mediaIds = [...new Set(mediaIdsArg.map((id) => id.toLowerCase()))];
+    const { messageId, mediaIds } = parseAttach(messageIdArg, mediaIdsArg);
     if (!this.peers) throw unavailable('Attachments need the conversations service');
     const message = await this.peers.message(messageId, viewerId);
     if (!message) throw notFound('Message not found');
     if (message.authorId !== viewerId.toLowerCase()) throw forbidden('Only the author can attach media to this message');
     if (message.deleted) throw conflict('A deleted message cannot get attachments');
-    const owned = await this.prisma.media.count({ where: { id: { in: mediaIds }, ownerId: viewerId.toLowerCase() } });
-    if (owned !== mediaIds.length) throw notFound('Media not found');
+    await this.assertOwned(viewerId, mediaIds);
     await this.prisma.$transaction(async (tx) => {
       // Serialises concurrent attaches to one message, so positions and the cap hold.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${messageId}))`;
@@ -180,6 +175,40 @@ export class MediaService {
     }
     return { id: messageId };
   }
+
+  /**
+   * Attaches the caller's own media to a message conversations is about to
+   * write (`sendMessage(input: { attachmentIds })`): the id is the one it
+   * will have, the conversation the one it will be in; conversations checks
+   * the sender's membership when it writes the message, and media asks it on
+   * every read as always, so rows of a message that never got written show
+   * nothing. Refuses a message id that has attachments already (CONFLICT):
+   * only a new message is attached to this way.
+   */
+  async attachToNew(viewerId: string, messageIdArg: string, conversationIdArg: string, mediaIdsArg: readonly string[]): Promise<void> {
+    const { messageId, mediaIds } = parseAttach(messageIdArg, mediaIdsArg);
+    if (!isMediaId(conversationIdArg)) throw badInput('conversationId must be a UUID', 'conversationId');
+    const conversationId = conversationIdArg.toLowerCase();
+    await this.assertOwned(viewerId, mediaIds);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${messageId}))`;
+      if ((await tx.attachment.count({ where: { messageId } })) > 0) throw conflict('This message has attachments already');
+      await tx.attachment.createMany({ data: mediaIds.map((mediaId, position) => ({ messageId, mediaId, conversationId, position })) });
+    });
+  }
+
+  private async assertOwned(viewerId: string, mediaIds: string[]): Promise<void> {
+    const owned = await this.prisma.media.count({ where: { id: { in: mediaIds }, ownerId: viewerId.toLowerCase() } });
+    if (owned !== mediaIds.length) throw notFound('Media not found');
+  }
+}
+
+/** A message id and 1 to MAX_ATTACHMENTS media ids, lower-cased and de-duplicated; BAD_USER_INPUT otherwise. */
+function parseAttach(messageIdArg: string, mediaIdsArg: readonly string[]): { messageId: string; mediaIds: string[] } {
+  if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
+  if (mediaIdsArg.length === 0 || mediaIdsArg.length > MAX_ATTACHMENTS) throw badInput(`mediaIds takes 1 to ${MAX_ATTACHMENTS} ids`, 'mediaIds');
+  if (!mediaIdsArg.every(isMediaId)) throw badInput('mediaIds must be UUIDs', 'mediaIds');
+  return { messageId: messageIdArg.toLowerCase(), mediaIds: [...new Set(mediaIdsArg.map((id) => id.toLowerCase()))] };
 }
 
 /** Loads media by id for one caller, batching every load of the same tick into one query. */
