@@ -216,13 +216,18 @@ describe('upload and download', () => {
       }
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations.messages WHERE conversation_id = $1', [conversationId]);
       expect(rows[0]!.n).toBe(1);
+      // Files need no text; text-less messages without files are still refused.
+      const photoOnly = await ok<{ sendMessage: { seq: number; attachments: Array<{ id: string }> } }, unknown>(stack.httpUrl, SEND as never, { input: { conversationId, body: ' ', attachmentIds: [a!.id] } }, alice.accessToken);
+      expect(photoOnly.sendMessage).toEqual(expect.objectContaining({ seq: 2, attachments: [{ id: a!.id, contentType: 'image/png' }] }));
+      expect((await request(stack.httpUrl, SEND as never, { input: { conversationId, body: ' ' } }, alice.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+      await live.waitFor(2);
       // A non-member's send with their own files is NOT_FOUND, and the files stay theirs alone.
       const eves = await uploaded(png(100), 'image/png', eve.accessToken);
       const denied = await request(stack.httpUrl, SEND as never, { input: { conversationId, body: 'sneaky', attachmentIds: [eves.id] } }, eve.accessToken);
       expect(denied.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect((await request(stack.httpUrl, MEDIA, { id: eves.id }, bob.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       await new Promise((r) => setTimeout(r, 200));
-      expect(live.events).toHaveLength(1);
+      expect(live.events).toHaveLength(2);
       live.unsubscribe();
     } finally {
       await client.dispose();

@@ -96,7 +96,7 @@ export type SendMessageInput = {
    * that nobody ever sees the message without its files.
    */
   attachmentIds?: Array<string | number> | null | undefined;
-  /** Trimmed; 1 to 4,000 characters. */
+  /** Trimmed; 1 to 4,000 characters, or empty ("") when `attachmentIds` are given (a message of files alone). */
   body: string;
   /**
    * At most 64 characters, unique per sender and conversation: sending again

@@ -653,7 +653,7 @@ export type SendMessageInput = {
    * that nobody ever sees the message without its files.
    */
   attachmentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
-  /** Trimmed; 1 to 4,000 characters. */
+  /** Trimmed; 1 to 4,000 characters, or empty ("") when `attachmentIds` are given (a message of files alone). */
   body: Scalars['String']['input'];
   /**
    * At most 64 characters, unique per sender and conversation: sending again

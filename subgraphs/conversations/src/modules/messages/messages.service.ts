@@ -202,10 +202,11 @@ export class MessagesService {
    */
   async send(userId: string, args: SendMessageArgs): Promise<MessageRow> {
     const conversationId = parseId(args.conversationId, 'conversationId');
-    const body = parseBody(args.body);
+    const attachmentIds = parseAttachmentIds(args.attachmentIds);
+    // A message of files alone (a photo) needs no text.
+    const body = parseBody(args.body, attachmentIds.length > 0);
     const clientMsgId = parseClientMsgId(args.clientMsgId);
     const replyToId = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
-    const attachmentIds = parseAttachmentIds(args.attachmentIds);
     const mentionIds = await this.resolveMentions(body, userId);
     const pending = await this.notifier?.prepare(userId, conversationId, mentionIds);
     const draft: SendDraft = { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId };
@@ -368,10 +369,10 @@ export function parsePage(args: { after?: number | null; before?: number | null;
   return { after: args.after ?? null, before: args.before ?? null, limit };
 }
 
-function parseBody(body: unknown): string {
+function parseBody(body: unknown, mayBeEmpty = false): string {
   if (typeof body !== 'string') throw badInput('body must be a string', 'body');
   const trimmed = body.trim();
-  if (trimmed === '') throw badInput('body must not be empty', 'body');
+  if (trimmed === '' && !mayBeEmpty) throw badInput('body must not be empty', 'body');
   if ([...trimmed].length > MAX_BODY_LENGTH) throw badInput(`body must be at most ${MAX_BODY_LENGTH} characters`, 'body');
   // PostgreSQL text cannot hold NUL; refusing it here beats a masked SQL error.
   assertStorableText(trimmed, 'body');
