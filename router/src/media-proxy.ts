@@ -49,6 +49,12 @@ export function createMediaProxy(deps: MediaProxyDeps): (req: IncomingMessage, r
   const log = deps.log ?? ((message, err) => console.warn(`[router] ${message}`, err ?? ''));
 
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const allowed = req.url?.startsWith('/media/') ? ['GET', 'HEAD'] : ['POST'];
+    if (!allowed.includes(method)) {
+      res.setHeader('allow', allowed.join(', '));
+      return writeGraphQLError(res, 405, ErrorCode.BadUserInput, `Method not allowed here; use ${allowed.join(', ')}`);
+    }
     let userId: string | null = null;
     const authorization = req.headers.authorization;
     if (authorization) {
@@ -70,11 +76,11 @@ export function createMediaProxy(deps: MediaProxyDeps): (req: IncomingMessage, r
       if (!res.writableFinished) abort.abort();
     };
     res.once('close', onClose);
-    const upload = req.method === 'POST';
+    const upload = method === 'POST';
     let upstream: Dispatcher.ResponseData;
     try {
       upstream = await request(`${origin}${req.url}`, {
-        method: upload ? 'POST' : req.method === 'HEAD' ? 'HEAD' : 'GET',
+        method: method as 'POST' | 'GET' | 'HEAD',
         headers,
         body: upload ? req : undefined,
         dispatcher: deps.dispatcher,
@@ -91,7 +97,7 @@ export function createMediaProxy(deps: MediaProxyDeps): (req: IncomingMessage, r
       if (value !== undefined && FORWARDED_RESPONSE.has(name)) res.setHeader(name, value);
     }
     res.statusCode = upstream.statusCode;
-    deps.answered?.(req.method ?? 'GET', upstream.statusCode);
+    deps.answered?.(method, upstream.statusCode);
     try {
       await pipeline(upstream.body, res);
     } catch {
