@@ -96,6 +96,17 @@ describe('upload and download', () => {
     expect(res.headers.get('content-security-policy')).toContain('sandbox');
     expect(res.headers.get('cache-control')).toMatch(/^private, max-age=\d+, immutable$/);
     expect((await fetch(origin + media.url, { headers: { 'if-none-match': `"${media.id}"` } })).status).toBe(304);
+    // Parts of it, as a resumed download or a media player asks.
+    const part = await fetch(origin + media.url, { headers: { range: 'bytes=100-199' } });
+    expect([part.status, part.headers.get('content-range'), part.headers.get('content-length')]).toEqual([206, 'bytes 100-199/5000', '100']);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(100, 200));
+    const tail = await fetch(origin + media.url, { headers: { range: 'bytes=-10' } });
+    expect([tail.status, Buffer.from(await tail.arrayBuffer())]).toEqual([206, bytes.subarray(4990)]);
+    const outside = await fetch(origin + media.url, { headers: { range: 'bytes=5000-' } });
+    expect([outside.status, outside.headers.get('content-range'), ((await outside.json()) as Refusal).errors[0]!.extensions.code]).toEqual([416, 'bytes */5000', 'BAD_USER_INPUT']);
+    const otherBytes = await fetch(origin + media.url, { headers: { range: 'bytes=0-9', 'if-range': '"something else"' } });
+    expect([otherBytes.status, (await otherBytes.arrayBuffer()).byteLength]).toEqual([200, 5000]);
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
     const head = await fetch(origin + media.url, { method: 'HEAD' });
     expect([head.status, head.headers.get('content-length'), (await head.arrayBuffer()).byteLength]).toEqual([200, '5000', 0]);
 

@@ -16,12 +16,14 @@ export const MEDIA_CONNECTIONS = 32;
 
 const MEDIA_PATH = /^\/media(?:\/[^/]*)?$/;
 /** Request headers the media service reads. */
-const FORWARDED_REQUEST = ['content-type', 'content-length', 'content-encoding', 'if-none-match', 'x-request-id'] as const;
+const FORWARDED_REQUEST = ['content-type', 'content-length', 'content-encoding', 'if-none-match', 'range', 'if-range', 'x-request-id'] as const;
 /** Response headers of the media service a client gets. */
 const FORWARDED_RESPONSE = new Set([
   'content-type',
   'content-length',
   'content-disposition',
+  'content-range',
+  'accept-ranges',
   'content-security-policy',
   'x-content-type-options',
   'cache-control',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
 import { LinkFault, MEDIA_URL_PERIOD_SECONDS, MediaUrlSigner } from './signed-url.js';
+import { byteRange } from './transfer.js';
 
 /** Feeds `bytes` in pieces of `piece` bytes; resolves to the refusal message, or undefined when accepted. */
 function verdict(type: string, bytes: Buffer, piece = bytes.length || 1): string | undefined {
@@ -97,5 +98,27 @@ describe('download links', () => {
     expect(signer.check(id, String(Number(exp) + 1), sig, start)).toBe(LinkFault.Forged);
     expect(new MediaUrlSigner(new TextEncoder().encode('b'.repeat(32))).check(id, exp, sig, start)).toBe(LinkFault.Forged);
     for (const [e, s] of [[null, sig], [exp, null], ['1e9', sig], [exp, sig!.slice(1)], [exp, `${sig!.slice(1)}=`]] as const) expect(signer.check(id, e, s, start)).toBe(LinkFault.Malformed);
+  });
+});
+
+describe('byte ranges', () => {
+  it('serves one range of a file, clamped to it; refuses one outside it; ignores what it does not serve in part', () => {
+    const cases: Array<[string | undefined, ReturnType<typeof byteRange>]> = [
+      ['bytes=0-9', { start: 0, end: 9 }],
+      ['bytes=90-', { start: 90, end: 99 }],
+      ['bytes=-5', { start: 95, end: 99 }],
+      ['bytes=-500', { start: 0, end: 99 }],
+      ['bytes=50-5000', { start: 50, end: 99 }],
+      [' bytes=99-99 ', { start: 99, end: 99 }],
+      ['bytes=100-', 'unsatisfiable'],
+      ['bytes=-0', 'unsatisfiable'],
+      ['bytes=9-3', undefined],
+      ['bytes=0-1,5-6', undefined],
+      ['items=0-1', undefined],
+      ['bytes=-', undefined],
+      ['bytes=a-b', undefined],
+      [undefined, undefined],
+    ];
+    for (const [header, expected] of cases) expect([header, byteRange(header, 100)]).toEqual([header, expected]);
   });
 });

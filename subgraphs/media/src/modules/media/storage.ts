@@ -91,12 +91,13 @@ export class FileStorage {
     await rm(this.path(key), { force: true });
   }
 
-  /** The stored file's bytes and size; undefined when it is not there. */
-  async read(key: string): Promise<{ size: number; stream: () => ReadStream } | undefined> {
+  /** The stored file's size and a stream of its bytes (or of `range`); undefined when it is not there. */
+  async read(key: string): Promise<{ size: number; stream: (range?: { start: number; end: number }) => ReadStream } | undefined> {
     const path = this.path(key);
     try {
       const { size } = await stat(path);
-      return { size, stream: () => createReadStream(path) };
+      // `end` is inclusive, as in HTTP's Content-Range.
+      return { size, stream: (range) => createReadStream(path, range) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;

@@ -139,15 +139,28 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       // Nothing in a download may run or load anything, even if opened as a page.
       'content-security-policy': "default-src 'none'; sandbox",
       'content-disposition': servedInline(row.contentType) ? 'inline' : `attachment; filename="${row.id}"`,
+      'accept-ranges': 'bytes',
     };
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       return void res.end();
     }
-    res.writeHead(200, { ...headers, 'content-type': row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType, 'content-length': file.size });
+    // A part of the file (resuming a download, seeking in audio or video), unless If-Range names other bytes.
+    const ifRange = req.headers['if-range'];
+    const range = ifRange === undefined || ifRange === etag ? byteRange(req.headers.range, file.size) : undefined;
+    if (range === 'unsatisfiable') {
+      res.setHeader('content-range', `bytes */${file.size}`);
+      return writeGraphQLError(res, 416, ErrorCode.BadUserInput, `Range ${req.headers.range} is not within the file's ${file.size} bytes`, false, { field: 'range' });
+    }
+    const type = row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType;
+    if (range) {
+      res.writeHead(206, { ...headers, 'content-type': type, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${file.size}` });
+    } else {
+      res.writeHead(200, { ...headers, 'content-type': type, 'content-length': file.size });
+    }
     if (req.method === 'HEAD') return void res.end();
     try {
-      await pipeline(file.stream(), res);
+      await pipeline(file.stream(range), res);
     } catch (err) {
       // The client went away, or the file could not be read after its headers left: end the response short.
       if (!res.destroyed) log(`sending ${row.storageKey} failed`, err);
@@ -180,6 +193,28 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       await limiter?.dispose();
     },
   };
+}
+
+/**
+ * The one byte range of a `Range: bytes=a-b | a- | -n` header, clamped to
+ * the file (`end` inclusive); 'unsatisfiable' when it lies outside it;
+ * undefined when there is no header, or one this server does not serve in
+ * part (several ranges, another unit, a malformed one): the whole file then,
+ * as HTTP allows.
+ */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  // A last position before the first is not a range at all (ignored, RFC 9110 14.1.2).
+  if (match[2] !== '' && Number(match[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1) };
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
