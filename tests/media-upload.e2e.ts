@@ -120,6 +120,17 @@ describe('upload and download', () => {
     await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
   });
 
+  it('a voice message (audio/ogg) plays inline and seeks by range', async () => {
+    const voice = Buffer.concat([Buffer.from('OggS'), randomBytes(4000)]);
+    const media = await uploaded(voice, 'audio/ogg', alice.accessToken);
+    const res = await fetch(origin + media.url, { headers: { range: 'bytes=2000-' } });
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([206, 'audio/ogg', 'inline']);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(voice.subarray(2000));
+    // The same bytes are not a video, whatever they are called.
+    const wrong = await upload(voice, { type: 'video/mp4', token: alice.accessToken });
+    expect([wrong.status, ((await wrong.json()) as Refusal).errors[0]!.extensions.field]).toEqual([400, 'body']);
+  });
+
   it('an attached file reaches the members as a download; a non-member gets no link', async () => {
     const notes = Buffer.from('meeting notes: ünïcödé ✓\n');
     const media = await uploaded(notes, 'text/plain; charset=utf-8', alice.accessToken);
@@ -325,9 +336,11 @@ describe('bad uploads', () => {
       'image/jpeg': [0xff, 0xd8, 0xff],
       'image/gif': [...Buffer.from('GIF89a')],
       'application/pdf': [...Buffer.from('%PDF-')],
+      'audio/ogg': [...Buffer.from('OggS')],
+      'video/webm': [0x1a, 0x45, 0xdf, 0xa3],
     };
     const type = fc.oneof(
-      fc.constantFrom('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'application/pdf', 'text/plain', 'application/octet-stream'),
+      fc.constantFrom('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'audio/mpeg', 'audio/ogg', 'video/mp4', 'video/webm', 'application/pdf', 'text/plain', 'application/octet-stream'),
       fc.constantFrom('IMAGE/PNG; x=y', 'text/plain;charset=utf-8', 'text/html', 'image/svg+xml', 'application/json', ';', 'image/', '*/*', 'multipart/form-data; boundary=x'),
       fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 }),
     );

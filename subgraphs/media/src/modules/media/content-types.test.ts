@@ -29,6 +29,14 @@ describe('content checks', () => {
     'image/gif': b('GIF89a', 'rest'),
     'image/webp': b('RIFF', [1, 2, 3, 4], 'WEBPVP8 '),
     'image/avif': avif('avif'),
+    'audio/mpeg': b('ID3', [4, 0, 0, 0, 0xff]),
+    'audio/ogg': b('OggS', [0, 2, 0xff]),
+    'audio/wav': b('RIFF', [1, 2, 3, 0], 'WAVEfmt ', [0xff]),
+    'audio/webm': b([0x1a, 0x45, 0xdf, 0xa3, 0, 0xff]),
+    'audio/mp4': b([0, 0, 0, 0x18], 'ftypM4A ', [0, 0, 0, 0], 'isom', [0xff]),
+    'video/mp4': b([0, 0, 0, 0x18], 'ftypisom', [0, 0, 2, 0], 'mp41', [0xff]),
+    'video/webm': b([0x1a, 0x45, 0xdf, 0xa3, 0, 0xfe]),
+    'video/quicktime': b([0, 0, 0, 0x14], 'ftypqt  ', [0, 0, 0, 0], [0xff]),
     'application/pdf': b('%PDF-1.7\n'),
     'text/plain': Buffer.from('héllo ✓ 𝄞\n'),
     'application/octet-stream': b([0, 1, 2, 255]),
@@ -45,9 +53,19 @@ describe('content checks', () => {
         if (declared === actual || declared === 'application/octet-stream') continue;
         // These samples are ASCII (and control characters), which is valid text whatever else it is.
         if (declared === 'text/plain' && ['application/pdf', 'image/gif', 'image/webp'].includes(actual)) continue;
+        // One container, several types: an MP4 box is audio/mp4, video/mp4 or QuickTime as declared, a WebM header audio or video.
+        const family = (t: string) => (['audio/mp4', 'video/mp4', 'video/quicktime'].includes(t) ? 'mp4' : ['audio/webm', 'video/webm'].includes(t) ? 'webm' : t);
+        if (family(declared) === family(actual)) continue;
         expect([declared, actual, verdict(declared, bytes)]).toEqual([declared, actual, expect.stringContaining(declared)]);
       }
     }
+  });
+
+  it('tells AVIF from MP4 by the ftyp brands', () => {
+    expect(verdict('video/mp4', avif('avif'))).toMatch(/MP4/);
+    expect(verdict('image/avif', good['video/mp4']!)).toMatch(/AVIF/);
+    expect(verdict('audio/mpeg', b([0xff, 0xfb, 0x90]))).toBeUndefined();
+    expect(verdict('audio/mpeg', b([0xff, 0xd8, 0xff]))).toMatch(/MPEG/);
   });
 
   it('finds AVIF by a compatible brand too, and refuses a short or foreign ftyp box', () => {
@@ -63,13 +81,13 @@ describe('content checks', () => {
     expect(verdict('text/plain', b('a', [0], 'b'))).toMatch(/UTF-8/);
   });
 
-  it('reads the type of a Content-Type header, and nothing runs inline but images', () => {
+  it('reads the type of a Content-Type header, and shows only images, audio and video in the page', () => {
     expect(essence(' Image/PNG ; charset=binary')).toBe('image/png');
     expect(essence(undefined)).toBeUndefined();
     expect(essence(';')).toBeUndefined();
     expect(contentCheck('text/html')).toBeUndefined();
     expect(contentCheck('image/svg+xml')).toBeUndefined();
-    expect(UPLOAD_CONTENT_TYPES.filter(servedInline)).toEqual(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
+    expect(UPLOAD_CONTENT_TYPES.filter((t) => !servedInline(t))).toEqual(['application/pdf', 'text/plain', 'application/octet-stream']);
   });
 });
 

@@ -43,6 +43,14 @@ function ftypHasBrand(head: Buffer, brands: readonly string[]): boolean {
   return false;
 }
 
+/** Major brands of ISO-BMFF images (AVIF, HEIF): an `ftyp` box with one is not audio or video. */
+const IMAGE_BRANDS = ['avif', 'avis', 'heic', 'heix', 'mif1', 'msf1'];
+
+/** An ISO-BMFF `ftyp` box (MP4, M4A, MOV) whose major brand is not an image's. */
+function ftypMedia(head: Buffer): boolean {
+  return ascii(head, 4, 'ftyp') && head.readUInt32BE(0) >= 8 && head.length >= 12 && !IMAGE_BRANDS.some((b) => ascii(head, 8, b));
+}
+
 /** text/plain: valid UTF-8 without NUL (a NUL means a binary file given the wrong type). */
 function utf8Text(): ContentCheck {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -72,6 +80,15 @@ const RULES: ReadonlyMap<string, ContentRule> = new Map<string, ContentRule>([
   ['image/gif', { inline: true, headBytes: 6, head: (h) => ascii(h, 0, 'GIF87a') || ascii(h, 0, 'GIF89a'), expect: 'a GIF signature' }],
   ['image/webp', { inline: true, headBytes: 12, head: (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WEBP'), expect: 'a WebP (RIFF/WEBP) signature' }],
   ['image/avif', { inline: true, headBytes: 64, head: (h) => ftypHasBrand(h, ['avif', 'avis']), expect: 'an AVIF ftyp box' }],
+  // Audio and video (voice messages, clips): played in the page, seekable by range requests.
+  ['audio/mpeg', { inline: true, headBytes: 3, head: (h) => ascii(h, 0, 'ID3') || (h.length >= 2 && h[0] === 0xff && (h[1]! & 0xe0) === 0xe0), expect: 'an ID3 tag or an MPEG frame' }],
+  ['audio/ogg', { inline: true, headBytes: 4, head: (h) => ascii(h, 0, 'OggS'), expect: 'an Ogg page' }],
+  ['audio/wav', { inline: true, headBytes: 12, head: (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WAVE'), expect: 'a RIFF/WAVE signature' }],
+  ['audio/webm', { inline: true, headBytes: 4, head: (h) => startsWith(h, 0x1a, 0x45, 0xdf, 0xa3), expect: 'an EBML (WebM) header' }],
+  ['audio/mp4', { inline: true, headBytes: 12, head: ftypMedia, expect: 'an MP4 ftyp box' }],
+  ['video/mp4', { inline: true, headBytes: 12, head: ftypMedia, expect: 'an MP4 ftyp box' }],
+  ['video/webm', { inline: true, headBytes: 4, head: (h) => startsWith(h, 0x1a, 0x45, 0xdf, 0xa3), expect: 'an EBML (WebM) header' }],
+  ['video/quicktime', { inline: true, headBytes: 12, head: ftypMedia, expect: 'a QuickTime ftyp box' }],
   ['application/pdf', { inline: false, headBytes: 5, head: (h) => ascii(h, 0, '%PDF-'), expect: 'a PDF signature' }],
   ['text/plain', { inline: false, headBytes: 0, whole: utf8Text, expect: 'UTF-8 text' }],
   // Any bytes, always saved, never shown (zip files, documents, anything else).
