@@ -89,7 +89,7 @@ describe('upload and download', () => {
     expect(Object.fromEntries(['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'etag'].map((h) => [h, res.headers.get(h)]))).toEqual({
       'content-type': 'image/png',
       'content-length': '5000',
-      'content-disposition': 'inline',
+      'content-disposition': `inline; filename="${media.id}"; filename*=UTF-8''${media.id}`,
       'x-content-type-options': 'nosniff',
       etag: `"${media.id}"`,
     });
@@ -120,11 +120,33 @@ describe('upload and download', () => {
     await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
   });
 
+  it('keeps the file name given at upload (without any folder) and downloads under it; a bad name keeps nothing', async () => {
+    const res = await fetch(`${origin}/media?filename=${encodeURIComponent('C:\\Users\\me\\Quarterly report ✓ "final".pdf')}`, {
+      method: 'POST',
+      body: Buffer.from('%PDF-1.7\n'),
+      headers: { 'content-type': 'application/pdf', authorization: `Bearer ${alice.accessToken}` },
+    });
+    const media = (await res.json()) as Uploaded & { filename: string };
+    expect([res.status, media.filename]).toEqual([201, 'Quarterly report ✓ "final".pdf']);
+    const byId = await ok<{ media: { filename: string } }, { id: string }>(stack.httpUrl, 'query MediaName($id: ID!) { media(id: $id) { filename } }' as never, { id: media.id }, alice.accessToken);
+    expect(byId.media.filename).toBe('Quarterly report ✓ "final".pdf');
+    const download = await fetch(origin + media.url);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="Quarterly report _ _final_.pdf"; filename*=UTF-8''Quarterly%20report%20%E2%9C%93%20%22final%22.pdf`);
+
+    const before = await kept();
+    for (const [name, bad] of [['empty', ''], ['a folder', 'docs/'], ['a control character', 'a\u0007b.txt'], ['too long', `${'x'.repeat(256)}.txt`]] as const) {
+      const refused = await fetch(`${origin}/media?filename=${encodeURIComponent(bad)}`, { method: 'POST', body: png(100), headers: { 'content-type': 'image/png', authorization: `Bearer ${alice.accessToken}` } });
+      const body = (await refused.json()) as Refusal;
+      expect([name, refused.status, body.errors[0]!.extensions.code, body.errors[0]!.extensions.field]).toEqual([name, 400, 'BAD_USER_INPUT', 'filename']);
+    }
+    expect(await kept()).toEqual(before);
+  });
+
   it('a voice message (audio/ogg) plays inline and seeks by range', async () => {
     const voice = Buffer.concat([Buffer.from('OggS'), randomBytes(4000)]);
     const media = await uploaded(voice, 'audio/ogg', alice.accessToken);
     const res = await fetch(origin + media.url, { headers: { range: 'bytes=2000-' } });
-    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([206, 'audio/ogg', 'inline']);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([206, 'audio/ogg', `inline; filename="${media.id}"; filename*=UTF-8''${media.id}`]);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(voice.subarray(2000));
     // The same bytes are not a video, whatever they are called.
     const wrong = await upload(voice, { type: 'video/mp4', token: alice.accessToken });
@@ -146,7 +168,7 @@ describe('upload and download', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     // Not an image: saved, never shown in the page.
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${media.id}"`);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${media.id}"; filename*=UTF-8''${media.id}`);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(notes);
 
     const denied = await request(stack.httpUrl, MEDIA, { id: media.id }, eve.accessToken);

@@ -34,6 +34,8 @@ export type Media = {
   /** MIME type declared at upload and checked against the bytes, e.g. image/png (docs/media.md lists the accepted ones). */
   contentType: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** The file's name as uploaded (`POST /media?filename=…`), without any folder; null when none was given. Downloads are saved under it. */
+  filename?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** Who uploaded it: whoever may see the media may see who owns it (an avatar's user, an attachment's author). */
   owner: User;
@@ -266,6 +268,7 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Media']> | FederationReferenceType, FederationReferenceType, ContextType>;
   contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  filename?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
 import { LinkFault, MEDIA_URL_PERIOD_SECONDS, MediaUrlSigner } from './signed-url.js';
-import { byteRange } from './transfer.js';
+import { byteRange, contentDisposition, fileName } from './transfer.js';
 
 /** Feeds `bytes` in pieces of `piece` bytes; resolves to the refusal message, or undefined when accepted. */
 function verdict(type: string, bytes: Buffer, piece = bytes.length || 1): string | undefined {
@@ -138,5 +138,22 @@ describe('byte ranges', () => {
       [undefined, undefined],
     ];
     for (const [header, expected] of cases) expect([header, byteRange(header, 100)]).toEqual([header, expected]);
+  });
+});
+
+describe('file names', () => {
+  it('keeps a name, never a path, and says what is wrong with a bad one', () => {
+    expect(fileName(null)).toBeUndefined();
+    expect(fileName('  notes.txt ')).toBe('notes.txt');
+    expect(fileName('../../etc/passwd')).toBe('passwd');
+    expect(fileName('C:\\Users\\me\\photo.jpg')).toBe('photo.jpg');
+    expect(fileName('日本語 ✓.png')).toBe('日本語 ✓.png');
+    expect(fileName('x'.repeat(255))).toBe('x'.repeat(255));
+    for (const bad of ['', ' ', '..', 'docs/', 'a\nb', 'a\u0000b', 'x'.repeat(256), '\ud800.png']) expect([bad, typeof fileName(bad)]).toEqual([bad, 'object']);
+  });
+
+  it('saves under the name in every browser (RFC 6266: an ASCII stand-in and the UTF-8 name)', () => {
+    expect(contentDisposition('attachment', "it's (1).pdf")).toBe(`attachment; filename="it's (1).pdf"; filename*=UTF-8''it%27s%20%281%29.pdf`);
+    expect(contentDisposition('inline', 'ünï "q" \\ 50%.png')).toBe(`inline; filename="_n_ _q_ _ 50_.png"; filename*=UTF-8''%C3%BCn%C3%AF%20%22q%22%20%5C%2050%25.png`);
   });
 });

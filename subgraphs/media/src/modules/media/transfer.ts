@@ -74,6 +74,8 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     if (!check) return refuse(415, ErrorCode.BadUserInput, `Content-Type ${contentType} is not accepted; upload one of ${UPLOAD_CONTENT_TYPES.join(', ')}`, { field: 'contentType' });
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return refuse(415, ErrorCode.BadUserInput, 'Content-Encoding is not accepted: send the file as it is', { field: 'contentEncoding' });
+    const named = fileName(new URL(req.url ?? '', 'http://media').searchParams.get('filename'));
+    if (typeof named === 'object') return refuse(400, ErrorCode.BadUserInput, named.problem, { field: 'filename' });
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBytes) return refuse(413, ErrorCode.PayloadTooLarge, `An upload holds at most ${maxBytes} bytes`, { maxBytes });
 
@@ -103,13 +105,13 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     }
     let row;
     try {
-      row = await deps.prisma.media.create({ data: { id, ownerId: userId.toLowerCase(), contentType, size: stored.size, storageKey: stored.key } });
+      row = await deps.prisma.media.create({ data: { id, ownerId: userId.toLowerCase(), contentType, filename: named ?? null, size: stored.size, storageKey: stored.key } });
     } catch (err) {
       await deps.storage.remove(stored.key).catch((e) => log(`removing ${stored.key} after a failed insert failed`, e));
       log('recording an upload failed', err);
       return refuse(503, ErrorCode.Unavailable, 'The file could not be recorded; retry later');
     }
-    const body = JSON.stringify({ id: row.id, contentType: row.contentType, size: row.size, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
+    const body = JSON.stringify({ id: row.id, contentType: row.contentType, filename: row.filename, size: row.size, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
     res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     res.end(body);
   }
@@ -138,7 +140,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       'x-content-type-options': 'nosniff',
       // Nothing in a download may run or load anything, even if opened as a page.
       'content-security-policy': "default-src 'none'; sandbox",
-      'content-disposition': servedInline(row.contentType) ? 'inline' : `attachment; filename="${row.id}"`,
+      'content-disposition': contentDisposition(servedInline(row.contentType) ? 'inline' : 'attachment', row.filename ?? row.id),
       'accept-ranges': 'bytes',
     };
     if (req.headers['if-none-match'] === etag) {
@@ -215,6 +217,29 @@ export function byteRange(header: string | undefined, size: number): { start: nu
   if (match[2] !== '' && Number(match[2]) < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1) };
+}
+
+/** Longest file name kept (the column's size). */
+export const MAX_FILENAME_LENGTH = 255;
+
+/**
+ * The `filename` of an upload: undefined when none was given; the name
+ * without any folder part (`C:\\docs\\a.pdf` and `docs/a.pdf` are `a.pdf`:
+ * a name, never a path); or what is wrong with it.
+ */
+export function fileName(value: string | null): string | undefined | { problem: string } {
+  if (value === null) return undefined;
+  const name = value.split(/[/\\]/).pop()!.trim();
+  if (name === '' || name === '.' || name === '..') return { problem: 'filename must name a file (it is empty, or only a folder)' };
+  if ([...name].length > MAX_FILENAME_LENGTH) return { problem: `filename must be at most ${MAX_FILENAME_LENGTH} characters` };
+  if (/[\p{Cc}\p{Cs}]/u.test(name)) return { problem: 'filename must not contain control characters or unpaired surrogates' };
+  return name;
+}
+
+/** `attachment; filename="<ASCII stand-in>"; filename*=UTF-8''<the name>` (RFC 6266), so every browser saves it by its name. */
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {

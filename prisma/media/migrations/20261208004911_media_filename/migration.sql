@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "media"."media" ADD COLUMN     "filename" VARCHAR(255);
