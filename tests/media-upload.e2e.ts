@@ -18,7 +18,8 @@ import { startReplica, startTestStack, type TestStack } from './testkit/stack.js
 import { registerUser, type TestUser } from './testkit/users.js';
 
 const MAX_BYTES = 64 * 1024;
-const BURST = 20;
+// Per user: alice uploads about 30 files in this suite; the rate-limit test fills one burst.
+const BURST = 50;
 const MEDIA = 'query MediaById($id: ID!) { media(id: $id) { id size contentType url } }';
 const SET_AVATAR = 'mutation SetAvatar($id: ID) { updateProfile(input: { avatarMediaId: $id }) { id } }';
 const USER_AVATAR = 'query UserAvatar($id: ID!) { user(id: $id) { avatar { id url } } }';
@@ -277,6 +278,46 @@ describe('upload and download', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('deleteMedia: the owner deletes a file that is their avatar and attached to a message; it is gone everywhere, live clients are told', async () => {
+    const DELETE_MEDIA = 'mutation DeleteMedia($id: ID!) { deleteMedia(id: $id) }';
+    const bytes = png(1500);
+    const media = await uploaded(bytes, 'image/png', alice.accessToken);
+    await ok(stack.httpUrl, SET_AVATAR, { id: media.id }, alice.accessToken);
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'to delete', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const { sendMessage } = await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'oops, wrong photo', attachmentIds: [media.id] } as never }, alice.accessToken);
+    const client = wsClient(stack.wsUrl, bob.accessToken);
+    try {
+      const LIVE = 'subscription LiveDeletes($conversationId: ID!) { conversationEvents(conversationId: $conversationId) { kind message { id attachments { id } } } }';
+      type Event = { conversationEvents: { kind: string; message: { id: string; attachments: Array<{ id: string }> } } };
+      const live = new Recorder<Event>(client, LIVE as never, { conversationId });
+      await stack.subscriptionsOpen(1);
+      // Nobody but the owner can delete it, and a malformed id is refused before anything.
+      expect((await request(stack.httpUrl, DELETE_MEDIA as never, { id: media.id }, bob.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect((await request(stack.httpUrl, DELETE_MEDIA as never, { id: 'nope' }, alice.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      expect((await fetch(origin + media.url)).status).toBe(200);
+
+      expect(await ok(stack.httpUrl, DELETE_MEDIA as never, { id: media.id }, alice.accessToken)).toEqual({ deleteMedia: media.id });
+      const [edited] = (await live.waitFor(1)).map((e) => e.data!.conversationEvents);
+      expect(edited).toEqual({ kind: 'MESSAGE_EDITED', message: { id: sendMessage.id, attachments: [] } });
+      live.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+    // Gone: the row, the file, the link, the avatar (null, not an error), the attachment.
+    expect((await db.query('SELECT 1 FROM media.media WHERE id = $1', [media.id])).rows).toEqual([]);
+    expect((await db.query('SELECT 1 FROM media.attachments WHERE media_id = $1', [media.id])).rows).toEqual([]);
+    expect(await storage.keys()).not.toContain(`${media.id.slice(0, 2)}/${media.id}`);
+    expect((await fetch(origin + media.url)).status).toBe(404);
+    const profile = await request(stack.httpUrl, USER_AVATAR, { id: alice.id }, bob.accessToken);
+    expect([profile.errors, (profile.data as { user: { avatar: unknown } }).user.avatar]).toEqual([undefined, null]);
+    const history = await ok<{ conversation: { messages: Array<{ id: string; attachments: unknown[] }> } }, { id: string }>(stack.httpUrl, HISTORY, { id: conversationId }, bob.accessToken);
+    expect(history.conversation.messages.find((m) => m.id === sendMessage.id)!.attachments).toEqual([]);
+    expect((await request(stack.httpUrl, 'mutation DeleteMedia($id: ID!) { deleteMedia(id: $id) }' as never, { id: media.id }, alice.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // forgetAvatar, like the other calls between subgraphs, is not in the public API.
+    expect((await request(stack.httpUrl, `mutation { forgetAvatar(mediaId: "${media.id}") }` as never, {}, alice.accessToken)).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuses links that are forged, for another media, expired or malformed', async () => {

@@ -5,6 +5,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { createAttachmentsLoader, createMediaLoader, MediaService, type AttachmentsLoader, type MediaLoader } from './modules/media/media.service.js';
 import type { Peers } from './peers.js';
 import type { MediaUrlSigner } from './modules/media/signed-url.js';
+import type { FileStorage } from './modules/media/storage.js';
 
 /** What every media resolver receives. */
 export interface MediaContext {
@@ -25,7 +26,7 @@ export interface MediaContext {
  * router-signed identity is refused before anything executes: this is what
  * keeps the subgraph unusable around the router.
  */
-export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers; urls: MediaUrlSigner }): Promise<MediaContext> {
+export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers; urls: MediaUrlSigner; storage?: FileStorage }): Promise<MediaContext> {
   const header = req.headers[IDENTITY_HEADER];
   if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
   let userId: string | null;
@@ -34,7 +35,7 @@ export async function createMediaContext(req: IncomingMessage, deps: { prisma: P
   } catch {
     throw refused('Invalid identity assertion');
   }
-  const media = new MediaService(deps.prisma, deps.peers);
+  const media = new MediaService(deps.prisma, deps.peers, deps.storage);
   return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId), urls: deps.urls };
 }
 

@@ -35,6 +35,8 @@ export interface Peers {
    * rejects UNAVAILABLE when it could not be told.
    */
   announceChange(messageId: string, asUserId: string): Promise<boolean>;
+  /** Has the users subgraph unset `asUserId`'s avatar if it is `mediaId` (users' `forgetAvatar`); rejects UNAVAILABLE when it could not be told. */
+  forgetAvatar(mediaId: string, asUserId: string): Promise<void>;
 }
 
 export interface HttpPeersOptions {
@@ -52,6 +54,7 @@ const MISSING = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'FORBIDDEN']);
 const AVATARS = 'query StormMediaAvatars($r: [_Any!]!) { _entities(representations: $r) { ... on User { id avatar { id } } } }';
 const MEMBERSHIPS = 'query StormMediaMemberships($r: [_Any!]!) { _entities(representations: $r) { ... on Conversation { id } } }';
 const LIVE_MESSAGES = 'query StormMediaLiveMessages($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id deletedAt } } }';
+const FORGET_AVATAR = 'mutation StormMediaForgetAvatar($id: ID!) { forgetAvatar(mediaId: $id) }';
 const ANNOUNCE = 'mutation StormMediaAnnounce($id: ID!) { announceMessageChange(id: $id) }';
 /** What announceMessageChange refuses with when the message cannot change any more. */
 const CANNOT_CHANGE = new Set(['NOT_FOUND', 'FORBIDDEN', 'CONFLICT']);
@@ -104,6 +107,12 @@ export function createHttpPeers(options: HttpPeersOptions): Peers {
       if (body.data?.announceMessageChange === true && !body.errors?.length) return true;
       if (body.errors?.length && body.errors.every((e) => CANNOT_CHANGE.has(String(e.extensions?.code)))) return false;
       throw unavailable(conversationsPeer.unavailableMessage, new Error(`announceMessageChange failed: ${JSON.stringify(body).slice(0, 500)}`));
+    },
+    async forgetAvatar(mediaId, asUserId) {
+      const body = await askPeer<{ forgetAvatar?: boolean }>(usersPeer, FORGET_AVATAR, { id: mediaId }, asUserId);
+      if (typeof body.data?.forgetAvatar !== 'boolean' || body.errors?.length) {
+        throw unavailable('The media cannot be deleted right now (the users service cannot be told); retry later', new Error(`forgetAvatar failed: ${JSON.stringify(body).slice(0, 500)}`));
+      }
     },
   };
 }

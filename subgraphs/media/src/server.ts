@@ -96,7 +96,7 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   });
   const graphql = graphqlHttpHandler<MediaContext>(apollo, {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    context: (req) => createMediaContext(req, { ...deps, urls }),
+    context: (req) => createMediaContext(req, { ...deps, urls, storage }),
   });
   // Bytes (transfer.ts) never walk express, which would not stream them any better.
   httpServer.on('request', routeGraphQL('/graphql', graphql, (req, res) => transfer.handle(req, res) || app(req, res)));

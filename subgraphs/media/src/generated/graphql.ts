@@ -93,6 +93,16 @@ export type Mutation = {
    * exists and show nothing to anyone. Returns true.
    */
   attachToNewMessage: Scalars['Boolean']['output'];
+  /**
+   * Deletes the caller's own media: first the caller's avatar, if it is this
+   * media, is unset (asked of the users subgraph); then the media and its
+   * attachments (the messages show it no more, and members following
+   * `conversationEvents` get MESSAGE_EDITED for each), then its file (its links
+   * answer NOT_FOUND). Media that is not the caller's, or unknown, is NOT_FOUND;
+   * a malformed id BAD_USER_INPUT (field `id`). UNAVAILABLE when the users
+   * subgraph cannot be told: nothing is deleted then. Returns the id.
+   */
+  deleteMedia: Scalars['ID']['output'];
 };
 
 
@@ -106,6 +116,11 @@ export type MutationAttachToNewMessageArgs = {
   conversationId: Scalars['ID']['input'];
   mediaIds: Array<Scalars['ID']['input']>;
   messageId: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteMediaArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Query = {
@@ -284,6 +299,7 @@ export type MessageResolvers<ContextType = MediaContext, ParentType extends Reso
 export type MutationResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   attachMedia?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAttachMediaArgs, 'mediaIds' | 'messageId'>>;
   attachToNewMessage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAttachToNewMessageArgs, 'conversationId' | 'mediaIds' | 'messageId'>>;
+  deleteMedia?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteMediaArgs, 'id'>>;
 }>;
 
 export type QueryResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

@@ -54,6 +54,13 @@ export type Media = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Not in the public API (@inaccessible: the router never routes it): the media
+   * subgraph calls it, as the owner, when they delete a media, so that no profile
+   * points at a file that is gone. Unsets the caller's avatar if it is `mediaId`;
+   * true when it was.
+   */
+  forgetAvatar: Scalars['Boolean']['output'];
+  /**
    * Signs in. A wrong email or password is UNAUTHENTICATED "Invalid email or
    * password". Failures are counted per account and per client address, each
    * field of a document separately: after a few, attempts must wait a doubling
@@ -86,6 +93,11 @@ export type Mutation = {
    * avatar cannot be checked while the media service is down).
    */
   updateProfile: User;
+};
+
+
+export type MutationForgetAvatarArgs = {
+  mediaId: Scalars['ID']['input'];
 };
 
 
@@ -388,6 +400,7 @@ export type MediaResolvers<ContextType = UsersContext, ParentType extends Resolv
 }>;
 
 export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  forgetAvatar?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationForgetAvatarArgs, 'mediaId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;

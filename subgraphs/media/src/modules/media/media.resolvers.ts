@@ -18,6 +18,10 @@ export const mediaResolvers: Resolvers = {
       if (!ctx.userId) throw unauthenticated();
       return ctx.media.attach(ctx.userId, messageId, mediaIds);
     },
+    deleteMedia: async (_parent, { id }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.media.delete(ctx.userId, id);
+    },
     attachToNewMessage: async (_parent, { messageId, conversationId, mediaIds }, ctx) => {
       if (!ctx.userId) throw unauthenticated();
       await ctx.media.attachToNew(ctx.userId, messageId, conversationId, mediaIds);

@@ -4,6 +4,7 @@
 import { badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
+import type { FileStorage } from './storage.js';
 
 export type { MediaRow };
 
@@ -63,6 +64,8 @@ export class MediaService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly peers?: Peers,
+    /** Where the files are (deleteMedia removes one); without it a deleted media's file is left to the orphan sweep. */
+    private readonly storage?: Pick<FileStorage, 'remove'>,
   ) {}
 
   /** The owner's media with this id; null when it does not exist or belongs to someone else. */
@@ -195,6 +198,34 @@ export class MediaService {
       if ((await tx.attachment.count({ where: { messageId } })) > 0) throw conflict('This message has attachments already');
       await tx.attachment.createMany({ data: mediaIds.map((mediaId, position) => ({ messageId, mediaId, conversationId, position })) });
     });
+  }
+
+  /**
+   * Deletes the caller's own media (see `deleteMedia`): the avatar is
+   * forgotten first, so no profile is left pointing at a deleted media when
+   * a step fails (a failure after it leaves the media whole, and deleting
+   * again finishes the job); the rows go in one transaction; the file goes
+   * last (a failure there leaves a file without a row,
+   * which the orphan sweep removes). Messages that showed it are announced
+   * as changed, as the author, who attached it; those announcements are
+   * best effort (the media is gone whether or not live clients hear it).
+   */
+  async delete(viewerId: string, idArg: string): Promise<string> {
+    if (!isMediaId(idArg)) throw badInput('id must be a UUID', 'id');
+    const owner = viewerId.toLowerCase();
+    const row = await this.findOwned(owner, idArg.toLowerCase());
+    if (!row) throw notFound('Media not found');
+    if (!this.peers) throw unavailable('Deleting media needs the users service');
+    await this.peers.forgetAvatar(row.id, owner);
+    const messages = await this.prisma.$transaction(async (tx) => {
+      const attached = await tx.attachment.findMany({ where: { mediaId: row.id }, select: { messageId: true } });
+      // Its attachments go with it (ON DELETE CASCADE).
+      await tx.media.delete({ where: { id: row.id } });
+      return [...new Set(attached.map((a) => a.messageId))];
+    });
+    await this.storage?.remove(row.storageKey).catch(() => {});
+    await Promise.all(messages.map((messageId) => this.peers!.announceChange(messageId, owner).catch(() => false)));
+    return row.id;
   }
 
   private async assertOwned(viewerId: string, mediaIds: string[]): Promise<void> {

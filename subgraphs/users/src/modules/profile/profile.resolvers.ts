@@ -14,6 +14,10 @@ export const profileResolvers: Resolvers = {
       if (!ctx.userId) throw unauthenticated();
       return ctx.profiles.update(ctx.userId, input);
     },
+    forgetAvatar: (_parent, { mediaId }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.profiles.forgetAvatar(ctx.userId, mediaId);
+    },
   },
   User: {
     // A reference the media service resolves; it decides who may see the file.

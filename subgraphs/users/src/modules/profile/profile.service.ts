@@ -25,6 +25,14 @@ export class ProfileService {
     return this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
   }
 
+  /** Unsets `userId`'s avatar if it is `mediaId` (the media is being deleted); true when it was. */
+  async forgetAvatar(userId: string, mediaId: string): Promise<boolean> {
+    // Not a uuid: not anyone's avatar (and not something to hand to a uuid column).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(mediaId)) return false;
+    const { count } = await this.prisma.user.updateMany({ where: { id: userId, avatarMediaId: mediaId.toLowerCase() }, data: { avatarMediaId: null } });
+    return count > 0;
+  }
+
   /**
    * Users whose handle starts with the prefix, ordered by handle bytes.
    * The range predicates with the pattern operators (~>=~, ~<~) and the
