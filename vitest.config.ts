@@ -15,7 +15,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['bench/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'router/src/**/*.test.ts', 'tests/**/*.e2e.ts'],
+    include: ['bench/**/*.test.ts', 'tests/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'router/src/**/*.test.ts', 'tests/**/*.e2e.ts'],
     exclude: ['**/node_modules/**', '**/generated/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
