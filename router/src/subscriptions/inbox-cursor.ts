@@ -1,4 +1,4 @@
-import { badInput } from '@storm/common';
+import { badInput, isUuid } from '@storm/common';
 
 /**
  * The inbox cursor: every conversation's position, compact and opaque.
@@ -6,12 +6,11 @@ import { badInput } from '@storm/common';
  * an unsigned LEB128 varint; base64url. About 23 characters a conversation.
  */
 const VERSION = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(positions: ReadonlyMap<string, number>): string {
   const bytes: number[] = [VERSION];
   for (const [id, seq] of [...positions.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!UUID.test(id)) continue;
+    if (!isUuid(id)) continue;
     const hex = id.replace(/-/g, '');
     for (let i = 0; i < 32; i += 2) bytes.push(parseInt(hex.slice(i, i + 2), 16));
     let v = Math.max(0, Math.floor(seq));

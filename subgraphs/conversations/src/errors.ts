@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { badInput, unauthenticated, unavailable } from '@storm/common';
+import { badInput, isUuid, unauthenticated, unavailable } from '@storm/common';
 
 /**
  * This subgraph's authorization rule, applied everywhere (queries, mutations,
@@ -9,14 +9,9 @@ import { badInput, unauthenticated, unavailable } from '@storm/common';
  * can already see the thing but may not change it (editing or deleting
  * someone else's message).
  */
-export { NOT_FOUND_CONVERSATION } from '@storm/common';
+export { isUuid, NOT_FOUND_CONVERSATION } from '@storm/common';
 export const NOT_FOUND_MESSAGE = 'Message not found';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
 
 /**
  * Validates an id argument before it reaches SQL (a malformed uuid would

@@ -1,12 +1,11 @@
-import { badInput, notFound, unauthenticated } from '@storm/common';
+import { badInput, isUuid, notFound, unauthenticated } from '@storm/common';
 import type { Resolvers } from '../../generated/graphql.js';
-import { isMediaId } from './media.service.js';
 
 export const mediaResolvers: Resolvers = {
   Query: {
     media: async (_parent, { id }, ctx) => {
       if (!ctx.userId) throw unauthenticated();
-      if (!isMediaId(id)) throw badInput('id must be a UUID', 'id');
+      if (!isUuid(id)) throw badInput('id must be a UUID', 'id');
       // Someone else's media is reported exactly like a missing one, so ids cannot be probed.
       const row = await ctx.mediaLoader.load(id);
       if (!row) throw notFound('Media not found');

@@ -1,7 +1,7 @@
 // Media module: metadata of uploaded files, who may see them, and the
 // attachments of messages. The bytes come and go through transfer.ts
 // (POST /media, GET /media/<id>) and live in storage.ts.
-import { badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
+import { badInput, conflict, forbidden, isUuid, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
 import type { FileStorage } from './storage.js';
@@ -20,12 +20,7 @@ export interface MessageRef {
 }
 
 // Ids are PostgreSQL uuids: anything else would make the query itself fail,
-// so it is rejected (or skipped) before it reaches the database.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isMediaId(id: string): boolean {
-  return UUID.test(id);
-}
+// so it is rejected (or skipped) before it reaches the database (isUuid).
 
 /** The storage keys among `keys` that a media row points at (the others are files the orphan sweep may remove). */
 export async function recordedKeys(prisma: PrismaClient, keys: string[]): Promise<Set<string>> {
@@ -70,13 +65,13 @@ export class MediaService {
 
   /** The owner's media with this id; null when it does not exist or belongs to someone else. */
   async findOwned(ownerId: string, id: string): Promise<MediaRow | null> {
-    if (!isMediaId(id)) return null;
+    if (!isUuid(id)) return null;
     return this.prisma.media.findFirst({ where: { id, ownerId } });
   }
 
   /** The media among `ids` that `viewerId` may see (rules above), by id; others and unknown ids are absent. */
   async findManyVisible(viewerId: string, ids: readonly string[]): Promise<Map<string, MediaRow>> {
-    const valid = [...new Set(ids.filter(isMediaId).map((id) => id.toLowerCase()))];
+    const valid = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
     if (valid.length === 0) return new Map();
     const rows = await this.prisma.media.findMany({ where: { id: { in: valid } } });
     const visible = new Map(rows.filter((row) => row.ownerId === viewerId).map((row) => [row.id, row]));
@@ -110,7 +105,7 @@ export class MediaService {
    * id, so a deleted message's attachments stay hidden on that path too.
    */
   async attachmentsOf(viewerId: string, messageIds: readonly string[], deletion: 'known-live' | 'unknown'): Promise<Map<string, MediaRow[]>> {
-    const ids = [...new Set(messageIds.filter(isMediaId).map((id) => id.toLowerCase()))];
+    const ids = [...new Set(messageIds.filter(isUuid).map((id) => id.toLowerCase()))];
     const result = new Map<string, MediaRow[]>();
     if (ids.length === 0) return result;
     const rows = await this.prisma.attachment.findMany({
@@ -190,7 +185,7 @@ export class MediaService {
    */
   async attachToNew(viewerId: string, messageIdArg: string, conversationIdArg: string, mediaIdsArg: readonly string[]): Promise<void> {
     const { messageId, mediaIds } = parseAttach(messageIdArg, mediaIdsArg);
-    if (!isMediaId(conversationIdArg)) throw badInput('conversationId must be a UUID', 'conversationId');
+    if (!isUuid(conversationIdArg)) throw badInput('conversationId must be a UUID', 'conversationId');
     const conversationId = conversationIdArg.toLowerCase();
     await this.assertOwned(viewerId, mediaIds);
     await this.prisma.$transaction(async (tx) => {
@@ -211,7 +206,7 @@ export class MediaService {
    * best effort (the media is gone whether or not live clients hear it).
    */
   async delete(viewerId: string, idArg: string): Promise<string> {
-    if (!isMediaId(idArg)) throw badInput('id must be a UUID', 'id');
+    if (!isUuid(idArg)) throw badInput('id must be a UUID', 'id');
     const owner = viewerId.toLowerCase();
     const row = await this.findOwned(owner, idArg.toLowerCase());
     if (!row) throw notFound('Media not found');
@@ -236,9 +231,9 @@ export class MediaService {
 
 /** A message id and 1 to MAX_ATTACHMENTS media ids, lower-cased and de-duplicated; BAD_USER_INPUT otherwise. */
 function parseAttach(messageIdArg: string, mediaIdsArg: readonly string[]): { messageId: string; mediaIds: string[] } {
-  if (!isMediaId(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
+  if (!isUuid(messageIdArg)) throw badInput('messageId must be a UUID', 'messageId');
   if (mediaIdsArg.length === 0 || mediaIdsArg.length > MAX_ATTACHMENTS) throw badInput(`mediaIds takes 1 to ${MAX_ATTACHMENTS} ids`, 'mediaIds');
-  if (!mediaIdsArg.every(isMediaId)) throw badInput('mediaIds must be UUIDs', 'mediaIds');
+  if (!mediaIdsArg.every(isUuid)) throw badInput('mediaIds must be UUIDs', 'mediaIds');
   return { messageId: messageIdArg.toLowerCase(), mediaIds: [...new Set(mediaIdsArg.map((id) => id.toLowerCase()))] };
 }
 

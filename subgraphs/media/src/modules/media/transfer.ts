@@ -11,12 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode, IDENTITY_HEADER, verifyIdentity } from '@storm/common';
+import { ErrorCode, IDENTITY_HEADER, isUuid, verifyIdentity } from '@storm/common';
 import { writeGraphQLError } from '@storm/common/graphql-http';
 import { createMemoryLimiter, type LimiterStore, type TokenBucket } from '@storm/limiter';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
-import { isMediaId } from './media.service.js';
 import { LinkFault, MEDIA_URL_PERIOD_SECONDS, type MediaUrlSigner } from './signed-url.js';
 import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
 
@@ -120,7 +119,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     const query = new URL(req.url ?? '', 'http://media').searchParams;
     // Ids are plain ASCII: no need to decode anything (a stray `%` would not be one either).
     const id = idPart.toLowerCase();
-    if (!isMediaId(id)) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'Media not found');
+    if (!isUuid(id)) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'Media not found');
     const fault = deps.signer.check(id, query.get('exp'), query.get('sig'));
     if (fault) {
       const why = fault === LinkFault.Expired ? 'This link has expired' : 'This link is not valid';

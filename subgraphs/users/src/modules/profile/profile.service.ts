@@ -1,4 +1,4 @@
-import { notFound } from '@storm/common';
+import { isUuid, notFound } from '@storm/common';
 import type { PrismaClient, User } from '../../generated/prisma/client.js';
 import type { UpdateProfileInput } from '../../generated/graphql.js';
 import type { AvatarCheck } from './avatars.js';
@@ -28,7 +28,7 @@ export class ProfileService {
   /** Unsets `userId`'s avatar if it is `mediaId` (the media is being deleted); true when it was. */
   async forgetAvatar(userId: string, mediaId: string): Promise<boolean> {
     // Not a uuid: not anyone's avatar (and not something to hand to a uuid column).
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(mediaId)) return false;
+    if (!isUuid(mediaId)) return false;
     const { count } = await this.prisma.user.updateMany({ where: { id: userId, avatarMediaId: mediaId.toLowerCase() }, data: { avatarMediaId: null } });
     return count > 0;
   }

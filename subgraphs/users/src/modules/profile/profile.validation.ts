@@ -1,10 +1,9 @@
-import { assertStorableText, badInput } from '@storm/common';
+import { assertStorableText, badInput, isUuid } from '@storm/common';
 import type { UpdateProfileInput } from '../../generated/graphql.js';
 import { DISPLAY_NAME_MAX } from '../auth/auth.validation.js';
 
 export const STATUS_TEXT_MAX = 140;
 export const SEARCH_LIMIT_MAX = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HANDLE_PREFIX = /^[a-z0-9_]{1,32}$/;
 
 /** Length in Unicode code points, as PostgreSQL's varchar(n) counts. */
@@ -41,7 +40,7 @@ export function validateProfile(input: UpdateProfileInput): ProfileChanges {
     changes.statusText = statusText === '' ? null : statusText;
   }
   if (input.avatarMediaId !== undefined) {
-    if (input.avatarMediaId !== null && !UUID.test(input.avatarMediaId)) throw badInput('Avatar must be a media id (UUID)', 'avatarMediaId');
+    if (input.avatarMediaId !== null && !isUuid(input.avatarMediaId)) throw badInput('Avatar must be a media id (UUID)', 'avatarMediaId');
     changes.avatarMediaId = input.avatarMediaId?.toLowerCase() ?? null;
   }
   return changes;

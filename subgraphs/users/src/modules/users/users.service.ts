@@ -1,7 +1,7 @@
+import { isUuid } from '@storm/common';
 import type { PrismaClient, User } from '../../generated/prisma/client.js';
 import { BatchLoader } from '../../loader.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads users. One instance per request: lookups by id made while resolving
@@ -23,7 +23,7 @@ export class UsersService {
    * batch for one malformed uuid.
    */
   byId(id: string): Promise<User | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.byIdLoader.load(id.toLowerCase());
   }
 }
