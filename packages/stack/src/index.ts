@@ -19,9 +19,8 @@ import { startConversationsService, type ConversationsRunningService } from '@st
 import { createHttpUserDirectory } from '@storm/conversations/user-directory';
 import { createHttpMediaAttachments } from '@storm/conversations/media-attachments';
 import { PrismaClient as ConversationsPrisma } from '@storm/conversations/generated/prisma/client';
-import { startMediaService } from '@storm/media/server';
+import { startMediaService, type MediaServiceDeps } from '@storm/media/server';
 import { createHttpPeers } from '@storm/media/peers';
-import type { MediaServiceDeps } from '@storm/media/server';
 import { PrismaClient as MediaPrisma } from '@storm/media/generated/prisma/client';
 import { defaultRouterLimits } from '@storm/router/env';
 import { startRouter, type RouterLimits, type RunningRouter } from '@storm/router/server';

@@ -346,8 +346,8 @@ export class MessagesService {
   }
 }
 
-/** Most files one message carries (media's MAX_ATTACHMENTS). */
-export const MAX_ATTACHMENTS = 10;
+/** Most files one message carries: media's own MAX_ATTACHMENTS, checked here too so a bad send costs no request to media. */
+const MAX_ATTACHMENTS = 10;
 
 /** `attachmentIds`: absent or empty = none; else 1 to MAX_ATTACHMENTS UUIDs, de-duplicated in order. */
 function parseAttachmentIds(value: unknown): string[] {

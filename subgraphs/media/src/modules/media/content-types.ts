@@ -74,6 +74,9 @@ function utf8Text(): ContentCheck {
   };
 }
 
+const WEBM: ContentRule = { inline: true, headBytes: 4, head: (h) => startsWith(h, 0x1a, 0x45, 0xdf, 0xa3), expect: 'an EBML (WebM) header' };
+const MP4: ContentRule = { inline: true, headBytes: 12, head: ftypMedia, expect: 'an ISO-BMFF (MP4, QuickTime) ftyp box' };
+
 const RULES: ReadonlyMap<string, ContentRule> = new Map<string, ContentRule>([
   ['image/png', { inline: true, headBytes: 8, head: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), expect: 'a PNG signature' }],
   ['image/jpeg', { inline: true, headBytes: 3, head: (h) => startsWith(h, 0xff, 0xd8, 0xff), expect: 'a JPEG signature' }],
@@ -84,11 +87,12 @@ const RULES: ReadonlyMap<string, ContentRule> = new Map<string, ContentRule>([
   ['audio/mpeg', { inline: true, headBytes: 3, head: (h) => ascii(h, 0, 'ID3') || (h.length >= 2 && h[0] === 0xff && (h[1]! & 0xe0) === 0xe0), expect: 'an ID3 tag or an MPEG frame' }],
   ['audio/ogg', { inline: true, headBytes: 4, head: (h) => ascii(h, 0, 'OggS'), expect: 'an Ogg page' }],
   ['audio/wav', { inline: true, headBytes: 12, head: (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WAVE'), expect: 'a RIFF/WAVE signature' }],
-  ['audio/webm', { inline: true, headBytes: 4, head: (h) => startsWith(h, 0x1a, 0x45, 0xdf, 0xa3), expect: 'an EBML (WebM) header' }],
-  ['audio/mp4', { inline: true, headBytes: 12, head: ftypMedia, expect: 'an MP4 ftyp box' }],
-  ['video/mp4', { inline: true, headBytes: 12, head: ftypMedia, expect: 'an MP4 ftyp box' }],
-  ['video/webm', { inline: true, headBytes: 4, head: (h) => startsWith(h, 0x1a, 0x45, 0xdf, 0xa3), expect: 'an EBML (WebM) header' }],
-  ['video/quicktime', { inline: true, headBytes: 12, head: ftypMedia, expect: 'a QuickTime ftyp box' }],
+  // One container, several types: the same check for each.
+  ['audio/webm', WEBM],
+  ['audio/mp4', MP4],
+  ['video/mp4', MP4],
+  ['video/webm', WEBM],
+  ['video/quicktime', MP4],
   ['application/pdf', { inline: false, headBytes: 5, head: (h) => ascii(h, 0, '%PDF-'), expect: 'a PDF signature' }],
   ['text/plain', { inline: false, headBytes: 0, whole: utf8Text, expect: 'UTF-8 text' }],
   // Any bytes, always saved, never shown (zip files, documents, anything else).
