@@ -345,6 +345,8 @@ describe('upload and download', () => {
       expect([path, res.status, body.errors[0]!.extensions.code, body.errors[0]!.extensions.reason]).toEqual([path, status, status === 403 ? 'FORBIDDEN' : 'NOT_FOUND', reason]);
     }
     expect((await fetch(origin + a.url)).status).toBe(200);
+    // The link is the permission: a stale token sent along (a client's default header) changes nothing.
+    expect((await fetch(origin + a.url, { headers: { authorization: 'Bearer expired.or.forged' } })).status).toBe(200);
     // Other methods are refused at the router, never turned into a download or an upload.
     for (const [method, path] of [['PUT', a.url], ['DELETE', a.url], ['OPTIONS', a.url], ['POST', a.url], ['GET', '/media'], ['DELETE', '/media']] as const) {
       const res = await fetch(origin + path, { method, headers: { authorization: `Bearer ${alice.accessToken}` } });

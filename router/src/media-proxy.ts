@@ -57,8 +57,10 @@ export function createMediaProxy(deps: MediaProxyDeps): (req: IncomingMessage, r
       res.setHeader('allow', allowed.join(', '));
       return writeGraphQLError(res, 405, ErrorCode.BadUserInput, `Method not allowed here; use ${allowed.join(', ')}`);
     }
+    const upload = method === 'POST';
     let userId: string | null = null;
-    const authorization = req.headers.authorization;
+    // Only an upload needs the caller: a download's link is its own permission, so a stale token sent with it changes nothing.
+    const authorization = upload ? req.headers.authorization : undefined;
     if (authorization) {
       try {
         ({ userId } = await deps.authenticate(authorization));
@@ -78,7 +80,6 @@ export function createMediaProxy(deps: MediaProxyDeps): (req: IncomingMessage, r
       if (!res.writableFinished) abort.abort();
     };
     res.once('close', onClose);
-    const upload = method === 'POST';
     let upstream: Dispatcher.ResponseData;
     try {
       upstream = await request(`${origin}${req.url}`, {
