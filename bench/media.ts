@@ -54,7 +54,7 @@ export async function media(args: string[]): Promise<void> {
   const mb = Number(flag(args, 'mb', '128'));
   const repeat = Number(flag(args, 'repeat', '3'));
   const bytes = mb * 2 ** 20;
-  const stack = await startTestStack({ bus: 'memory', media: { maxUploadBytes: bytes, uploadLimit: false } });
+  const stack = await startTestStack({ bus: 'memory', media: { maxUploadBytes: bytes, uploadLimit: false, quotaBytes: false } });
   try {
     const user = await registerUser(stack.httpUrl, 'bench');
     const router = new URL(stack.httpUrl).origin;

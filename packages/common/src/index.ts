@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './cursor.js';
 export * from './env.js';
 export * from './identity.js';
 export * from './peer.js';

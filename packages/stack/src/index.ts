@@ -69,7 +69,7 @@ export interface StackOptions {
   log?: (message: string) => void;
 }
 
-export type MediaStorageOptions = Pick<MediaServiceDeps, 'storageDir' | 'maxUploadBytes' | 'uploadLimit'>;
+export type MediaStorageOptions = Pick<MediaServiceDeps, 'storageDir' | 'maxUploadBytes' | 'uploadLimit' | 'quotaBytes'>;
 
 export interface Stack {
   router: RunningRouter;

@@ -19,6 +19,8 @@ export interface MediaContext {
   attachmentsLoader: AttachmentsLoader;
   /** Signs the download links `Media.url` hands out. */
   urls: MediaUrlSigner;
+  /** Bytes each user's files may take (MEDIA_QUOTA_BYTES); null = no quota. */
+  quotaBytes: number | null;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface MediaContext {
  * router-signed identity is refused before anything executes: this is what
  * keeps the subgraph unusable around the router.
  */
-export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers; urls: MediaUrlSigner; storage?: FileStorage }): Promise<MediaContext> {
+export async function createMediaContext(req: IncomingMessage, deps: { prisma: PrismaClient; identityKey: Uint8Array; peers?: Peers; urls: MediaUrlSigner; storage?: FileStorage; quotaBytes: number | false }): Promise<MediaContext> {
   const header = req.headers[IDENTITY_HEADER];
   if (typeof header !== 'string' || header.length === 0) throw refused('Missing identity assertion');
   let userId: string | null;
@@ -36,7 +38,7 @@ export async function createMediaContext(req: IncomingMessage, deps: { prisma: P
     throw refused('Invalid identity assertion');
   }
   const media = new MediaService(deps.prisma, deps.peers, deps.storage);
-  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId), urls: deps.urls };
+  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId), urls: deps.urls, quotaBytes: deps.quotaBytes === false ? null : deps.quotaBytes };
 }
 
 function refused(message: string): GraphQLError {

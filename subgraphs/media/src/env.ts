@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envHost, envNodeEnv, envPort, envPostgresUrl, parseEnv } from '@storm/common';
 import { devIdentitySecret } from '@storm/auth';
 import type { TokenBucket } from '@storm/limiter';
-import { DEFAULT_MEDIA_MAX_BYTES, DEFAULT_UPLOAD_LIMIT } from './modules/media/transfer.js';
+import { DEFAULT_MEDIA_MAX_BYTES, DEFAULT_MEDIA_QUOTA_BYTES, DEFAULT_UPLOAD_LIMIT } from './modules/media/transfer.js';
 
 /**
  * Where uploads go and how large and frequent they may be: read by the service
@@ -18,16 +18,19 @@ export const mediaStorageEnvShape = {
   MEDIA_UPLOAD_BURST: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_UPLOAD_LIMIT.burst),
   /** Uploads per user: sustained uploads per second. @default 0.5 */
   MEDIA_UPLOAD_PER_SECOND: z.coerce.number().positive().max(1_000_000).default(DEFAULT_UPLOAD_LIMIT.perSecond),
+  /** Bytes each user's files may take in all (0 = no quota). @default 1073741824 (1 GiB) */
+  MEDIA_QUOTA_BYTES: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MEDIA_QUOTA_BYTES),
 };
 
 export type MediaStorageEnv = z.infer<z.ZodObject<typeof mediaStorageEnvShape>>;
 
 /** The storage settings of startMediaService from the settings of mediaStorageEnvShape. */
-export function mediaStorageFromEnv(env: MediaStorageEnv): { storageDir: string; maxUploadBytes: number; uploadLimit: TokenBucket | false } {
+export function mediaStorageFromEnv(env: MediaStorageEnv): { storageDir: string; maxUploadBytes: number; uploadLimit: TokenBucket | false; quotaBytes: number | false } {
   return {
     storageDir: env.MEDIA_STORAGE_DIR,
     maxUploadBytes: env.MEDIA_MAX_BYTES,
     uploadLimit: env.MEDIA_UPLOAD_BURST === 0 ? false : { burst: env.MEDIA_UPLOAD_BURST, perSecond: env.MEDIA_UPLOAD_PER_SECOND },
+    quotaBytes: env.MEDIA_QUOTA_BYTES === 0 ? false : env.MEDIA_QUOTA_BYTES,
   };
 }
 

@@ -14,7 +14,7 @@ import type { Peers } from './peers.js';
 import { FileStorage, startOrphanSweep } from './modules/media/storage.js';
 import { recordedKeys } from './modules/media/media.service.js';
 import { MediaUrlSigner } from './modules/media/signed-url.js';
-import { createMediaTransfer } from './modules/media/transfer.js';
+import { createMediaTransfer, DEFAULT_MEDIA_QUOTA_BYTES } from './modules/media/transfer.js';
 import type { TokenBucket } from '@storm/limiter';
 
 /** Everything the media service needs, already built by its caller. */
@@ -43,6 +43,8 @@ export interface MediaServiceDeps {
   maxUploadBytes?: number;
   /** Per-user upload rate; false = none (load generators). @default DEFAULT_UPLOAD_LIMIT */
   uploadLimit?: TokenBucket | false;
+  /** Bytes each user's files may take in all (MEDIA_QUOTA_BYTES); false = no quota. @default DEFAULT_MEDIA_QUOTA_BYTES (1 GiB) */
+  quotaBytes?: number | false;
 }
 
 /** Starts the media subgraph: POST /graphql, POST /media, GET /media/<id>, GET /healthz. */
@@ -55,7 +57,8 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
     known: (keys) => recordedKeys(deps.prisma, keys),
   });
   const urls = new MediaUrlSigner(deps.identityKey);
-  const transfer = createMediaTransfer({ prisma: deps.prisma, identityKey: deps.identityKey, storage, signer: urls, maxBytes: deps.maxUploadBytes, uploadLimit: deps.uploadLimit });
+  const quotaBytes = deps.quotaBytes ?? DEFAULT_MEDIA_QUOTA_BYTES;
+  const transfer = createMediaTransfer({ prisma: deps.prisma, identityKey: deps.identityKey, storage, signer: urls, maxBytes: deps.maxUploadBytes, uploadLimit: deps.uploadLimit, quotaBytes });
   const app = express();
   app.disable('x-powered-by');
   // Its request listener is attached once Apollo Server has started (below).
@@ -96,7 +99,7 @@ export async function startMediaService(deps: MediaServiceDeps): Promise<Running
   });
   const graphql = graphqlHttpHandler<MediaContext>(apollo, {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    context: (req) => createMediaContext(req, { ...deps, urls, storage }),
+    context: (req) => createMediaContext(req, { ...deps, urls, storage, quotaBytes }),
   });
   // Bytes (transfer.ts) never walk express, which would not stream them any better.
   httpServer.on('request', routeGraphQL('/graphql', graphql, (req, res) => transfer.handle(req, res) || app(req, res)));

@@ -9,6 +9,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -51,6 +52,30 @@ export type Media = {
    * (docs/media.md).
    */
   url: Scalars['String']['output'];
+};
+
+/** A page of the caller's files (`uploads`). */
+export type MediaPage = {
+  __typename?: 'MediaPage';
+  /** Newest first. */
+  media: Array<Media>;
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * What the caller's files take of their storage quota. An upload that does not fit
+ * what is left is refused (413 PAYLOAD_TOO_LARGE with `reason: "QUOTA"`,
+ * docs/media.md); deleting files (`deleteMedia`) frees their bytes at once.
+ */
+export type MediaUsage = {
+  __typename?: 'MediaUsage';
+  /** Files the caller has uploaded and not deleted. */
+  files: Scalars['Int']['output'];
+  /** The most the caller's files may take (MEDIA_QUOTA_BYTES); null when there is no quota. */
+  quotaBytes?: Maybe<Scalars['Float']['output']>;
+  /** Bytes those files take: a whole number (a Float only because GraphQL's Int stops at 2,147,483,647). */
+  usedBytes: Scalars['Float']['output'];
 };
 
 export type Message = {
@@ -132,11 +157,26 @@ export type Query = {
    * anonymous caller is UNAUTHENTICATED.
    */
   media?: Maybe<Media>;
+  /** How much of their quota the caller's files take. An anonymous caller is UNAUTHENTICATED. */
+  mediaUsage: MediaUsage;
+  /**
+   * The caller's own files, newest first, attached to messages or not: what counts
+   * against their quota (`mediaUsage`), and what `deleteMedia` can free. `limit`
+   * 1..100; `after` is a `nextCursor` (anything else is BAD_USER_INPUT, field
+   * `after`). An anonymous caller is UNAUTHENTICATED.
+   */
+  uploads: MediaPage;
 };
 
 
 export type QueryMediaArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryUploadsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type User = {
@@ -250,6 +290,9 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  MediaPage: ResolverTypeWrapper<Omit<MediaPage, 'media'> & { media: Array<ResolversTypes['Media']> }>;
+  MediaUsage: ResolverTypeWrapper<MediaUsage>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Message: ResolverTypeWrapper<MessageRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -264,6 +307,9 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  MediaPage: Omit<MediaPage, 'media'> & { media: Array<ResolversParentTypes['Media']> };
+  MediaUsage: MediaUsage;
+  Float: Scalars['Float']['output'];
   Message: MessageRef;
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
@@ -290,6 +336,17 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type MediaPageResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['MediaPage'] = ResolversParentTypes['MediaPage']> = ResolversObject<{
+  media?: Resolver<Array<ResolversTypes['Media']>, ParentType, ContextType>;
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type MediaUsageResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['MediaUsage'] = ResolversParentTypes['MediaUsage']> = ResolversObject<{
+  files?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quotaBytes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  usedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type MessageResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Message'] = ResolversParentTypes['Message'], FederationReferenceType extends FederationReferenceTypes['Message'] = FederationReferenceTypes['Message']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Message']> | FederationReferenceType, FederationReferenceType, ContextType>;
   attachments?: Resolver<Array<ResolversTypes['Media']>, ParentType, ContextType>;
@@ -304,6 +361,8 @@ export type MutationResolvers<ContextType = MediaContext, ParentType extends Res
 
 export type QueryResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
+  mediaUsage?: Resolver<ResolversTypes['MediaUsage'], ParentType, ContextType>;
+  uploads?: Resolver<ResolversTypes['MediaPage'], ParentType, ContextType, RequireFields<QueryUploadsArgs, 'limit'>>;
 }>;
 
 export type UserResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -313,6 +372,8 @@ export type UserResolvers<ContextType = MediaContext, ParentType extends Resolve
 export type Resolvers<ContextType = MediaContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Media?: MediaResolvers<ContextType>;
+  MediaPage?: MediaPageResolvers<ContextType>;
+  MediaUsage?: MediaUsageResolvers<ContextType>;
   Message?: MessageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConversationEvent, UserEvent, type ConversationUpdatedPayload, type ReadUpdatedPayload, type Topics } from '@storm/bus';
-import { assertStorableText, badInput, conflict, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
+import { assertStorableText, badInput, conflict, decodePageCursor, encodePageCursor, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { ConversationKind, MemberRole } from '../../generated/prisma/enums.js';
@@ -403,20 +403,14 @@ interface ChannelCursor {
 }
 
 function encodeChannelCursor(cursor: ChannelCursor): string {
-  return Buffer.from(JSON.stringify([cursor.title, cursor.id])).toString('base64url');
+  return encodePageCursor([cursor.title, cursor.id]);
 }
 
 function decodeChannelCursor(value: unknown): ChannelCursor {
   const invalid = () => badInput('after must be a cursor returned by channels()', 'after');
-  if (typeof value !== 'string' || value.length > 2000) throw invalid();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
-  const [title, id] = decoded as unknown[];
+  const decoded = decodePageCursor(value, 2, 2000);
+  if (!decoded) throw invalid();
+  const [title, id] = decoded;
   if ((title !== null && typeof title !== 'string') || !isUuid(id)) throw invalid();
   return { title, id: id.toLowerCase() };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Topics } from '@storm/bus';
-import { badInput } from '@storm/common';
+import { badInput, decodePageCursor, encodePageCursor } from '@storm/common';
 import type { PresenceStore } from '@storm/presence';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { NotificationKind } from '../../generated/prisma/enums.js';
@@ -79,20 +79,14 @@ interface Cursor {
 }
 
 function encodeCursor(row: NotificationRow): string {
-  return Buffer.from(JSON.stringify([new Date(row.createdAt).toISOString(), row.id])).toString('base64url');
+  return encodePageCursor([new Date(row.createdAt).toISOString(), row.id]);
 }
 
 function decodeCursor(value: unknown): Cursor {
   const invalid = () => badInput('after must be a cursor returned by notifications()', 'after');
-  if (typeof value !== 'string' || value.length > 200) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [createdAt, id] = parsed as unknown[];
+  const parsed = decodePageCursor(value, 2, 200);
+  if (!parsed) throw invalid();
+  const [createdAt, id] = parsed;
   if (typeof createdAt !== 'string' || Number.isNaN(new Date(createdAt).getTime())) throw invalid();
   try {
     return { createdAt, id: parseId(id, 'after') };

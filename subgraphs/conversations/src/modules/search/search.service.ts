@@ -1,4 +1,4 @@
-import { assertStorableText, badInput, notFound } from '@storm/common';
+import { assertStorableText, badInput, decodePageCursor, encodePageCursor, notFound } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { isUuid, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
@@ -37,20 +37,14 @@ function toHtml(headline: string): string {
 }
 
 function encodeCursor(cursor: SearchCursor): string {
-  return Buffer.from(JSON.stringify([cursor.rank, cursor.createdAt, cursor.id])).toString('base64url');
+  return encodePageCursor([cursor.rank, cursor.createdAt, cursor.id]);
 }
 
 function decodeCursor(value: unknown): SearchCursor {
   const invalid = () => badInput('after must be a cursor returned by searchMessages()', 'after');
-  if (typeof value !== 'string' || value.length > 500) throw invalid();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3) throw invalid();
-  const [rank, createdAt, id] = decoded as unknown[];
+  const decoded = decodePageCursor(value, 3);
+  if (!decoded) throw invalid();
+  const [rank, createdAt, id] = decoded;
   if (typeof rank !== 'number' || !Number.isFinite(rank) || typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !isUuid(id)) throw invalid();
   return { rank, createdAt, id: id.toLowerCase() };
 }

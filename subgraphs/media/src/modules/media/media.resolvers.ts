@@ -1,5 +1,6 @@
 import { badInput, isUuid, notFound, unauthenticated } from '@storm/common';
 import type { Resolvers } from '../../generated/graphql.js';
+import { mediaUsage } from './media.service.js';
 
 export const mediaResolvers: Resolvers = {
   Query: {
@@ -10,6 +11,14 @@ export const mediaResolvers: Resolvers = {
       const row = await ctx.mediaLoader.load(id);
       if (!row) throw notFound('Media not found');
       return row;
+    },
+    uploads: async (_parent, args, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.media.listOwned(ctx.userId.toLowerCase(), args);
+    },
+    mediaUsage: async (_parent, _args, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return { ...(await mediaUsage(ctx.prisma, ctx.userId.toLowerCase())), quotaBytes: ctx.quotaBytes };
     },
   },
   Mutation: {

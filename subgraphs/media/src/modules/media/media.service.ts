@@ -1,7 +1,7 @@
 // Media module: metadata of uploaded files, who may see them, and the
 // attachments of messages. The bytes come and go through transfer.ts
 // (POST /media, GET /media/<id>) and live in storage.ts.
-import { badInput, conflict, forbidden, isUuid, notFound, unavailable } from '@storm/common';
+import { badInput, conflict, decodePageCursor, encodePageCursor, forbidden, isUuid, notFound, unavailable } from '@storm/common';
 import type { Media as MediaRow, PrismaClient } from '../../generated/prisma/client.js';
 import type { Peers } from '../../peers.js';
 import type { FileStorage } from './storage.js';
@@ -27,6 +27,15 @@ export async function recordedKeys(prisma: PrismaClient, keys: string[]): Promis
   const rows = await prisma.media.findMany({ where: { storageKey: { in: keys } }, select: { storageKey: true } });
   return new Set(rows.map((row) => row.storageKey));
 }
+
+/** How many files an owner has and the bytes they take (what counts against MEDIA_QUOTA_BYTES). */
+export async function mediaUsage(prisma: Pick<PrismaClient, 'media'>, ownerId: string): Promise<{ files: number; usedBytes: number }> {
+  const { _count, _sum } = await prisma.media.aggregate({ where: { ownerId }, _count: { _all: true }, _sum: { size: true } });
+  return { files: _count._all, usedBytes: Number(_sum.size ?? 0) };
+}
+
+/** Largest page of `uploads`. */
+export const MAX_UPLOADS_PAGE = 100;
 
 /** Most media one attachMedia call attaches to a message. */
 export const MAX_ATTACHMENTS = 10;
@@ -221,6 +230,27 @@ export class MediaService {
     await this.storage?.remove(row.storageKey).catch(() => {});
     await Promise.all(messages.map((messageId) => this.peers!.announceChange(messageId, owner).catch(() => false)));
     return row.id;
+  }
+
+  /** The owner's media, newest first (`uploads`); `after` is a `nextCursor`. */
+  async listOwned(ownerId: string, args: { limit?: number | null; after?: string | null }): Promise<{ media: MediaRow[]; nextCursor: string | null }> {
+    const limit = args.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_UPLOADS_PAGE) throw badInput(`limit must be between 1 and ${MAX_UPLOADS_PAGE}`, 'limit');
+    let before: { createdAt: Date; id: string } | undefined;
+    if (args.after !== null && args.after !== undefined) {
+      const key = decodePageCursor(args.after, 2);
+      const createdAt = typeof key?.[0] === 'string' ? new Date(key[0]) : undefined;
+      if (!createdAt || Number.isNaN(createdAt.getTime()) || !isUuid(key![1])) throw badInput('after must be a cursor returned by uploads()', 'after');
+      before = { createdAt, id: key![1].toLowerCase() };
+    }
+    const rows = await this.prisma.media.findMany({
+      where: { ownerId, ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { media: page, nextCursor: rows.length > limit && last ? encodePageCursor([last.createdAt.toISOString(), last.id]) : null };
   }
 
   private async assertOwned(viewerId: string, mediaIds: string[]): Promise<void> {

@@ -16,6 +16,7 @@ import { writeGraphQLError } from '@storm/common/graphql-http';
 import { createMemoryLimiter, type LimiterStore, type TokenBucket } from '@storm/limiter';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
+import { mediaUsage } from './media.service.js';
 import { LinkFault, MEDIA_URL_PERIOD_SECONDS, type MediaUrlSigner } from './signed-url.js';
 import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
 
@@ -23,6 +24,8 @@ import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
 export const DEFAULT_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 /** Uploads per user when none is set: 30 back to back, then one every 2 s. */
 export const DEFAULT_UPLOAD_LIMIT: TokenBucket = { burst: 30, perSecond: 0.5 };
+/** Bytes each user's files may take in all when MEDIA_QUOTA_BYTES is not set: 1 GiB. */
+export const DEFAULT_MEDIA_QUOTA_BYTES = 1024 ** 3;
 
 export interface TransferDeps {
   prisma: PrismaClient;
@@ -33,6 +36,8 @@ export interface TransferDeps {
   maxBytes?: number;
   /** Per-user upload rate; false = none. @default DEFAULT_UPLOAD_LIMIT, in this process's memory */
   uploadLimit?: TokenBucket | false;
+  /** Bytes each user's files may take in all; false = no quota. @default DEFAULT_MEDIA_QUOTA_BYTES */
+  quotaBytes?: number | false;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -46,6 +51,7 @@ const MEDIA_PATH = /^\/media(?:\/([^/?]*))?$/;
 
 export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
   const maxBytes = deps.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
+  const quota = deps.quotaBytes === false ? undefined : (deps.quotaBytes ?? DEFAULT_MEDIA_QUOTA_BYTES);
   const bucket = deps.uploadLimit === false ? undefined : (deps.uploadLimit ?? DEFAULT_UPLOAD_LIMIT);
   const limiter: LimiterStore | undefined = bucket ? createMemoryLimiter() : undefined;
   const log = deps.log ?? ((message, err) => console.error(`[media] ${message}`, err ?? ''));
@@ -87,13 +93,27 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       }
     }
 
+    const owner = userId.toLowerCase();
+    // What is left of the caller's quota bounds this upload like MEDIA_MAX_BYTES
+    // does: a Content-Length over it is refused before any byte is stored, a
+    // body that grows past it while streaming as soon as it does. Concurrent
+    // uploads may each fit here; the insert below admits only what still fits.
+    let room = maxBytes;
+    let usedBytes = 0;
+    if (quota !== undefined) {
+      ({ usedBytes } = await mediaUsage(deps.prisma, owner));
+      if ((declared === undefined ? 1 : Number(declared)) > quota - usedBytes) return refuse(413, ErrorCode.PayloadTooLarge, ...quotaRefusal(usedBytes, quota));
+      room = Math.min(maxBytes, quota - usedBytes);
+    }
+
     const id = randomUUID();
     let stored;
     try {
       // Stopping early must not destroy the request: its socket still has to carry the refusal.
-      stored = await deps.storage.write(id, req.iterator({ destroyOnReturn: false }), { maxBytes, check });
+      stored = await deps.storage.write(id, req.iterator({ destroyOnReturn: false }), { maxBytes: room, check });
     } catch (err) {
       if (!req.destroyed) req.resume();
+      if (err instanceof UploadTooLarge && room < maxBytes) return refuse(413, ErrorCode.PayloadTooLarge, ...quotaRefusal(usedBytes, quota!));
       if (err instanceof UploadTooLarge) return refuse(413, ErrorCode.PayloadTooLarge, err.message, { maxBytes });
       if (err instanceof UploadEmpty) return refuse(400, ErrorCode.BadUserInput, err.message, { field: 'body' });
       if (err instanceof ContentMismatch) return refuse(400, ErrorCode.BadUserInput, err.message, { field: 'body' });
@@ -104,9 +124,20 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     }
     let row;
     try {
-      row = await deps.prisma.media.create({ data: { id, ownerId: userId.toLowerCase(), contentType, filename: named ?? null, size: stored.size, storageKey: stored.key } });
+      const data = { id, ownerId: owner, contentType, filename: named ?? null, size: stored.size, storageKey: stored.key };
+      row =
+        quota === undefined
+          ? await deps.prisma.media.create({ data })
+          : await deps.prisma.$transaction(async (tx) => {
+              // One owner's uploads are recorded one at a time, each against the usage the previous ones left.
+              await tx.$executeRaw`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_CLASS}::int, hashtext(${owner}))`;
+              const usage = await mediaUsage(tx, owner);
+              if (usage.usedBytes + stored.size > quota) throw new QuotaExceeded(usage.usedBytes);
+              return tx.media.create({ data });
+            });
     } catch (err) {
       await deps.storage.remove(stored.key).catch((e) => log(`removing ${stored.key} after a failed insert failed`, e));
+      if (err instanceof QuotaExceeded) return refuse(413, ErrorCode.PayloadTooLarge, ...quotaRefusal(err.usedBytes, quota!));
       log('recording an upload failed', err);
       return refuse(503, ErrorCode.Unavailable, 'The file could not be recorded; retry later');
     }
@@ -216,6 +247,21 @@ export function byteRange(header: string | undefined, size: number): { start: nu
   if (match[2] !== '' && Number(match[2]) < start) return undefined;
   if (start >= size) return 'unsatisfiable';
   return { start, end: match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1) };
+}
+
+/** The advisory lock class (the first key of pg_advisory_xact_lock(int, int)) of recording one owner's uploads. */
+const QUOTA_LOCK_CLASS = 0x6d71; // "mq"
+
+/** An upload that no longer fits the owner's quota when it is recorded. */
+class QuotaExceeded extends Error {
+  constructor(readonly usedBytes: number) {
+    super('over quota');
+  }
+}
+
+/** The message and extensions of a 413 for an upload larger than what is left of the quota. */
+function quotaRefusal(usedBytes: number, quotaBytes: number): [string, Record<string, unknown>] {
+  return [`Your files take ${usedBytes} of your ${quotaBytes} bytes; this one does not fit: delete some (deleteMedia) and upload again`, { reason: 'QUOTA', usedBytes, quotaBytes }];
 }
 
 /** Longest file name kept (the column's size). */
