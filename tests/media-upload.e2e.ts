@@ -10,6 +10,7 @@ import pg from 'pg';
 import fc from 'fast-check';
 import { identityKey } from '@storm/common';
 import { MediaUrlSigner } from '@storm/media/modules/media/signed-url';
+import { jpegOf, pngOf } from '@storm/media/modules/media/image-fixtures';
 import { FileStorage } from '@storm/media/modules/media/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, Recorder, request, wsClient } from './testkit/client.js';
@@ -26,7 +27,7 @@ const USER_AVATAR = 'query UserAvatar($id: ID!) { user(id: $id) { avatar { id ur
 const ATTACH = 'mutation Attach($messageId: ID!, $mediaIds: [ID!]!) { attachMedia(messageId: $messageId, mediaIds: $mediaIds) { id } }';
 const HISTORY = 'query History($id: ID!) { conversation(id: $id) { messages { id attachments { id contentType url } } } }';
 
-type Uploaded = { id: string; contentType: string; size: number; url: string; createdAt: string };
+type Uploaded = { id: string; contentType: string; size: number; width: number | null; height: number | null; url: string; createdAt: string };
 type Refusal = { errors: Array<{ message: string; extensions: { code: string; field?: string; reason?: string; retryAfter?: number; maxBytes?: number } }> };
 
 let stack: TestStack;
@@ -119,6 +120,22 @@ describe('upload and download', () => {
     expect(seen.user.avatar.id).toBe(media.id);
     expect(Buffer.from(await (await fetch(origin + seen.user.avatar.url)).arrayBuffer())).toEqual(bytes);
     await ok(stack.httpUrl, SET_AVATAR, { id: null }, alice.accessToken);
+  });
+
+  it('images carry their displayed size (a phone photo turned by its EXIF orientation), other files none', async () => {
+    const frank = await registerUser(stack.httpUrl, 'frank');
+    const photo = await uploaded(jpegOf(4032, 3024, { orientation: 6, padding: 30_000 }), 'image/jpeg', frank.accessToken);
+    expect(photo).toMatchObject({ width: 3024, height: 4032 });
+    const screenshot = await uploaded(pngOf(1280, 720), 'image/png', frank.accessToken);
+    expect(screenshot).toMatchObject({ width: 1280, height: 720 });
+    const notes = await uploaded(Buffer.from('just text'), 'text/plain', frank.accessToken);
+    expect(notes).toMatchObject({ width: null, height: null });
+    const noise = await uploaded(png(3000), 'image/png', frank.accessToken);
+    expect(noise).toMatchObject({ width: null, height: null });
+    const sizes = await ok<{ media: { width: number | null; height: number | null } }, { id: string }>(stack.httpUrl, 'query ($id: ID!) { media(id: $id) { width height } }', { id: photo.id }, frank.accessToken);
+    expect(sizes.media).toEqual({ width: 3024, height: 4032 });
+    // The bytes are kept as uploaded: the orientation is the viewer's to apply.
+    expect(Buffer.from(await (await fetch(origin + photo.url)).arrayBuffer())).toEqual(jpegOf(4032, 3024, { orientation: 6, padding: 30_000 }));
   });
 
   it('keeps the file name given at upload (without any folder) and downloads under it; a bad name keeps nothing', async () => {

@@ -37,6 +37,8 @@ export type Media = {
   createdAt: Scalars['DateTime']['output'];
   /** The file's name as uploaded (`POST /media?filename=…`), without any folder; null when none was given. Downloads are saved under it. */
   filename?: Maybe<Scalars['String']['output']>;
+  /** Height in pixels, as `width`. */
+  height?: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
   /** Who uploaded it: whoever may see the media may see who owns it (an avatar's user, an attachment's author). */
   owner: User;
@@ -52,6 +54,13 @@ export type Media = {
    * (docs/media.md).
    */
   url: Scalars['String']['output'];
+  /**
+   * Width in pixels, as displayed (a JPEG's EXIF orientation applied), read from
+   * an image's header at upload, so a client can lay the picture out before it
+   * loads. Null for files that are not images, and for an image whose header is
+   * not within its first 256 KiB or not readable.
+   */
+  width?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A page of the caller's files (`uploads`). */
@@ -288,8 +297,8 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Media: ResolverTypeWrapper<MediaRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MediaPage: ResolverTypeWrapper<Omit<MediaPage, 'media'> & { media: Array<ResolversTypes['Media']> }>;
   MediaUsage: ResolverTypeWrapper<MediaUsage>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -305,8 +314,8 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Media: MediaRow;
   String: Scalars['String']['output'];
-  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  ID: Scalars['ID']['output'];
   MediaPage: Omit<MediaPage, 'media'> & { media: Array<ResolversParentTypes['Media']> };
   MediaUsage: MediaUsage;
   Float: Scalars['Float']['output'];
@@ -330,10 +339,12 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   filename?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  height?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type MediaPageResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['MediaPage'] = ResolversParentTypes['MediaPage']> = ResolversObject<{

@@ -3,7 +3,7 @@
 // the public origin (router/src/media-proxy.ts) and forwards them here:
 //
 //   POST /media            body = the file, Content-Type = its type; signed-in callers only
-//                          → 201 { id, contentType, size, url, createdAt }
+//                          → 201 { id, contentType, filename, size, width, height, url, createdAt }
 //   GET|HEAD /media/<id>?exp=…&sig=…   the link `Media.url` gives (signed-url.ts)
 //
 // Refusals are JSON in GraphQL's error shape, `extensions.code` as everywhere
@@ -16,6 +16,7 @@ import { writeGraphQLError } from '@storm/common/graphql-http';
 import { createMemoryLimiter, type LimiterStore, type TokenBucket } from '@storm/limiter';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
+import { dimensionProbe } from './dimensions.js';
 import { mediaUsage } from './media.service.js';
 import { LinkFault, MEDIA_URL_PERIOD_SECONDS, type MediaUrlSigner } from './signed-url.js';
 import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
@@ -107,10 +108,12 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     }
 
     const id = randomUUID();
+    const probe = dimensionProbe(contentType);
     let stored;
     try {
       // Stopping early must not destroy the request: its socket still has to carry the refusal.
-      stored = await deps.storage.write(id, req.iterator({ destroyOnReturn: false }), { maxBytes: room, check });
+      const checked = probe ? { feed: (chunk: Buffer) => (check.feed(chunk), probe.feed(chunk)), end: () => check.end() } : check;
+      stored = await deps.storage.write(id, req.iterator({ destroyOnReturn: false }), { maxBytes: room, check: checked });
     } catch (err) {
       if (!req.destroyed) req.resume();
       if (err instanceof UploadTooLarge && room < maxBytes) return refuse(413, ErrorCode.PayloadTooLarge, ...quotaRefusal(usedBytes, quota!));
@@ -124,7 +127,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
     }
     let row;
     try {
-      const data = { id, ownerId: owner, contentType, filename: named ?? null, size: stored.size, storageKey: stored.key };
+      const data = { id, ownerId: owner, contentType, filename: named ?? null, size: stored.size, ...probe?.dimensions(), storageKey: stored.key };
       row =
         quota === undefined
           ? await deps.prisma.media.create({ data })
@@ -141,7 +144,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       log('recording an upload failed', err);
       return refuse(503, ErrorCode.Unavailable, 'The file could not be recorded; retry later');
     }
-    const body = JSON.stringify({ id: row.id, contentType: row.contentType, filename: row.filename, size: row.size, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
+    const body = JSON.stringify({ id: row.id, contentType: row.contentType, filename: row.filename, size: row.size, width: row.width, height: row.height, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
     res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     res.end(body);
   }

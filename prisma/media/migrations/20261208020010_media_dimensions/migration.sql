@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "media"."media" ADD COLUMN     "height" INTEGER,
+ADD COLUMN     "width" INTEGER;
