@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import fc from 'fast-check';
+import sharp from 'sharp';
 import { identityKey } from '@storm/common';
 import { MediaUrlSigner } from '@storm/media/modules/media/signed-url';
 import { jpegOf, pngOf } from '@storm/media/modules/media/image-fixtures';
@@ -136,6 +137,48 @@ describe('upload and download', () => {
     expect(sizes.media).toEqual({ width: 3024, height: 4032 });
     // The bytes are kept as uploaded: the orientation is the viewer's to apply.
     expect(Buffer.from(await (await fetch(origin + photo.url)).arrayBuffer())).toEqual(jpegOf(4032, 3024, { orientation: 6, padding: 30_000 }));
+  });
+
+  it('images get a thumbnail: WebP, in 400 px, turned upright, without metadata; deleting removes it', async () => {
+    const grace = await registerUser(stack.httpUrl, 'grace');
+    // A phone photo: stored 1600 × 1200 with EXIF orientation 6 (shown 1200 × 1600), and a GPS-bearing EXIF block.
+    const photoBytes = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 200, g: 60, b: 20 } } })
+      .jpeg()
+      .withExif({ IFD0: { Make: 'StormPhone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    expect((await sharp(photoBytes).metadata()).exif).toBeDefined();
+    const photo = (await uploaded(photoBytes, 'image/jpeg', grace.accessToken)) as Uploaded & { thumbnailUrl: string | null };
+    expect(photo).toMatchObject({ width: 1200, height: 1600 });
+    expect(photo.thumbnailUrl).toBe(`${photo.url}&variant=thumbnail`);
+    const thumb = await fetch(origin + photo.thumbnailUrl!);
+    expect([thumb.status, thumb.headers.get('content-type'), thumb.headers.get('content-disposition')]).toEqual([200, 'image/webp', `inline; filename="${photo.id}.webp"; filename*=UTF-8''${photo.id}.webp`]);
+    const thumbBytes = Buffer.from(await thumb.arrayBuffer());
+    const meta = await sharp(thumbBytes).metadata();
+    expect([meta.format, meta.width, meta.height, meta.exif, meta.orientation]).toEqual(['webp', 300, 400, undefined, undefined]);
+    expect(thumbBytes.length).toBeLessThan(photoBytes.length);
+    // The original keeps every byte, its EXIF included.
+    expect(Buffer.from(await (await fetch(origin + photo.url)).arrayBuffer())).toEqual(photoBytes);
+    // Through the API, to whoever may see the media.
+    const byId = await ok<{ media: { thumbnailUrl: string | null } }, { id: string }>(stack.httpUrl, 'query ($id: ID!) { media(id: $id) { thumbnailUrl } }', { id: photo.id }, grace.accessToken);
+    expect(byId.media.thumbnailUrl).toBe(photo.thumbnailUrl);
+
+    // Small images are not enlarged; bytes that only start like an image, and other files, have none.
+    const icon = (await uploaded(await sharp({ create: { width: 64, height: 32, channels: 4, background: '#00ff0080' } }).png().toBuffer(), 'image/png', grace.accessToken)) as Uploaded & { thumbnailUrl: string };
+    expect(await sharp(Buffer.from(await (await fetch(origin + icon.thumbnailUrl)).arrayBuffer())).metadata()).toMatchObject({ width: 64, height: 32, hasAlpha: true });
+    const noise = (await uploaded(png(3000), 'image/png', grace.accessToken)) as Uploaded & { thumbnailUrl: string | null };
+    const text = (await uploaded(Buffer.from('notes'), 'text/plain', grace.accessToken)) as Uploaded & { thumbnailUrl: string | null };
+    expect([noise.thumbnailUrl, text.thumbnailUrl]).toEqual([null, null]);
+    const none = await fetch(`${origin}${noise.url}&variant=thumbnail`);
+    expect([none.status, ((await none.json()) as Refusal).errors[0]!.extensions.code]).toEqual([404, 'NOT_FOUND']);
+    const bad = await fetch(`${origin}${photo.url}&variant=huge`);
+    expect([bad.status, ((await bad.json()) as Refusal).errors[0]!.extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'variant' }]);
+
+    const key = `${photo.id.slice(0, 2)}/${photo.id}`;
+    expect(await storage.keys()).toContain(`${key}.thumb`);
+    await ok(stack.httpUrl, 'mutation ($id: ID!) { deleteMedia(id: $id) }', { id: photo.id }, grace.accessToken);
+    expect((await storage.keys()).filter((k) => k.startsWith(key))).toEqual([]);
+    expect((await fetch(origin + photo.thumbnailUrl!)).status).toBe(404);
   });
 
   it('keeps the file name given at upload (without any folder) and downloads under it; a bad name keeps nothing', async () => {

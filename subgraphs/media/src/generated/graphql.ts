@@ -45,6 +45,14 @@ export type Media = {
   /** Size in bytes. */
   size: Scalars['Int']['output'];
   /**
+   * A signed link like `url` (same permission, same lifetime) to a preview of an
+   * image: WebP, fitting in 400 × 400 pixels (never larger than the image), turned
+   * by its EXIF orientation, without any metadata. Made at upload. Null for files
+   * that are not images, and for images that could not be decoded or have more
+   * than 50 million pixels.
+   */
+  thumbnailUrl?: Maybe<Scalars['String']['output']>;
+  /**
    * Where to download the bytes: a path relative to the public endpoint's origin,
    * `/media/<id>?exp=…&sig=…`. It is a signed link: whoever holds it may
    * download with a plain GET (an `<img src>` works, no Authorization header),
@@ -343,6 +351,7 @@ export type MediaResolvers<ContextType = MediaContext, ParentType extends Resolv
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thumbnailUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;

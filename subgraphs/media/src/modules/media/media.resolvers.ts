@@ -62,6 +62,7 @@ export const mediaResolvers: Resolvers = {
     },
     // Only someone who may see the media gets here (the loaders above), so the link is theirs to have.
     url: (media, _args, ctx) => ctx.urls.url(media.id),
+    thumbnailUrl: (media, _args, ctx) => (media.thumbnail ? ctx.urls.thumbnailUrl(media.id) : null),
     owner: (media) => ({ __typename: 'User', id: media.ownerId }),
   },
 };

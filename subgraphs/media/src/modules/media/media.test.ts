@@ -203,11 +203,14 @@ describe('the orphan sweep', () => {
       await prisma.media.create({ data: { id: recorded!, ownerId: alice, contentType: 'image/gif', size: 6, storageKey: stored.key } });
       const lost = await write(orphan!);
       await write(young!);
+      // Thumbnails go with their file's row.
+      await storage.writeThumbnail(stored.key, Buffer.from('RIFF'));
+      await storage.writeThumbnail(lost.key, Buffer.from('RIFF'));
       const old = new Date(Date.now() - ORPHAN_GRACE_MS - 60_000);
-      for (const key of [stored.key, lost.key]) await utimes(join(storage.root, key), old, old);
+      for (const key of [stored.key, lost.key, `${stored.key}.thumb`, `${lost.key}.thumb`]) await utimes(join(storage.root, key), old, old);
 
-      expect(await storage.sweep('ab', (keys) => recordedKeys(prisma, keys), ORPHAN_GRACE_MS)).toEqual([lost.key]);
-      expect(await storage.keys()).toEqual([stored.key, `ab/${young}`]);
+      expect((await storage.sweep('ab', (keys) => recordedKeys(prisma, keys), ORPHAN_GRACE_MS)).sort()).toEqual([lost.key, `${lost.key}.thumb`]);
+      expect(await storage.keys()).toEqual([stored.key, `${stored.key}.thumb`, `ab/${young}`]);
       // An empty or missing folder is nothing to do.
       expect(await storage.sweep('cd', (keys) => recordedKeys(prisma, keys), ORPHAN_GRACE_MS)).toEqual([]);
     } finally {

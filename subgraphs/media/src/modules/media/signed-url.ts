@@ -8,6 +8,9 @@
 // they already had until it expires, as with any signed URL.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The `variant` query parameter of a thumbnail's link. */
+export const THUMBNAIL_VARIANT = 'thumbnail';
+
 /** Links change every this many seconds; each is valid for two of them from its start. */
 export const MEDIA_URL_PERIOD_SECONDS = 3600;
 
@@ -30,6 +33,11 @@ export class MediaUrlSigner {
     const period = Math.floor(nowMs / 1000 / MEDIA_URL_PERIOD_SECONDS);
     const exp = (period + 2) * MEDIA_URL_PERIOD_SECONDS;
     return `/media/${id}?exp=${exp}&sig=${this.sign(id, exp)}`;
+  }
+
+  /** The path to download the thumbnail of media `id` (the same permission as its file's). */
+  thumbnailUrl(id: string, nowMs = Date.now()): string {
+    return `${this.url(id, nowMs)}&variant=${THUMBNAIL_VARIANT}`;
   }
 
   /** undefined when `exp` / `sig` make a valid, unexpired link to `id`; else why not. */

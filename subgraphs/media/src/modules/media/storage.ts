@@ -35,6 +35,9 @@ export interface StoredFile {
 const TMP = '.tmp';
 const SHARD = /^[0-9a-f]{2}$/;
 const KEY = /^[0-9a-f]{2}\/[0-9a-f-]{36}$/;
+/** A media's thumbnail lives beside its file, under its key and this suffix. */
+const THUMBNAIL_SUFFIX = '.thumb';
+const THUMBNAIL_KEY = /^[0-9a-f]{2}\/[0-9a-f-]{36}\.thumb$/;
 
 /** The folders files are spread over, in the order the sweep visits them. */
 export const STORAGE_SHARDS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -58,6 +61,22 @@ export class FileStorage {
    */
   async write(id: string, source: AsyncIterable<Buffer> | Iterable<Buffer>, options: { maxBytes: number; check: ContentCheck }): Promise<StoredFile> {
     const key = `${id.slice(0, 2)}/${id}`;
+    return this.writeAs(key, source, options);
+  }
+
+  /** Writes the thumbnail of the file stored under `key`, as durably as write() (removed with it by remove()). */
+  async writeThumbnail(key: string, bytes: Buffer): Promise<void> {
+    this.path(key);
+    await this.writeAs(`${key}${THUMBNAIL_SUFFIX}`, [bytes], { maxBytes: Infinity });
+  }
+
+  /** Where the file stored under `key` is, for a library that reads files itself (thumbnails.ts). */
+  location(key: string): string {
+    return this.path(key);
+  }
+
+  private async writeAs(key: string, source: AsyncIterable<Buffer> | Iterable<Buffer>, options: { maxBytes: number; check?: ContentCheck }): Promise<StoredFile> {
+    const id = key.slice(3);
     const temp = join(this.root, TMP, `${id}.${randomUUID()}`);
     const handle = await open(temp, 'wx', 0o600);
     let closed = false;
@@ -66,15 +85,15 @@ export class FileStorage {
       for await (const chunk of source) {
         size += chunk.length;
         if (size > options.maxBytes) throw new UploadTooLarge(options.maxBytes);
-        options.check.feed(chunk);
+        options.check?.feed(chunk);
         await handle.write(chunk);
       }
       if (size === 0) throw new UploadEmpty();
-      options.check.end();
+      options.check?.end();
       await handle.sync();
       await handle.close();
       closed = true;
-      const dir = join(this.root, id.slice(0, 2));
+      const dir = join(this.root, key.slice(0, 2));
       await mkdir(dir, { recursive: true });
       await rename(temp, join(this.root, key));
       await syncDir(dir);
@@ -86,14 +105,16 @@ export class FileStorage {
     }
   }
 
-  /** Removes a stored file (its row could not be written). */
+  /** Removes a stored file and its thumbnail (its row could not be written, or is deleted). */
   async remove(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    const path = this.path(key);
+    await rm(`${path}${THUMBNAIL_SUFFIX}`, { force: true });
+    await rm(path, { force: true });
   }
 
-  /** The stored file's size and a stream of its bytes (or of `range`); undefined when it is not there. */
-  async read(key: string): Promise<{ size: number; stream: (range?: { start: number; end: number }) => ReadStream } | undefined> {
-    const path = this.path(key);
+  /** The stored file's (or its thumbnail's) size and a stream of its bytes (or of `range`); undefined when it is not there. */
+  async read(key: string, variant: 'file' | 'thumbnail' = 'file'): Promise<{ size: number; stream: (range?: { start: number; end: number }) => ReadStream } | undefined> {
+    const path = variant === 'thumbnail' ? `${this.path(key)}${THUMBNAIL_SUFFIX}` : this.path(key);
     try {
       const { size } = await stat(path);
       // `end` is inclusive, as in HTTP's Content-Range.
@@ -122,14 +143,16 @@ export class FileStorage {
     const old: string[] = [];
     for (const name of names) {
       const key = `${shard}/${name}`;
-      if (!KEY.test(key)) continue;
+      if (!KEY.test(key) && !THUMBNAIL_KEY.test(key)) continue;
       const { mtimeMs } = await stat(join(this.root, key)).catch(() => ({ mtimeMs: nowMs }));
       if (nowMs - mtimeMs > graceMs) old.push(key);
     }
     if (old.length === 0) return [];
-    const rows = await known(old);
-    const orphans = old.filter((key) => !rows.has(key));
-    for (const key of orphans) await this.remove(key);
+    // A thumbnail belongs to its file's row.
+    const fileOf = (key: string) => (key.endsWith(THUMBNAIL_SUFFIX) ? key.slice(0, -THUMBNAIL_SUFFIX.length) : key);
+    const rows = await known([...new Set(old.map(fileOf))]);
+    const orphans = old.filter((key) => !rows.has(fileOf(key)));
+    for (const key of orphans) await rm(join(this.root, key), { force: true });
     return orphans;
   }
 

@@ -3,7 +3,8 @@
 // the public origin (router/src/media-proxy.ts) and forwards them here:
 //
 //   POST /media            body = the file, Content-Type = its type; signed-in callers only
-//                          → 201 { id, contentType, filename, size, width, height, url, createdAt }
+//                          → 201 { id, contentType, filename, size, width, height, url, thumbnailUrl, createdAt }
+//   GET|HEAD /media/<id>?exp=…&sig=…&variant=thumbnail   its thumbnail (thumbnails.ts)
 //   GET|HEAD /media/<id>?exp=…&sig=…   the link `Media.url` gives (signed-url.ts)
 //
 // Refusals are JSON in GraphQL's error shape, `extensions.code` as everywhere
@@ -18,7 +19,8 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
 import { ContentMismatch, contentCheck, essence, servedInline, UPLOAD_CONTENT_TYPES } from './content-types.js';
 import { dimensionProbe } from './dimensions.js';
 import { mediaUsage } from './media.service.js';
-import { LinkFault, MEDIA_URL_PERIOD_SECONDS, type MediaUrlSigner } from './signed-url.js';
+import { LinkFault, MEDIA_URL_PERIOD_SECONDS, THUMBNAIL_VARIANT, type MediaUrlSigner } from './signed-url.js';
+import { ThumbnailMaker } from './thumbnails.js';
 import { UploadEmpty, UploadTooLarge, type FileStorage } from './storage.js';
 
 /** Largest upload when MEDIA_MAX_BYTES is not set: 10 MiB. */
@@ -39,6 +41,8 @@ export interface TransferDeps {
   uploadLimit?: TokenBucket | false;
   /** Bytes each user's files may take in all; false = no quota. @default DEFAULT_MEDIA_QUOTA_BYTES */
   quotaBytes?: number | false;
+  /** Makes images' thumbnails at upload; false = none. @default a ThumbnailMaker of its own */
+  thumbnails?: ThumbnailMaker | false;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -53,6 +57,7 @@ const MEDIA_PATH = /^\/media(?:\/([^/?]*))?$/;
 export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
   const maxBytes = deps.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
   const quota = deps.quotaBytes === false ? undefined : (deps.quotaBytes ?? DEFAULT_MEDIA_QUOTA_BYTES);
+  const thumbnails = deps.thumbnails === false ? undefined : (deps.thumbnails ?? new ThumbnailMaker());
   const bucket = deps.uploadLimit === false ? undefined : (deps.uploadLimit ?? DEFAULT_UPLOAD_LIMIT);
   const limiter: LimiterStore | undefined = bucket ? createMemoryLimiter() : undefined;
   const log = deps.log ?? ((message, err) => console.error(`[media] ${message}`, err ?? ''));
@@ -125,9 +130,21 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       log('storing an upload failed', err);
       return refuse(503, ErrorCode.Unavailable, 'The file could not be stored; retry later');
     }
+    const dimensions = probe?.dimensions() ?? null;
+    // An image that cannot be previewed is still accepted: its bytes passed the type's check.
+    let thumbnail = false;
+    const preview = probe && thumbnails ? await thumbnails.make(deps.storage.location(stored.key), dimensions) : undefined;
+    if (preview) {
+      try {
+        await deps.storage.writeThumbnail(stored.key, preview);
+        thumbnail = true;
+      } catch (err) {
+        log(`writing the thumbnail of ${stored.key} failed`, err);
+      }
+    }
     let row;
     try {
-      const data = { id, ownerId: owner, contentType, filename: named ?? null, size: stored.size, ...probe?.dimensions(), storageKey: stored.key };
+      const data = { id, ownerId: owner, contentType, filename: named ?? null, size: stored.size, ...dimensions, thumbnail, storageKey: stored.key };
       row =
         quota === undefined
           ? await deps.prisma.media.create({ data })
@@ -144,7 +161,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       log('recording an upload failed', err);
       return refuse(503, ErrorCode.Unavailable, 'The file could not be recorded; retry later');
     }
-    const body = JSON.stringify({ id: row.id, contentType: row.contentType, filename: row.filename, size: row.size, width: row.width, height: row.height, url: deps.signer.url(row.id), createdAt: row.createdAt.toISOString() });
+    const body = JSON.stringify({ id: row.id, contentType: row.contentType, filename: row.filename, size: row.size, width: row.width, height: row.height, url: deps.signer.url(row.id), thumbnailUrl: row.thumbnail ? deps.signer.thumbnailUrl(row.id) : null, createdAt: row.createdAt.toISOString() });
     res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
     res.end(body);
   }
@@ -159,11 +176,15 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       const why = fault === LinkFault.Expired ? 'This link has expired' : 'This link is not valid';
       return writeGraphQLError(res, 403, ErrorCode.Forbidden, `${why}: ask the API for the media's url again`, false, { reason: fault });
     }
+    const variant = query.get('variant');
+    if (variant !== null && variant !== THUMBNAIL_VARIANT) return writeGraphQLError(res, 400, ErrorCode.BadUserInput, `variant must be ${THUMBNAIL_VARIANT}, or absent for the file itself`, false, { field: 'variant' });
+    const preview = variant === THUMBNAIL_VARIANT;
     const row = await deps.prisma.media.findUnique({ where: { id } });
-    const file = row ? await deps.storage.read(row.storageKey) : undefined;
+    if (preview && row && !row.thumbnail) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'This media has no thumbnail');
+    const file = row ? await deps.storage.read(row.storageKey, preview ? 'thumbnail' : 'file') : undefined;
     if (!row || !file) return writeGraphQLError(res, 404, ErrorCode.NotFound, 'Media not found');
 
-    const etag = `"${row.id}"`;
+    const etag = preview ? `"${row.id}.thumbnail"` : `"${row.id}"`;
     const exp = Number(query.get('exp'));
     const headers: Record<string, string | number> = {
       // A media's bytes never change: cache them as long as the link lives, for this user only.
@@ -173,7 +194,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       'x-content-type-options': 'nosniff',
       // Nothing in a download may run or load anything, even if opened as a page.
       'content-security-policy': "default-src 'none'; sandbox",
-      'content-disposition': contentDisposition(servedInline(row.contentType) ? 'inline' : 'attachment', row.filename ?? row.id),
+      'content-disposition': preview ? contentDisposition('inline', `${row.id}.webp`) : contentDisposition(servedInline(row.contentType) ? 'inline' : 'attachment', row.filename ?? row.id),
       'accept-ranges': 'bytes',
     };
     if (req.headers['if-none-match'] === etag) {
@@ -187,7 +208,7 @@ export function createMediaTransfer(deps: TransferDeps): MediaTransfer {
       res.setHeader('content-range', `bytes */${file.size}`);
       return writeGraphQLError(res, 416, ErrorCode.BadUserInput, `Range ${req.headers.range} is not within the file's ${file.size} bytes`, false, { field: 'range' });
     }
-    const type = row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType;
+    const type = preview ? 'image/webp' : row.contentType === 'text/plain' ? 'text/plain; charset=utf-8' : row.contentType;
     if (range) {
       res.writeHead(206, { ...headers, 'content-type': type, 'content-length': range.end - range.start + 1, 'content-range': `bytes ${range.start}-${range.end}/${file.size}` });
     } else {
