@@ -6,11 +6,19 @@
 // the router and the media service stream, so the growth stays far below the
 // file's size. The file is application/octet-stream (no content check) of
 // random bytes, made on the fly by the driver, which never holds it whole.
+//
+// Then `--photos N` (default 20) uploads of one 12-megapixel photo-like JPEG
+// through the router, each next to the same bytes sent as
+// application/octet-stream: the JPEG's upload also reads its size and makes
+// its thumbnail, the octet-stream one does neither, so the difference in
+// wall time and in CPU time (of the one process: driver, router, media
+// service and libvips' threads) is what an image's thumbnail costs.
 import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
 import { IDENTITY_HEADER, identityKey, signIdentity } from '@storm/common';
 import { startTestStack } from '../tests/testkit/stack.js';
 import { registerUser } from '../tests/testkit/users.js';
-import { flag, writeReport } from './stats.js';
+import { flag, summarize, writeReport } from './stats.js';
 
 const CHUNK = 64 * 1024;
 
@@ -53,6 +61,7 @@ async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; heapA
 export async function media(args: string[]): Promise<void> {
   const mb = Number(flag(args, 'mb', '128'));
   const repeat = Number(flag(args, 'repeat', '3'));
+  const photos = Number(flag(args, 'photos', '20'));
   const bytes = mb * 2 ** 20;
   const stack = await startTestStack({ bus: 'memory', media: { maxUploadBytes: bytes, uploadLimit: false, quotaBytes: false } });
   try {
@@ -114,7 +123,43 @@ export async function media(args: string[]): Promise<void> {
           `  peak growth during the router upload: heap+buffers ${f(figures.routerUploadPeakHeapMiB)} MiB, RSS ${f(figures.routerUploadPeakRssMiB)} MiB`,
       );
     }
-    const file = await writeReport('media', { command: `npm run bench -- media --mb ${mb} --repeat ${repeat}`, fileMiB: mb, runs });
+
+    // A photo-like picture: smooth noise (a 1008 × 756 noise image enlarged), 4032 × 3024, JPEG at quality 85, EXIF orientation 6.
+    const noise = await sharp({ create: { width: 1008, height: 756, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+    const photo = await sharp(noise).resize(4032, 3024).jpeg({ quality: 85 }).withMetadata({ orientation: 6 }).toBuffer();
+    const send = async (type: string) => {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const res = await fetch(`${router}/media`, { method: 'POST', body: photo, headers: { 'content-type': type, ...(await headersFor('router')) } });
+      const answer = (await res.json()) as { thumbnailUrl?: string | null; width?: number };
+      if (res.status !== 201 || (type === 'image/jpeg') !== Boolean(answer.thumbnailUrl)) throw new Error(`photo upload as ${type}: ${res.status} ${JSON.stringify(answer)}`);
+      const used = process.cpuUsage(cpu);
+      return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+    };
+    await send('image/jpeg');
+    const image = { ms: [] as number[], cpuMs: [] as number[] };
+    const octets = { ms: [] as number[], cpuMs: [] as number[] };
+    for (let i = 0; i < photos; i++) {
+      for (const type of i % 2 ? ['application/octet-stream', 'image/jpeg'] : ['image/jpeg', 'application/octet-stream']) {
+        const { ms, cpuMs } = await send(type);
+        const into = type === 'image/jpeg' ? image : octets;
+        into.ms.push(ms);
+        into.cpuMs.push(cpuMs);
+      }
+    }
+    const thumbnails = {
+      photoBytes: photo.length,
+      photos,
+      asImage: { ms: summarize(image.ms), cpuMs: summarize(image.cpuMs) },
+      asOctetStream: { ms: summarize(octets.ms), cpuMs: summarize(octets.cpuMs) },
+    };
+    const median = (s: { p50: number }) => s.p50.toFixed(1);
+    console.log(
+      `photos  ${photos} × ${(photo.length / 2 ** 20).toFixed(2)} MiB 4032 × 3024 JPEG through the router, median per upload:` +
+        ` as image/jpeg (size + thumbnail) ${median(thumbnails.asImage.ms)} ms, ${median(thumbnails.asImage.cpuMs)} ms CPU;` +
+        ` as application/octet-stream ${median(thumbnails.asOctetStream.ms)} ms, ${median(thumbnails.asOctetStream.cpuMs)} ms CPU`,
+    );
+    const file = await writeReport('media', { command: `npm run bench -- media --mb ${mb} --repeat ${repeat} --photos ${photos}`, fileMiB: mb, runs, thumbnails });
     console.log(`report: ${file}`);
   } finally {
     await stack.dispose();

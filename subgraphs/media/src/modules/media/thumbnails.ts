@@ -20,8 +20,8 @@ sharp.concurrency(1);
 /**
  * Makes thumbnails one at a time per process, each on one libvips thread, so
  * a burst of uploads queues here instead of taking every core from the
- * GraphQL traffic (about 20 ms of CPU for a 12-megapixel JPEG, which libvips
- * decodes already shrunk).
+ * GraphQL traffic (about 60 ms of CPU for a 3.4 MiB 12-megapixel JPEG, which
+ * libvips decodes already shrunk: `npm run bench -- media`, docs/performance.md).
  */
 export class ThumbnailMaker {
   private tail: Promise<unknown> = Promise.resolve();
