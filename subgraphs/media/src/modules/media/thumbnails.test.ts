@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngOf } from './image-fixtures.js';
-import { THUMBNAIL_MAX_INPUT_PIXELS, ThumbnailMaker } from './thumbnails.js';
+import { THUMBNAIL_MAX_INPUT_PIXELS, THUMBNAIL_QUEUE_LIMIT, ThumbnailMaker } from './thumbnails.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -41,5 +41,13 @@ describe('thumbnails', () => {
     const real = await file('many.png', await sharp({ create: { width: 800, height: 800, channels: 3, background: '#abcdef' } }).png().toBuffer());
     const made = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? maker.make(fake, null) : maker.make(real, null))));
     expect(made.map((m) => m !== undefined)).toEqual([true, false, true, false, true, false, true, false]);
+  });
+
+  it(`makes none beyond ${THUMBNAIL_QUEUE_LIMIT} waiting, so a burst of large images cannot queue every upload behind it`, async () => {
+    const real = await file('burst.png', await sharp({ create: { width: 600, height: 600, channels: 3, background: '#fedcba' } }).png().toBuffer());
+    const made = await Promise.all(Array.from({ length: THUMBNAIL_QUEUE_LIMIT + 4 }, () => maker.make(real, null)));
+    expect(made.map((m) => m !== undefined)).toEqual([...Array<boolean>(THUMBNAIL_QUEUE_LIMIT).fill(true), false, false, false, false]);
+    // Once the queue drained, the next one is made again.
+    expect(await maker.make(real, null)).toBeInstanceOf(Buffer);
   });
 });
