@@ -7,7 +7,7 @@ import { MAX_NOTIFICATIONS_PER_USER } from '@storm/conversations/modules/notific
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, request, wsClient } from './testkit/client.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
-import { MarkNotificationsRead, Notifications } from './testkit/notifications-operations.js';
+import { MarkNotificationsRead, MuteConversation, MuteState, Notifications, UnmuteConversation } from './testkit/notifications-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { UserProfile } from './testkit/users-operations.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -26,6 +26,55 @@ afterAll(async () => {
 });
 
 describe('notifications', () => {
+  it('a muted conversation notifies nothing (direct messages nor mentions) while counts go on; the mute ends by unmuting or by itself', async () => {
+    const url = stack.httpUrl;
+    const [dan, erin] = await Promise.all([registerUser(url, 'dan'), registerUser(url, 'erin')]);
+    const direct = (await ok(url, CreateConversation, { input: { kind: 'DIRECT', memberIds: [dan.id] } }, erin.accessToken)).createConversation.id;
+    const group = (await ok(url, CreateConversation, { input: { kind: 'GROUP', memberIds: [dan.id] } }, erin.accessToken)).createConversation.id;
+    const count = async () => (await ok(url, Notifications, {}, dan.accessToken)).unreadNotificationCount;
+    const send = (conversationId: string, body: string) => ok(url, SendMessage, { input: { conversationId, body } }, erin.accessToken);
+
+    expect((await ok(url, MuteConversation, { conversationId: direct }, dan.accessToken)).muteConversation).toEqual({ id: direct, muted: true, mutedUntil: null });
+    expect((await ok(url, MuteConversation, { conversationId: group }, dan.accessToken)).muteConversation.muted).toBe(true);
+    await send(direct, 'psst');
+    await send(group, `hey @${dan.handle}`);
+    expect(await count()).toBe(0);
+    // Still unread, still a mention: muting silences, it does not hide.
+    expect((await ok(url, MuteState, { id: group }, dan.accessToken)).conversation).toMatchObject({ muted: true, unreadCount: 1, mentionCount: 1 });
+    // Only Dan's setting: Erin, in the same conversations, still gets hers.
+    await ok(url, SendMessage, { input: { conversationId: direct, body: 'reply' } }, dan.accessToken);
+    expect((await ok(url, Notifications, {}, erin.accessToken)).unreadNotificationCount).toBe(1);
+
+    expect((await ok(url, UnmuteConversation, { conversationId: direct }, dan.accessToken)).unmuteConversation).toEqual({ id: direct, muted: false, mutedUntil: null });
+    await send(direct, 'now?');
+    expect(await count()).toBe(1);
+
+    // A timed mute holds until its end, then notifications come again.
+    const until = new Date(Date.now() + 1500).toISOString();
+    expect((await ok(url, MuteConversation, { conversationId: group, until }, dan.accessToken)).muteConversation).toEqual({ id: group, muted: true, mutedUntil: until });
+    await send(group, `again @${dan.handle}`);
+    expect(await count()).toBe(1);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await ok(url, MuteState, { id: group }, dan.accessToken)).conversation).toMatchObject({ muted: false, mutedUntil: null });
+    await send(group, `and again @${dan.handle}`);
+    expect(await count()).toBe(2);
+
+    // Bad input: typed, nothing changed.
+    for (const [variables, field, code] of [
+      [{ conversationId: group, until: new Date(Date.now() - 1000).toISOString() }, 'until', 'BAD_USER_INPUT'],
+      [{ conversationId: group, until: new Date(Date.now() + 400 * 86_400_000).toISOString() }, 'until', 'BAD_USER_INPUT'],
+      [{ conversationId: group, until: 'tomorrow' }, undefined, 'BAD_USER_INPUT'],
+      [{ conversationId: 'nope' }, 'conversationId', 'BAD_USER_INPUT'],
+    ] as const) {
+      const res = await request(url, MuteConversation, variables as never, dan.accessToken);
+      if (field === undefined) expect(res.errors?.[0]?.message).toMatch(/^Variable "\$until" got invalid value "tomorrow"/);
+      expect([res.errors?.[0]?.extensions?.code, res.errors?.[0]?.extensions?.field], JSON.stringify(variables)).toEqual([code, field]);
+    }
+    const outsider = await registerUser(url, 'outsider');
+    expect((await request(url, MuteConversation, { conversationId: group }, outsider.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await ok(url, MuteState, { id: group }, dan.accessToken)).conversation?.muted).toBe(false);
+  });
+
   it('a mention of an offline user lists with its message and author; marking read clears the count', async () => {
     const url = stack.httpUrl;
     const { createConversation } = await ok(url, CreateConversation, { input: { kind: 'GROUP', memberIds: [bob.id] } }, alice.accessToken);

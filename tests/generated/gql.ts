@@ -54,6 +54,9 @@ type Documents = {
     "\n  subscription InboxWithoutCursor {\n    inbox { conversationId seq message { body } }\n  }\n": typeof types.InboxWithoutCursorDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": typeof types.MarkNotificationsReadDocument,
+    "\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n": typeof types.MuteConversationDocument,
+    "\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n": typeof types.UnmuteConversationDocument,
+    "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n": typeof types.MuteStateDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -113,6 +116,9 @@ const documents: Documents = {
     "\n  subscription InboxWithoutCursor {\n    inbox { conversationId seq message { body } }\n  }\n": types.InboxWithoutCursorDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": types.MarkNotificationsReadDocument,
+    "\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n": types.MuteConversationDocument,
+    "\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n": types.UnmuteConversationDocument,
+    "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n": types.MuteStateDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -306,6 +312,18 @@ export function graphql(source: "\n  query Notifications($limit: Int, $after: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n"): (typeof documents)["\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n"): (typeof documents)["\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n"): (typeof documents)["\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n"): (typeof documents)["\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

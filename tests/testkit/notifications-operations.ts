@@ -16,3 +16,21 @@ export const MarkNotificationsRead = graphql(`
     markNotificationsRead(ids: $ids, all: $all)
   }
 `);
+
+export const MuteConversation = graphql(`
+  mutation MuteConversation($conversationId: ID!, $until: DateTime) {
+    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }
+  }
+`);
+
+export const UnmuteConversation = graphql(`
+  mutation UnmuteConversation($conversationId: ID!) {
+    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }
+  }
+`);
+
+export const MuteState = graphql(`
+  query MuteState($id: ID!) {
+    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }
+  }
+`);

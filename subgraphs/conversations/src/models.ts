@@ -8,8 +8,13 @@ export type MessageRow = Message;
 
 /** A membership row (Membership resolves `user` from userId). */
 export type MembershipRow = Pick<Membership, 'conversationId' | 'userId' | 'role' | 'joinedAt'>;
-/** The caller's own membership, with their read position. */
-export type MyMembershipRow = MembershipRow & Pick<Membership, 'lastReadSeq'>;
+/** The caller's own membership, with their read position and mute. */
+export type MyMembershipRow = MembershipRow & Pick<Membership, 'lastReadSeq' | 'mutedAt' | 'mutedUntil'>;
+
+/** Whether a membership's mute holds at `now` (set, and without an end or with one still ahead). */
+export function isMuted(membership: Pick<Membership, 'mutedAt' | 'mutedUntil'>, now = new Date()): boolean {
+  return membership.mutedAt !== null && (membership.mutedUntil === null || membership.mutedUntil > now);
+}
 
 /** A channel as the directory lists it (to members and non-members alike). */
 export interface ChannelRow {

@@ -96,6 +96,13 @@ export type Conversation = {
    * `limit` is 1..200; `after` and `before` must not be negative.
    */
   messages: Array<Message>;
+  /**
+   * Whether the caller has muted this conversation (muteConversation) and the
+   * mute still holds: no notifications from it while it does.
+   */
+  muted: Scalars['Boolean']['output'];
+  /** When the caller's mute ends; null when not muted, or muted until unmuted. */
+  mutedUntil?: Maybe<Scalars['DateTime']['output']>;
   /** The caller's role in this conversation. */
   myRole: MemberRole;
   /**
@@ -387,6 +394,17 @@ export type Mutation = {
    */
   markRead: Conversation;
   /**
+   * Mutes the conversation for the caller, any member in any conversation
+   * (archived ones too): while muted, its messages write no notification for the
+   * caller, neither direct messages nor mentions (`notifications`,
+   * `notificationAdded`); unreadCount and mentionCount go on counting, so the
+   * conversation still shows what is new. `until` (within a year from now) ends it
+   * by itself; without it, it lasts until unmuteConversation. Muting again
+   * replaces the end. Not a member: NOT_FOUND; `until` in the past or more than a
+   * year ahead: BAD_USER_INPUT (field `until`).
+   */
+  muteConversation: Conversation;
+  /**
    * ADMIN or OWNER: an ADMIN removes members and admins, only an OWNER removes
    * an owner (FORBIDDEN otherwise); a MEMBER removes nobody. Yourself: use
    * leaveConversation (BAD_USER_INPUT, field "userId"). NOT_FOUND when the
@@ -409,6 +427,8 @@ export type Mutation = {
   setTyping: Scalars['Boolean']['output'];
   /** OWNER only; the reverse of archiveConversation. */
   unarchiveConversation: Conversation;
+  /** Ends the caller's mute of the conversation (nothing changes if it is not muted). Not a member: NOT_FOUND. */
+  unmuteConversation: Conversation;
   /**
    * ADMIN or OWNER; GROUP and CHANNEL only (DIRECT: CONFLICT); CONFLICT when
    * archived. A member is FORBIDDEN.
@@ -484,6 +504,12 @@ export type MutationMarkReadArgs = {
 };
 
 
+export type MutationMuteConversationArgs = {
+  conversationId: Scalars['ID']['input'];
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
 export type MutationRemoveMemberArgs = {
   conversationId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
@@ -509,6 +535,11 @@ export type MutationSetTypingArgs = {
 
 export type MutationUnarchiveConversationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnmuteConversationArgs = {
+  conversationId: Scalars['ID']['input'];
 };
 
 
@@ -931,6 +962,8 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   mentionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationMessagesArgs, 'limit'>>;
+  muted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mutedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   myRole?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
   thread?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationThreadArgs, 'limit' | 'rootId'>>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1010,11 +1043,13 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   leaveConversation?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationLeaveConversationArgs, 'id'>>;
   markNotificationsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<MutationMarkNotificationsReadArgs>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
+  muteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMuteConversationArgs, 'conversationId'>>;
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
   removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   setTyping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetTypingArgs, 'conversationId' | 'typing'>>;
   unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
+  unmuteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnmuteConversationArgs, 'conversationId'>>;
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
 }>;
 

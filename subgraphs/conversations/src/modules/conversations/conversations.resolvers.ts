@@ -1,5 +1,6 @@
 import { badInput, notFound } from '@storm/common';
 import { NOT_FOUND_CONVERSATION, parseId, requireUser } from '../../errors.js';
+import { isMuted } from '../../models.js';
 import type { Resolvers } from '../../generated/graphql.js';
 import { parsePage } from '../messages/messages.service.js';
 import { MAX_MEMBERS_AMONG, pairKey } from './conversations.service.js';
@@ -44,6 +45,12 @@ export const conversationsResolvers: Resolvers = {
     async updateConversation(_root, { id, input }, ctx) {
       return ctx.conversations.update(requireUser(ctx.userId), id, input);
     },
+    async muteConversation(_root, { conversationId, until }, ctx) {
+      return ctx.conversations.setMuted(requireUser(ctx.userId), conversationId, true, until as Date | null | undefined);
+    },
+    async unmuteConversation(_root, { conversationId }, ctx) {
+      return ctx.conversations.setMuted(requireUser(ctx.userId), conversationId, false);
+    },
     async archiveConversation(_root, { id }, ctx) {
       return ctx.conversations.setArchived(requireUser(ctx.userId), id, true);
     },
@@ -80,6 +87,18 @@ export const conversationsResolvers: Resolvers = {
       // Left or removed within this same operation (e.g. a mutation's result).
       if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
       return membership.role;
+    },
+    async muted(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      const membership = await ctx.loaders.myMembership.load(conversation.id);
+      if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
+      return isMuted(membership);
+    },
+    async mutedUntil(conversation, _args, ctx) {
+      requireUser(ctx.userId);
+      const membership = await ctx.loaders.myMembership.load(conversation.id);
+      if (!membership) throw notFound(NOT_FOUND_CONVERSATION);
+      return isMuted(membership) ? membership.mutedUntil : null;
     },
     async lastReadSeq(conversation, _args, ctx) {
       requireUser(ctx.userId);

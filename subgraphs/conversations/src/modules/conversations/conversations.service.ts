@@ -43,6 +43,9 @@ export function pairKey(conversationId: string, userId: string): string {
 }
 
 /** Conversations, memberships and read state: the only code that touches them. */
+/** The longest timed mute (a longer one is a mute until unmuted). */
+export const MAX_MUTE_MS = 366 * 24 * 60 * 60_000;
+
 export class ConversationsService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -79,16 +82,19 @@ export class ConversationsService {
     // an index lookup per conversation, no scan of its messages. The
     // caller's membership rows come along: myRole and lastReadSeq then need
     // no second query (and read the same snapshot).
-    const rows = await this.prisma.$queryRaw<Array<ConversationRow & { viewerRole: MyMembershipRow['role']; viewerJoinedAt: Date; viewerLastReadSeq: number }>>`
-      SELECT ${CONVERSATION_COLUMNS}, ms.role::text AS "viewerRole", ms.joined_at AS "viewerJoinedAt", ms.last_read_seq AS "viewerLastReadSeq"
+    const rows = await this.prisma.$queryRaw<
+      Array<ConversationRow & { viewerRole: MyMembershipRow['role']; viewerJoinedAt: Date; viewerLastReadSeq: number; viewerMutedAt: Date | null; viewerMutedUntil: Date | null }>
+    >`
+      SELECT ${CONVERSATION_COLUMNS}, ms.role::text AS "viewerRole", ms.joined_at AS "viewerJoinedAt", ms.last_read_seq AS "viewerLastReadSeq",
+             ms.muted_at AS "viewerMutedAt", ms.muted_until AS "viewerMutedUntil"
       FROM conversations.memberships ms
       JOIN conversations.conversations c ON c.id = ms.conversation_id
       LEFT JOIN conversations.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
       WHERE ms.user_id = ${userId}::uuid
       ORDER BY COALESCE(m.created_at, c.created_at) DESC, c.id DESC`;
-    return rows.map(({ viewerRole, viewerJoinedAt, viewerLastReadSeq, ...conversation }) => ({
+    return rows.map(({ viewerRole, viewerJoinedAt, viewerLastReadSeq, viewerMutedAt, viewerMutedUntil, ...conversation }) => ({
       conversation,
-      membership: { conversationId: conversation.id, userId, role: viewerRole, joinedAt: viewerJoinedAt, lastReadSeq: viewerLastReadSeq },
+      membership: { conversationId: conversation.id, userId, role: viewerRole, joinedAt: viewerJoinedAt, lastReadSeq: viewerLastReadSeq, mutedAt: viewerMutedAt, mutedUntil: viewerMutedUntil },
     }));
   }
 
@@ -136,7 +142,7 @@ export class ConversationsService {
   async membershipsOfUser(conversationIds: readonly string[], userId: string): Promise<Map<string, MyMembershipRow>> {
     const rows = await this.prisma.membership.findMany({
       where: { conversationId: { in: [...conversationIds] }, userId },
-      select: { conversationId: true, userId: true, role: true, joinedAt: true, lastReadSeq: true },
+      select: { conversationId: true, userId: true, role: true, joinedAt: true, lastReadSeq: true, mutedAt: true, mutedUntil: true },
     });
     return new Map(rows.map((row) => [row.conversationId, row]));
   }
@@ -309,6 +315,29 @@ export class ConversationsService {
              jsonb_set(${JSON.stringify(payload)}::jsonb, '{lastReadSeq}', to_jsonb(moved.last_read_seq))
       FROM moved`;
     if (moved > 0) this.onCommitted();
+    return conversation;
+  }
+
+  /**
+   * Mutes (`until` a time within MAX_MUTE_MS, or null: until unmuted) or
+   * unmutes (`mute` false) the conversation for the caller: a member's own
+   * setting, allowed in archived conversations too. While muted, sends write
+   * no notification for the caller (NotificationsService.write reads it in
+   * the sending transaction); unread and mention counts go on counting.
+   */
+  async setMuted(userId: string, conversationIdArg: unknown, mute: boolean, until?: Date | null): Promise<ConversationRow> {
+    const conversationId = parseId(conversationIdArg, 'conversationId');
+    const now = new Date();
+    if (mute && until != null && !(until > now && until.getTime() - now.getTime() <= MAX_MUTE_MS)) {
+      throw badInput('until must be in the future and within a year (leave it out to mute until unmuted)', 'until');
+    }
+    const conversation = await this.getForMember(conversationId, userId);
+    const changed = await this.prisma.membership.updateMany({
+      where: { conversationId, userId },
+      data: mute ? { mutedAt: now, mutedUntil: until ?? null } : { mutedAt: null, mutedUntil: null },
+    });
+    // Left between the check and the update.
+    if (changed.count === 0) throw notFound(NOT_FOUND_CONVERSATION);
     return conversation;
   }
 

@@ -184,7 +184,7 @@ export class NotificationsService implements EditNotifier {
 
   /**
    * Inside the sending transaction: one notification per recipient who is
-   * still a member, its outbox event on the user's subject, then the
+   * still a member and has not muted the conversation, its outbox event on the user's subject, then the
    * recipients' oldest notifications beyond the newest 500 are deleted (an
    * index range scan of at most 500 entries per recipient).
    *
@@ -212,6 +212,8 @@ export class NotificationsService implements EditNotifier {
         SELECT x.id, x.user_id, x.kind::conversations."NotificationKind", ${message.conversationId}::uuid, ${message.id}::uuid
         FROM unnest(${ids}::uuid[], ${users}::uuid[], ${kinds}::text[]) AS x(id, user_id, kind)
         JOIN conversations.memberships ms ON ms.conversation_id = ${message.conversationId}::uuid AND ms.user_id = x.user_id
+        -- Not to a member who muted the conversation (models.ts isMuted, in SQL).
+        WHERE ms.muted_at IS NULL OR (ms.muted_until IS NOT NULL AND ms.muted_until <= now())
         ON CONFLICT (message_id, user_id) DO NOTHING
         RETURNING id, user_id, kind
       ), event AS (
