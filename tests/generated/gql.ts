@@ -14,6 +14,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n": typeof types.PinMessageDocument,
+    "\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n": typeof types.UnpinMessageDocument,
+    "\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n": typeof types.PinsDocument,
     "\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n": typeof types.ChannelsDocument,
     "\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n": typeof types.JoinChannelDocument,
     "\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n": typeof types.LeaveConversationDocument,
@@ -76,6 +79,9 @@ type Documents = {
     "\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n": typeof types.MembersProfilesDocument,
 };
 const documents: Documents = {
+    "\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n": types.PinMessageDocument,
+    "\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n": types.UnpinMessageDocument,
+    "\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n": types.PinsDocument,
     "\n  query Channels($search: String, $limit: Int, $after: String) {\n    channels(search: $search, limit: $limit, after: $after) {\n      channels { id title topic memberCount joined }\n      nextCursor\n    }\n  }\n": types.ChannelsDocument,
     "\n  mutation JoinChannel($id: ID!) { joinChannel(id: $id) { id title myRole memberCount } }\n": types.JoinChannelDocument,
     "\n  mutation LeaveConversation($id: ID!) { leaveConversation(id: $id) }\n": types.LeaveConversationDocument,
@@ -152,6 +158,18 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n"): (typeof documents)["\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n"): (typeof documents)["\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n"): (typeof documents)["\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

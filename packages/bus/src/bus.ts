@@ -72,6 +72,10 @@ export enum ConversationEvent {
   ReactionAdded = 'reaction.added',
   /** A reaction was removed from a message: ReactionEventPayload. */
   ReactionRemoved = 'reaction.removed',
+  /** A message was pinned: PinEventPayload. */
+  MessagePinned = 'message.pinned',
+  /** A message was unpinned: PinEventPayload. */
+  MessageUnpinned = 'message.unpinned',
   /** Someone is typing (or stopped): TypingEventPayload. Ephemeral: published directly, never stored. */
   Typing = 'typing',
 }
@@ -87,6 +91,8 @@ export const CONVERSATION_EVENT_KIND: Readonly<Record<ConversationEvent, string>
   [ConversationEvent.ConversationUpdated]: 'CONVERSATION_UPDATED',
   [ConversationEvent.ReactionAdded]: 'REACTION_ADDED',
   [ConversationEvent.ReactionRemoved]: 'REACTION_REMOVED',
+  [ConversationEvent.MessagePinned]: 'MESSAGE_PINNED',
+  [ConversationEvent.MessageUnpinned]: 'MESSAGE_UNPINNED',
   [ConversationEvent.Typing]: 'TYPING',
 };
 
@@ -196,6 +202,15 @@ export interface ReactionEventPayload {
   seq: number;
   userId: string;
   emoji: string;
+  committedAt: string;
+}
+
+/** The payload of `message.pinned` / `message.unpinned`: `userId` pinned or unpinned the message. */
+export interface PinEventPayload {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  userId: string;
   committedAt: string;
 }
 

@@ -46,6 +46,8 @@ export enum ConversationEventKind {
   MessageDeleted = 'MESSAGE_DELETED',
   ReactionAdded = 'REACTION_ADDED',
   ReactionRemoved = 'REACTION_REMOVED',
+  MessagePinned = 'MESSAGE_PINNED',
+  MessageUnpinned = 'MESSAGE_UNPINNED',
   MemberAdded = 'MEMBER_ADDED',
   MemberRemoved = 'MEMBER_REMOVED',
   RoleChanged = 'ROLE_CHANGED',

@@ -8,6 +8,7 @@ import type { RateLimitedAction, RateLimiter } from './rate-limit.js';
 import type { ConversationRow, MembershipRow, MessageRow, MyMembershipRow, UserRef } from './models.js';
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
+import type { PinRow, PinsService } from './modules/pins/pins.service.js';
 import type { SearchService } from './modules/search/search.service.js';
 import type { NotificationsService } from './modules/notifications/notifications.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
@@ -30,6 +31,10 @@ export interface ConversationsLoaders {
   /** The caller's totals over all conversations, computed once per request. */
   totals(): Promise<{ unread: number; mentions: number }>;
   reactions: BatchLoader<string, ReactionGroupRow[]>;
+  /** The live pins per conversation, newest first. */
+  pins: BatchLoader<string, PinRow[]>;
+  /** Which messages are pinned. */
+  pinned: BatchLoader<string, true>;
   replyCount: BatchLoader<string, number>;
   /** Mentioned user ids per message. */
   mentions: BatchLoader<string, string[]>;
@@ -47,6 +52,7 @@ export interface ConversationsContext {
   messages: MessagesService;
   members: MembersService;
   reactions: ReactionsService;
+  pins: PinsService;
   search: SearchService;
   typing: TypingService;
   notifications: NotificationsService;
@@ -62,6 +68,7 @@ export interface ContextDeps {
   messages: MessagesService;
   members: MembersService;
   reactions: ReactionsService;
+  pins: PinsService;
   search: SearchService;
   typing: TypingService;
   notifications: NotificationsService;
@@ -82,6 +89,7 @@ export function createLoaders(
   conversations: ConversationsService,
   messages: MessagesService,
   reactions: ReactionsService,
+  pins: PinsService,
   /** Identity.membershipVouched: conversations are read without `userId`'s membership check, and nothing is computed for `userId`. */
   membershipVouched = false,
 ): ConversationsLoaders {
@@ -90,7 +98,7 @@ export function createLoaders(
   let totals: Promise<{ unread: number; mentions: number }> | undefined;
   if (membershipVouched) {
     return {
-      ...createLoaders(NOBODY, conversations, messages, reactions),
+      ...createLoaders(NOBODY, conversations, messages, reactions, pins),
       conversation: new BatchLoader((ids) => conversations.byIds(ids)),
       myMembership: new BatchLoader(async () => viewerOnly()),
       unreadCount: new BatchLoader(async () => viewerOnly()),
@@ -106,6 +114,8 @@ export function createLoaders(
     myMembership: new BatchLoader((ids) => conversations.membershipsOfUser(ids, userId)),
     isMember: new BatchLoader((pairs) => conversations.memberPairs(pairs)),
     reactions: new BatchLoader((ids) => reactions.groups(ids, userId)),
+    pins: new BatchLoader((ids) => pins.pinsOf(ids)),
+    pinned: new BatchLoader((ids) => pins.pinned(ids)),
     replyCount: new BatchLoader((ids) => messages.replyCounts(ids)),
     mentions: new BatchLoader((ids) => messages.mentionsOf(ids)),
     unreadCount: new BatchLoader((ids) => conversations.unreadCounts(ids, userId)),
@@ -180,13 +190,14 @@ export function createContextFactory(deps: ContextDeps) {
       messages: deps.messages,
       members: deps.members,
       reactions: deps.reactions,
+      pins: deps.pins,
       search: deps.search,
       typing: deps.typing,
       notifications: deps.notifications,
       async rateLimit(action) {
         if (deps.limiter && userId) await deps.limiter.take(action, userId.toLowerCase());
       },
-      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, membershipVouched),
+      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, deps.pins, membershipVouched),
     };
   };
 }

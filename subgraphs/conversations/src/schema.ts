@@ -10,6 +10,7 @@ import { membersResolvers } from './modules/members/members.resolvers.js';
 import { notificationsResolvers } from './modules/notifications/notifications.resolvers.js';
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
+import { pinsResolvers } from './modules/pins/pins.resolvers.js';
 import { searchResolvers } from './modules/search/search.resolvers.js';
 import { typingResolvers } from './modules/typing/typing.resolvers.js';
 import { liveResolvers } from './modules/live/live.resolvers.js';
@@ -20,7 +21,7 @@ const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
  * The module whose file carries `extend schema @link(...)` goes first; the
  * others extend Query / Mutation.
  */
-const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions', 'search'];
+const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions', 'pins', 'search'];
 
 function readModules(): string {
   const names = readdirSync(modules, { withFileTypes: true })
@@ -80,6 +81,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, pinsResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
   });
 }

@@ -15,6 +15,7 @@ import { ConversationsService } from './modules/conversations/conversations.serv
 import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
 import { ReactionsService } from './modules/reactions/reactions.service.js';
+import { PinsService } from './modules/pins/pins.service.js';
 import { SearchService } from './modules/search/search.service.js';
 import { NotificationsService, type PresenceLookup } from './modules/notifications/notifications.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
@@ -86,6 +87,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const notifications = new NotificationsService(prisma, busTopics, deps.presence);
   const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications, undefined, deps.mediaAttachments);
   const reactions = new ReactionsService(prisma, busTopics, kick);
+  const pins = new PinsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
   const typing = new TypingService(conversations, deps.bus, busTopics);
   const limiter = deps.rateLimits === false ? undefined : new RateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS, { store: deps.rateLimitStore });
@@ -138,7 +140,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  const context = createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, search, typing, notifications, limiter });
+  const context = createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, pins, search, typing, notifications, limiter });
   const graphql = graphqlHttpHandler<ConversationsContext>(apollo, {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     context: (req) => context({ req }),

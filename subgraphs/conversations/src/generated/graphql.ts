@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ConversationRow, MessageRow, UserRef, MembershipRow, ChannelRow } from '../models.js';
 import type { NotificationRow, NotificationPageRow } from '../modules/notifications/notifications.service.js';
 import type { LogEventRow } from '../modules/live/event-log.service.js';
+import type { PinRow } from '../modules/pins/pins.service.js';
 import type { ConversationsContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -106,6 +107,11 @@ export type Conversation = {
   /** The caller's role in this conversation. */
   myRole: MemberRole;
   /**
+   * The conversation's pinned messages, newest pin first (at most 100; deleted
+   * messages are not shown).
+   */
+  pins: Array<Pin>;
+  /**
    * The replies in the thread of `rootId` (a message of this conversation,
    * NOT_FOUND otherwise) with seq > after, by seq ascending; `limit` 1..200.
    */
@@ -178,7 +184,7 @@ export type ConversationEvent = {
   /** TYPING: when the indicator lapses unless refreshed. */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   kind: ConversationEventKind;
-  /** The message added, edited, deleted or reacted to. */
+  /** The message added, edited, deleted, reacted to, pinned or unpinned. */
   message?: Maybe<Message>;
   /**
    * The event's place in the conversation's event log (1, 2, 3 … without gaps) for
@@ -194,7 +200,7 @@ export type ConversationEvent = {
   seq: Scalars['Int']['output'];
   /** TYPING: whether the user is typing (false: stopped). */
   typing?: Maybe<Scalars['Boolean']['output']>;
-  /** The member who joined, left or changed role, or who reacted. */
+  /** The member who joined, left or changed role, or who reacted, pinned or unpinned. */
   user?: Maybe<User>;
 };
 
@@ -207,6 +213,10 @@ export type ConversationEventKind =
   | 'MESSAGE_DELETED'
   /** The message's body was edited (`editedAt` set), or media was attached to it (`attachMedia`: `editedAt` unchanged). */
   | 'MESSAGE_EDITED'
+  /** A member pinned the message (pinMessage): `message`, and `user` who pinned it. */
+  | 'MESSAGE_PINNED'
+  /** A member unpinned the message (unpinMessage): `message`, and `user` who unpinned it. */
+  | 'MESSAGE_UNPINNED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'
   /**
@@ -312,6 +322,8 @@ export type Message = {
   mentions: Array<User>;
   /** Whether the caller is among `mentions`. */
   mentionsMe: Scalars['Boolean']['output'];
+  /** Whether the message is pinned in its conversation (false once deleted). */
+  pinned: Scalars['Boolean']['output'];
   /** Grouped by emoji, in order of each emoji's first use. Empty once deleted. */
   reactions: Array<ReactionGroup>;
   /** Replies in this message's thread that are not deleted (0 for a reply). */
@@ -405,6 +417,15 @@ export type Mutation = {
    */
   muteConversation: Conversation;
   /**
+   * Pins a message of a conversation the caller is in; any member may, and
+   * members following `conversationEvents` get MESSAGE_PINNED. Idempotent:
+   * pinning a pinned message changes nothing and announces nothing. A deleted
+   * message, an archived conversation, or a conversation that already holds 100
+   * pinned messages: CONFLICT. Non-members: NOT_FOUND. Pins and unpins take
+   * from the caller's reaction rate limit (RATE_LIMITED with retryAfter).
+   */
+  pinMessage: Message;
+  /**
    * ADMIN or OWNER: an ADMIN removes members and admins, only an OWNER removes
    * an owner (FORBIDDEN otherwise); a MEMBER removes nobody. Yourself: use
    * leaveConversation (BAD_USER_INPUT, field "userId"). NOT_FOUND when the
@@ -429,6 +450,13 @@ export type Mutation = {
   unarchiveConversation: Conversation;
   /** Ends the caller's mute of the conversation (nothing changes if it is not muted). Not a member: NOT_FOUND. */
   unmuteConversation: Conversation;
+  /**
+   * Unpins a message; any member may (pins are the conversation's, not their
+   * pinner's). MESSAGE_UNPINNED to `conversationEvents`. Unpinning a message that
+   * is not pinned changes nothing. An archived conversation: CONFLICT.
+   * Non-members: NOT_FOUND.
+   */
+  unpinMessage: Message;
   /**
    * ADMIN or OWNER; GROUP and CHANNEL only (DIRECT: CONFLICT); CONFLICT when
    * archived. A member is FORBIDDEN.
@@ -510,6 +538,11 @@ export type MutationMuteConversationArgs = {
 };
 
 
+export type MutationPinMessageArgs = {
+  messageId: Scalars['ID']['input'];
+};
+
+
 export type MutationRemoveMemberArgs = {
   conversationId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
@@ -540,6 +573,11 @@ export type MutationUnarchiveConversationArgs = {
 
 export type MutationUnmuteConversationArgs = {
   conversationId: Scalars['ID']['input'];
+};
+
+
+export type MutationUnpinMessageArgs = {
+  messageId: Scalars['ID']['input'];
 };
 
 
@@ -577,6 +615,15 @@ export type NotificationPage = {
   nextCursor?: Maybe<Scalars['String']['output']>;
   /** Newest first. */
   notifications: Array<Notification>;
+};
+
+/** A pinned message of a conversation (`Conversation.pins`). */
+export type Pin = {
+  __typename?: 'Pin';
+  message: Message;
+  pinnedAt: Scalars['DateTime']['output'];
+  /** The member who pinned it. */
+  pinnedBy: User;
 };
 
 export type Query = {
@@ -888,6 +935,7 @@ export type ResolversTypes = ResolversObject<{
   Notification: ResolverTypeWrapper<NotificationRow>;
   NotificationKind: NotificationKind;
   NotificationPage: ResolverTypeWrapper<NotificationPageRow>;
+  Pin: ResolverTypeWrapper<PinRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReactionGroup: ResolverTypeWrapper<ReactionGroup>;
   SearchHit: ResolverTypeWrapper<Omit<SearchHit, 'message'> & { message: ResolversTypes['Message'] }>;
@@ -918,6 +966,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Notification: NotificationRow;
   NotificationPage: NotificationPageRow;
+  Pin: PinRow;
   Query: Record<PropertyKey, never>;
   ReactionGroup: ReactionGroup;
   SearchHit: Omit<SearchHit, 'message'> & { message: ResolversParentTypes['Message'] };
@@ -965,6 +1014,7 @@ export type ConversationResolvers<ContextType = ConversationsContext, ParentType
   muted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   mutedUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   myRole?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  pins?: Resolver<Array<ResolversTypes['Pin']>, ParentType, ContextType>;
   thread?: Resolver<Array<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<ConversationThreadArgs, 'limit' | 'rootId'>>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   topic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1024,6 +1074,7 @@ export type MessageResolvers<ContextType = ConversationsContext, ParentType exte
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mentions?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   mentionsMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  pinned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   reactions?: Resolver<Array<ResolversTypes['ReactionGroup']>, ParentType, ContextType>;
   replyCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   replyTo?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType>;
@@ -1044,12 +1095,14 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   markNotificationsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<MutationMarkNotificationsReadArgs>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
   muteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMuteConversationArgs, 'conversationId'>>;
+  pinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPinMessageArgs, 'messageId'>>;
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;
   removeReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationRemoveReactionArgs, 'emoji' | 'messageId'>>;
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   setTyping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetTypingArgs, 'conversationId' | 'typing'>>;
   unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
   unmuteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnmuteConversationArgs, 'conversationId'>>;
+  unpinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationUnpinMessageArgs, 'messageId'>>;
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
 }>;
 
@@ -1065,6 +1118,12 @@ export type NotificationResolvers<ContextType = ConversationsContext, ParentType
 export type NotificationPageResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['NotificationPage'] = ResolversParentTypes['NotificationPage']> = ResolversObject<{
   nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notifications?: Resolver<Array<ResolversTypes['Notification']>, ParentType, ContextType>;
+}>;
+
+export type PinResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Pin'] = ResolversParentTypes['Pin']> = ResolversObject<{
+  message?: Resolver<ResolversTypes['Message'], ParentType, ContextType>;
+  pinnedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  pinnedBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -1120,6 +1179,7 @@ export type Resolvers<ContextType = ConversationsContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Notification?: NotificationResolvers<ContextType>;
   NotificationPage?: NotificationPageResolvers<ContextType>;
+  Pin?: PinResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReactionGroup?: ReactionGroupResolvers<ContextType>;
   SearchHit?: SearchHitResolvers<ContextType>;

@@ -58,6 +58,8 @@ const LOGGED_EVENTS: ReadonlySet<string> = new Set([
   ConversationEvent.MessageDeleted,
   ConversationEvent.ReactionAdded,
   ConversationEvent.ReactionRemoved,
+  ConversationEvent.MessagePinned,
+  ConversationEvent.MessageUnpinned,
   ConversationEvent.MemberAdded,
   ConversationEvent.MemberRemoved,
   ConversationEvent.RoleChanged,

@@ -1,10 +1,9 @@
 import { ConversationEvent, type ReactionEventPayload, type Topics } from '@storm/bus';
-import { badInput, conflict, notFound } from '@storm/common';
+import { badInput, conflict } from '@storm/common';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { mapDbError, NOT_FOUND_MESSAGE, parseId } from '../../errors.js';
+import { parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
-import { TX_OPTIONS } from '../members/members.service.js';
-import { writeOutbox } from '../outbox/outbox.service.js';
+import { changeMessageAsMember } from '../messages/member-change.js';
 import { canonicalEmoji, isSingleEmoji } from './emoji.js';
 
 /** A ReactionGroup as the resolvers hand it on. */
@@ -57,29 +56,18 @@ export class ReactionsService {
   private async change(userId: string, messageIdArg: unknown, emojiArg: unknown, adding: boolean): Promise<MessageRow> {
     const messageId = parseId(messageIdArg, 'messageId');
     const emoji = parseEmoji(emojiArg);
-    try {
-      const { message, changed } = await this.prisma.$transaction(async (tx) => {
-        const message = await tx.message.findFirst({ where: { id: messageId, conversation: { memberships: { some: { userId } } } }, include: { conversation: { select: { archivedAt: true } } } });
-        if (!message) throw notFound(NOT_FOUND_MESSAGE);
-        const { conversation, ...row } = message;
-        if (adding && row.deletedAt) throw conflict('A deleted message cannot be reacted to');
-        if (conversation.archivedAt) throw conflict('This conversation is archived');
-        const count = adding
-          ? await tx.$executeRaw`
-              INSERT INTO conversations.reactions (message_id, emoji, user_id, conversation_id)
-              VALUES (${messageId}::uuid, ${emoji}, ${userId}::uuid, ${row.conversationId}::uuid)
-              ON CONFLICT DO NOTHING`
-          : (await tx.reaction.deleteMany({ where: { messageId, emoji, userId } })).count;
-        if (count === 0) return { message: row, changed: false };
-        const event = adding ? ConversationEvent.ReactionAdded : ConversationEvent.ReactionRemoved;
-        const payload: ReactionEventPayload = { conversationId: row.conversationId, messageId, seq: row.seq, userId, emoji, committedAt: new Date().toISOString() };
-        await writeOutbox(tx, this.topics.conversation(row.conversationId, event), payload);
-        return { message: row, changed: true };
-      }, TX_OPTIONS);
-      if (changed) this.onCommitted();
-      return message;
-    } catch (err) {
-      throw mapDbError(err);
-    }
+    return changeMessageAsMember(this.prisma, userId, messageId, this.onCommitted, async (tx, row) => {
+      if (adding && row.deletedAt) throw conflict('A deleted message cannot be reacted to');
+      const count = adding
+        ? await tx.$executeRaw`
+            INSERT INTO conversations.reactions (message_id, emoji, user_id, conversation_id)
+            VALUES (${messageId}::uuid, ${emoji}, ${userId}::uuid, ${row.conversationId}::uuid)
+            ON CONFLICT DO NOTHING`
+        : (await tx.reaction.deleteMany({ where: { messageId, emoji, userId } })).count;
+      if (count === 0) return undefined;
+      const event = adding ? ConversationEvent.ReactionAdded : ConversationEvent.ReactionRemoved;
+      const payload: ReactionEventPayload = { conversationId: row.conversationId, messageId, seq: row.seq, userId, emoji, committedAt: new Date().toISOString() };
+      return { subject: this.topics.conversation(row.conversationId, event), payload };
+    });
   }
 }
