@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity, IDENTITY_HEADER } from '@storm/common';
 import { ok, request, wsClient } from './testkit/client.js';
-import { Login, Logout, Me, RefreshToken, Register } from './testkit/operations.js';
+import { ChangePassword, Login, Logout, Me, RefreshToken, Register } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser } from './testkit/users.js';
 
@@ -36,6 +36,39 @@ describe('accounts and tokens through the router', () => {
     // ...and the whole family is gone, including the newest token.
     const after = await request(stack.httpUrl, RefreshToken, { token: second.refreshToken.refreshToken });
     expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('changePassword: checks the current one, signs every other device out, and hands this one a new pair', async () => {
+    const user = await registerUser(stack.httpUrl, 'changer');
+    const other = (await ok(stack.httpUrl, Login, { input: { email: user.email, password: user.password } })).login;
+    const change = (currentPassword: string, newPassword: string, token = user.accessToken) => request(stack.httpUrl, ChangePassword, { input: { currentPassword, newPassword } }, token);
+    const refusal = async (res: ReturnType<typeof change>) => {
+      const { errors } = await res;
+      return [errors?.[0]?.extensions?.code, errors?.[0]?.extensions?.field];
+    };
+    expect(await refusal(change('not my password', 'a brand new passphrase'))).toEqual(['BAD_USER_INPUT', 'currentPassword']);
+    expect(await refusal(change(user.password, 'short'))).toEqual(['BAD_USER_INPUT', 'newPassword']);
+    expect(await refusal(change(user.password, user.password))).toEqual(['BAD_USER_INPUT', 'newPassword']);
+    expect(await refusal(change(user.password, 'a brand new passphrase', 'not-a-token'))).toEqual(['UNAUTHENTICATED', undefined]);
+    // Nothing changed so far: the old password still signs in.
+    await ok(stack.httpUrl, Login, { input: { email: user.email, password: user.password } });
+
+    const { changePassword } = await ok(stack.httpUrl, ChangePassword, { input: { currentPassword: user.password, newPassword: 'a brand new passphrase' } }, user.accessToken);
+    expect(changePassword.user.id).toBe(user.id);
+    // Every refresh token issued before is dead, on every device; the new one works.
+    for (const token of [user.refreshToken, other.refreshToken]) {
+      expect((await request(stack.httpUrl, RefreshToken, { token })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    await ok(stack.httpUrl, RefreshToken, { token: changePassword.refreshToken });
+    expect((await request(stack.httpUrl, Login, { input: { email: user.email, password: user.password } })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await ok(stack.httpUrl, Login, { input: { email: user.email, password: 'a brand new passphrase' } });
+    expect((await ok(stack.httpUrl, Me, {}, changePassword.accessToken)).me?.id).toBe(user.id);
+
+    // Guessing the current password with a stolen access token is throttled like login.
+    const codes: unknown[] = [];
+    for (let i = 0; i < 8; i++) codes.push((await refusal(change(`guess number ${i}!`, 'another new passphrase', changePassword.accessToken)))[0]);
+    expect(codes.slice(0, 5)).toEqual(Array(5).fill('BAD_USER_INPUT'));
+    expect(codes).toContain('RATE_LIMITED');
   });
 
   it('logout ends the refresh family', async () => {

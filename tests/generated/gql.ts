@@ -73,6 +73,7 @@ type Documents = {
     "\n  mutation EditMessage($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id seq body editedAt } }\n": typeof types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": typeof types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": typeof types.MessageAddedDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": typeof types.SearchUsersDocument,
     "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": typeof types.UserProfileDocument,
@@ -138,6 +139,7 @@ const documents: Documents = {
     "\n  mutation EditMessage($id: ID!, $body: String!) { editMessage(id: $id, body: $body) { id seq body editedAt } }\n": types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": types.MessageAddedDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": types.UpdateProfileDocument,
     "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": types.SearchUsersDocument,
     "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": types.UserProfileDocument,
@@ -394,6 +396,10 @@ export function graphql(source: "\n  mutation DeleteMessage($id: ID!) { deleteMe
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n"): (typeof documents)["\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -77,3 +77,9 @@ export const MessageAdded = graphql(`
     }
   }
 `);
+
+export const ChangePassword = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) { accessToken refreshToken user { id } }
+  }
+`);

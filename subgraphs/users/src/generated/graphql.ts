@@ -37,6 +37,12 @@ export type AuthPayload = {
   user: User;
 };
 
+export type ChangePasswordInput = {
+  currentPassword: Scalars['String']['input'];
+  /** 10–256 characters, not the current one. */
+  newPassword: Scalars['String']['input'];
+};
+
 export type LoginInput = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
@@ -53,6 +59,18 @@ export type Media = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Changes the signed-in caller's password (Authorization: Bearer). A wrong
+   * `currentPassword` is BAD_USER_INPUT (field `currentPassword`), counted and
+   * throttled with the account's failed logins (RATE_LIMITED with `retryAfter`);
+   * a `newPassword` outside 10–256 characters or equal to the current one is
+   * BAD_USER_INPUT (field `newPassword`); nothing changes then. On success every
+   * refresh token of the account is revoked, so every other device must sign in
+   * again, and a new pair for this device is returned. Access tokens already
+   * issued stay valid until they expire (JWT_ACCESS_TTL_SECONDS). An anonymous
+   * caller is UNAUTHENTICATED.
+   */
+  changePassword: AuthPayload;
   /**
    * Not in the public API (@inaccessible: the router never routes it): the media
    * subgraph calls it, as the owner, when they delete a media, so that no profile
@@ -93,6 +111,11 @@ export type Mutation = {
    * avatar cannot be checked while the media service is down).
    */
   updateProfile: User;
+};
+
+
+export type MutationChangePasswordArgs = {
+  input: ChangePasswordInput;
 };
 
 
@@ -342,6 +365,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ChangePasswordInput: ChangePasswordInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   LoginInput: LoginInput;
   Media: ResolverTypeWrapper<Media>;
@@ -363,6 +387,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   String: Scalars['String']['output'];
+  ChangePasswordInput: ChangePasswordInput;
   DateTime: Scalars['DateTime']['output'];
   LoginInput: LoginInput;
   Media: Media;
@@ -400,6 +425,7 @@ export type MediaResolvers<ContextType = UsersContext, ParentType extends Resolv
 }>;
 
 export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
   forgetAvatar?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationForgetAvatarArgs, 'mediaId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;

@@ -1,4 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
+import { unauthenticated } from '@storm/common';
 import type { Resolvers } from '../../generated/graphql.js';
 
 /** ISO-8601 timestamps on the wire. */
@@ -29,5 +30,9 @@ export const authResolvers: Resolvers = {
     login: (_parent, { input }, ctx) => ctx.auth.login(input, ctx.clientAddress),
     refreshToken: (_parent, { refreshToken }, ctx) => ctx.auth.refresh(refreshToken),
     logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(refreshToken),
+    changePassword: (_parent, { input }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      return ctx.auth.changePassword(ctx.userId, input, ctx.clientAddress);
+    },
   },
 };

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hashRefreshToken, newRefreshToken, signAccessToken, type SigningKeys } from '@storm/auth';
-import { conflict, unauthenticated } from '@storm/common';
+import { badInput, conflict, unauthenticated } from '@storm/common';
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
-import { validateLogin, validateRegistration } from './auth.validation.js';
+import { PASSWORD_MAX, validateLogin, validateNewPassword, validateRegistration } from './auth.validation.js';
 import { burnVerification, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { AuthThrottle } from './throttle.js';
-import type { RegisterInput, LoginInput } from '../../generated/graphql.js';
+import type { ChangePasswordInput, RegisterInput, LoginInput } from '../../generated/graphql.js';
 
 /** Token settings of the users service (from JWT_* in env.ts). */
 export interface TokenSettings {
@@ -36,6 +36,8 @@ export interface AuthResult {
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
+/** A wrong current password of changePassword: a form field's error (BAD_USER_INPUT), not a signed-out caller. */
+const INVALID_PASSWORD = 'The current password is not right';
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 /** Our tokens are 43 characters; anything far longer is not one of ours and is refused before hashing. */
 const REFRESH_TOKEN_MAX = 128;
@@ -130,6 +132,35 @@ export class AuthService {
     await this.prisma.$transaction(writes);
     await this.throttle.loginSucceeded(throttleKey, clientAddress);
     return this.result(user, refresh);
+  }
+
+  /**
+   * Changes a signed-in user's password. The current one is checked as login
+   * checks it, throttled under the same counters (per account and per
+   * address), so a stolen access token cannot be used to guess it faster than
+   * login could. On success, in one transaction: the new hash, every refresh
+   * token of the account revoked (every other device must sign in again), and
+   * a new family for this device, whose pair is returned. Access tokens
+   * already issued stay valid until they expire (stateless JWTs).
+   */
+  async changePassword(userId: string, input: ChangePasswordInput, clientAddress: string | null = null): Promise<AuthResult> {
+    if ([...input.currentPassword].length > PASSWORD_MAX) throw badInput(INVALID_PASSWORD, 'currentPassword');
+    const newPassword = validateNewPassword(input.newPassword, 'newPassword');
+    if (newPassword === input.currentPassword) throw badInput('The new password must differ from the current one', 'newPassword');
+    const user = await this.prisma.user.findUnique({ where: { id: userId } });
+    if (!user) throw unauthenticated();
+    await this.throttle.beforeLogin(user.email, clientAddress);
+    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw badInput(INVALID_PASSWORD, 'currentPassword');
+    const passwordHash = await hashPassword(newPassword);
+    const refresh = this.newRefresh();
+    const now = new Date();
+    const [updated] = await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: user.id }, data: { passwordHash } }),
+      this.prisma.refreshToken.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } }),
+      this.prisma.refreshToken.create({ data: { userId: user.id, familyId: randomUUID(), tokenHash: refresh.hash, expiresAt: refresh.expiresAt } }),
+    ]);
+    await this.throttle.loginSucceeded(user.email, clientAddress);
+    return this.result(updated, refresh);
   }
 
   /** Rotates a refresh token; see the class comment for reuse detection. */

@@ -40,10 +40,7 @@ export function validateRegistration(input: RegisterInput): ValidRegistration {
   }
   const email = normalizeEmail(input.email);
   if (!email) throw badInput('Email is not a valid address', 'email');
-  const length = codePoints(input.password);
-  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    throw badInput(`Password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters`, 'password');
-  }
+  validateNewPassword(input.password, 'password');
   let displayName = handle;
   if (input.displayName !== null && input.displayName !== undefined) {
     displayName = input.displayName.normalize('NFC').trim();
@@ -59,9 +56,19 @@ export function validateRegistration(input: RegisterInput): ValidRegistration {
     }
     assertStorableText(displayName, 'displayName');
   }
-  // Hashed as UTF-8, two passwords differing only in an unpaired surrogate would be one.
-  assertStorableText(input.password, 'password');
   return { handle, email, password: input.password, displayName };
+}
+
+/**
+ * A new password, by register's rule (PASSWORD_MIN–PASSWORD_MAX code points,
+ * storable as sent); BAD_USER_INPUT on `field` otherwise.
+ */
+export function validateNewPassword(password: string, field: string): string {
+  const length = codePoints(password);
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) throw badInput(`Password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters`, field);
+  // Hashed as UTF-8, two passwords differing only in an unpaired surrogate would be one.
+  assertStorableText(password, field);
+  return password;
 }
 
 /** Login input as far as it can be checked without revealing anything about accounts. */
