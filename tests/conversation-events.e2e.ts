@@ -18,7 +18,7 @@ import {
   TypingEvents,
 } from './testkit/live-operations.js';
 import { ArchiveConversation, UnarchiveConversation } from './testkit/chat-operations.js';
-import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MarkRead, SendMessage } from './testkit/operations.js';
+import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MarkRead, MarkUnread, SendMessage } from './testkit/operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -291,6 +291,22 @@ describe('typing indicators', () => {
     expect((await alices.waitFor(4)).map((e) => e.data!.conversationEvents.kind)).toEqual(['MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED']);
     await onPhone.waitFor(5);
     expect(onPhone.events.map((e) => e.data!.conversationEvents.kind)).toEqual(['MESSAGE_ADDED', 'MESSAGE_ADDED', 'MESSAGE_ADDED', 'READ_UPDATED', 'MESSAGE_ADDED']);
+
+    // "Mark unread from here" at seq 2: the position goes back to 1; messages 2 (the mention), 3 and 4 are unread again, on every device.
+    expect((await ok(stack.httpUrl, MarkUnread, { id: conversationId, seq: 2 }, bob.accessToken)).markUnread).toEqual({ id: conversationId, unreadCount: 3, mentionCount: 1, lastReadSeq: 1 });
+    for (const recorder of [onPhone, onLaptop]) {
+      expect((await recorder.waitFor(6)).at(-1)!.data!.conversationEvents).toEqual({ kind: 'READ_UPDATED', seq: 1, position: null, user: { id: bob.id }, conversation: { unreadCount: 3, mentionCount: 1 } });
+    }
+    // Never forward: from seq 3 the position (1) is already before it, nothing moves and nothing is announced.
+    expect((await ok(stack.httpUrl, MarkUnread, { id: conversationId, seq: 3 }, bob.accessToken)).markUnread.lastReadSeq).toBe(1);
+    for (const seq of [0, 99]) {
+      const refused = await request(stack.httpUrl, MarkUnread, { id: conversationId, seq }, bob.accessToken);
+      expect([refused.errors?.[0]?.extensions?.code, refused.errors?.[0]?.extensions?.field]).toEqual(['BAD_USER_INPUT', 'seq']);
+    }
+    expect((await request(stack.httpUrl, MarkUnread, { id: conversationId, seq: 1 }, mallory.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'five' } }, alice.accessToken);
+    await onPhone.waitFor(7);
+    expect(onPhone.events.slice(5).map((e) => e.data!.conversationEvents.kind)).toEqual(['READ_UPDATED', 'MESSAGE_ADDED']);
     for (const recorder of [onPhone, onLaptop, alices]) recorder.unsubscribe();
     await Promise.all([bobPhone.dispose(), bobLaptop.dispose(), aliceClient.dispose()]);
   });

@@ -74,6 +74,7 @@ type Documents = {
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": typeof types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": typeof types.MessageAddedDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation MarkUnread($id: ID!, $seq: Int!) {\n    markUnread(conversationId: $id, seq: $seq) { id unreadCount mentionCount lastReadSeq }\n  }\n": typeof types.MarkUnreadDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": typeof types.SearchUsersDocument,
     "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": typeof types.UserProfileDocument,
@@ -140,6 +141,7 @@ const documents: Documents = {
     "\n  mutation DeleteMessage($id: ID!) { deleteMessage(id: $id) { id seq deletedAt } }\n": types.DeleteMessageDocument,
     "\n  subscription MessageAdded($conversationId: ID!, $after: Int) {\n    messageAdded(conversationId: $conversationId, after: $after) {\n      id seq body clientMsgId createdAt\n      author { id handle displayName }\n    }\n  }\n": types.MessageAddedDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation MarkUnread($id: ID!, $seq: Int!) {\n    markUnread(conversationId: $id, seq: $seq) { id unreadCount mentionCount lastReadSeq }\n  }\n": types.MarkUnreadDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) { id displayName statusText avatar { id } }\n  }\n": types.UpdateProfileDocument,
     "\n  query SearchUsers($prefix: String!, $limit: Int) {\n    users(handlePrefix: $prefix, limit: $limit) { id handle displayName statusText }\n  }\n": types.SearchUsersDocument,
     "\n  query UserProfile($id: ID!) {\n    user(id: $id) { id displayName statusText avatar { id } presence { status lastSeenAt } }\n  }\n": types.UserProfileDocument,
@@ -400,6 +402,10 @@ export function graphql(source: "\n  subscription MessageAdded($conversationId: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) { accessToken refreshToken user { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkUnread($id: ID!, $seq: Int!) {\n    markUnread(conversationId: $id, seq: $seq) { id unreadCount mentionCount lastReadSeq }\n  }\n"): (typeof documents)["\n  mutation MarkUnread($id: ID!, $seq: Int!) {\n    markUnread(conversationId: $id, seq: $seq) { id unreadCount mentionCount lastReadSeq }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -83,3 +83,9 @@ export const ChangePassword = graphql(`
     changePassword(input: $input) { accessToken refreshToken user { id } }
   }
 `);
+
+export const MarkUnread = graphql(`
+  mutation MarkUnread($id: ID!, $seq: Int!) {
+    markUnread(conversationId: $id, seq: $seq) { id unreadCount mentionCount lastReadSeq }
+  }
+`);

@@ -406,6 +406,15 @@ export type Mutation = {
    */
   markRead: Conversation;
   /**
+   * "Mark unread from here": moves the caller's read position back to just before
+   * message `seq` (lastReadSeq becomes seq − 1), so that message and every later
+   * one by others count in unreadCount (and mentionCount) again. Never moves the
+   * position forward: where it already is at or before seq − 1, nothing changes.
+   * `seq` must be between 1 and the conversation's lastSeq (BAD_USER_INPUT, field
+   * `seq`). Like markRead, other devices hear it as READ_UPDATED.
+   */
+  markUnread: Conversation;
+  /**
    * Mutes the conversation for the caller, any member in any conversation
    * (archived ones too): while muted, its messages write no notification for the
    * caller, neither direct messages nor mentions (`notifications`,
@@ -527,6 +536,12 @@ export type MutationMarkNotificationsReadArgs = {
 
 
 export type MutationMarkReadArgs = {
+  conversationId: Scalars['ID']['input'];
+  seq: Scalars['Int']['input'];
+};
+
+
+export type MutationMarkUnreadArgs = {
   conversationId: Scalars['ID']['input'];
   seq: Scalars['Int']['input'];
 };
@@ -1094,6 +1109,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   leaveConversation?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationLeaveConversationArgs, 'id'>>;
   markNotificationsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<MutationMarkNotificationsReadArgs>>;
   markRead?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkReadArgs, 'conversationId' | 'seq'>>;
+  markUnread?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMarkUnreadArgs, 'conversationId' | 'seq'>>;
   muteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationMuteConversationArgs, 'conversationId'>>;
   pinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationPinMessageArgs, 'messageId'>>;
   removeMember?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'conversationId' | 'userId'>>;

@@ -42,6 +42,9 @@ export const conversationsResolvers: Resolvers = {
     async markRead(_root, { conversationId, seq }, ctx) {
       return ctx.conversations.markRead(requireUser(ctx.userId), conversationId, seq);
     },
+    async markUnread(_root, { conversationId, seq }, ctx) {
+      return ctx.conversations.markUnread(requireUser(ctx.userId), conversationId, seq);
+    },
     async updateConversation(_root, { id, input }, ctx) {
       return ctx.conversations.update(requireUser(ctx.userId), id, input);
     },

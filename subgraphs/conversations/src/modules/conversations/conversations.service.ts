@@ -303,11 +303,34 @@ export class ConversationsService {
     // One statement: the position only moves forward (concurrent markReads
     // end at the highest seq), and `read.updated` is written to the outbox
     // exactly when it moved, atomically with the move.
+    await this.moveReadPosition(userId, conversationId, seq, 'forward');
+    return conversation;
+  }
+
+  /**
+   * "Mark unread from here": moves the caller's read position back to just
+   * before message `seq` (lastReadSeq = seq − 1), so it and everything after
+   * it count as unread again; never forward (a position already at or before
+   * it stays). `seq` between 1 and lastSeq. Other devices hear it as
+   * `read.updated`, like markRead.
+   */
+  async markUnread(userId: string, conversationIdArg: unknown, seq: unknown): Promise<ConversationRow> {
+    const conversationId = parseId(conversationIdArg, 'conversationId');
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1) throw badInput('seq must be a positive integer: the first message to count as unread', 'seq');
+    const conversation = await this.getForMember(conversationId, userId);
+    if (seq > conversation.lastSeq) throw badInput(`seq must not exceed the conversation's lastSeq (${conversation.lastSeq})`, 'seq');
+    await this.moveReadPosition(userId, conversationId, seq - 1, 'back');
+    return conversation;
+  }
+
+  /** Sets the caller's read position to `target` if that moves it in `direction`, writing `read.updated` in the same statement when it does. */
+  private async moveReadPosition(userId: string, conversationId: string, target: number, direction: 'forward' | 'back'): Promise<void> {
     const payload: Omit<ReadUpdatedPayload, 'lastReadSeq'> = { conversationId, userId, committedAt: new Date().toISOString() };
     const moved = await this.prisma.$executeRaw`
       WITH moved AS (
-        UPDATE conversations.memberships SET last_read_seq = ${seq}
-        WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid AND last_read_seq < ${seq}
+        UPDATE conversations.memberships SET last_read_seq = ${target}
+        WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid
+          AND ${direction === 'forward' ? Prisma.sql`last_read_seq < ${target}` : Prisma.sql`last_read_seq > ${target}`}
         RETURNING last_read_seq
       )
       INSERT INTO conversations.outbox (subject, msg_id, payload)
@@ -315,7 +338,6 @@ export class ConversationsService {
              jsonb_set(${JSON.stringify(payload)}::jsonb, '{lastReadSeq}', to_jsonb(moved.last_read_seq))
       FROM moved`;
     if (moved > 0) this.onCommitted();
-    return conversation;
   }
 
   /**
