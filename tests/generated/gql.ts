@@ -14,6 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation BlockUser($userId: ID!) { blockUser(userId: $userId) { id handle } }\n": typeof types.BlockUserDocument,
+    "\n  mutation UnblockUser($userId: ID!) { unblockUser(userId: $userId) { id } }\n": typeof types.UnblockUserDocument,
+    "\n  query BlockedUsers { blockedUsers { id handle } }\n": typeof types.BlockedUsersDocument,
+    "query BlockedHistory($id: ID!) { conversation(id: $id) { lastSeq } }": typeof types.BlockedHistoryDocument,
+    "query BlockedList { conversations { id } }": typeof types.BlockedListDocument,
     "\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n": typeof types.PinMessageDocument,
     "\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n": typeof types.UnpinMessageDocument,
     "\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n": typeof types.PinsDocument,
@@ -81,6 +86,11 @@ type Documents = {
     "\n  mutation MembersProfiles($input: CreateConversationInput!) {\n    createConversation(input: $input) { id members { id statusText presence { status } } }\n  }\n": typeof types.MembersProfilesDocument,
 };
 const documents: Documents = {
+    "\n  mutation BlockUser($userId: ID!) { blockUser(userId: $userId) { id handle } }\n": types.BlockUserDocument,
+    "\n  mutation UnblockUser($userId: ID!) { unblockUser(userId: $userId) { id } }\n": types.UnblockUserDocument,
+    "\n  query BlockedUsers { blockedUsers { id handle } }\n": types.BlockedUsersDocument,
+    "query BlockedHistory($id: ID!) { conversation(id: $id) { lastSeq } }": types.BlockedHistoryDocument,
+    "query BlockedList { conversations { id } }": types.BlockedListDocument,
     "\n  mutation PinMessage($messageId: ID!) { pinMessage(messageId: $messageId) { id pinned } }\n": types.PinMessageDocument,
     "\n  mutation UnpinMessage($messageId: ID!) { unpinMessage(messageId: $messageId) { id pinned } }\n": types.UnpinMessageDocument,
     "\n  query Pins($id: ID!) {\n    conversation(id: $id) { pins { pinnedAt pinnedBy { id handle } message { id body pinned author { displayName } } } messages { id pinned } }\n  }\n": types.PinsDocument,
@@ -162,6 +172,26 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BlockUser($userId: ID!) { blockUser(userId: $userId) { id handle } }\n"): (typeof documents)["\n  mutation BlockUser($userId: ID!) { blockUser(userId: $userId) { id handle } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnblockUser($userId: ID!) { unblockUser(userId: $userId) { id } }\n"): (typeof documents)["\n  mutation UnblockUser($userId: ID!) { unblockUser(userId: $userId) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BlockedUsers { blockedUsers { id handle } }\n"): (typeof documents)["\n  query BlockedUsers { blockedUsers { id handle } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query BlockedHistory($id: ID!) { conversation(id: $id) { lastSeq } }"): (typeof documents)["query BlockedHistory($id: ID!) { conversation(id: $id) { lastSeq } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query BlockedList { conversations { id } }"): (typeof documents)["query BlockedList { conversations { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

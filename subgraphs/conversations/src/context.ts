@@ -9,6 +9,7 @@ import type { ConversationRow, MembershipRow, MessageRow, MyMembershipRow, UserR
 import type { MembersService } from './modules/members/members.service.js';
 import type { ReactionGroupRow, ReactionsService } from './modules/reactions/reactions.service.js';
 import type { PinRow, PinsService } from './modules/pins/pins.service.js';
+import type { BlocksService } from './modules/blocks/blocks.service.js';
 import type { SearchService } from './modules/search/search.service.js';
 import type { NotificationsService } from './modules/notifications/notifications.service.js';
 import type { ConversationsService } from './modules/conversations/conversations.service.js';
@@ -53,6 +54,7 @@ export interface ConversationsContext {
   members: MembersService;
   reactions: ReactionsService;
   pins: PinsService;
+  blocks: BlocksService;
   search: SearchService;
   typing: TypingService;
   notifications: NotificationsService;
@@ -69,6 +71,7 @@ export interface ContextDeps {
   members: MembersService;
   reactions: ReactionsService;
   pins: PinsService;
+  blocks: BlocksService;
   search: SearchService;
   typing: TypingService;
   notifications: NotificationsService;
@@ -191,6 +194,7 @@ export function createContextFactory(deps: ContextDeps) {
       members: deps.members,
       reactions: deps.reactions,
       pins: deps.pins,
+      blocks: deps.blocks,
       search: deps.search,
       typing: deps.typing,
       notifications: deps.notifications,

@@ -11,6 +11,7 @@ import { notificationsResolvers } from './modules/notifications/notifications.re
 import { messagesResolvers } from './modules/messages/messages.resolvers.js';
 import { reactionsResolvers } from './modules/reactions/reactions.resolvers.js';
 import { pinsResolvers } from './modules/pins/pins.resolvers.js';
+import { blocksResolvers } from './modules/blocks/blocks.resolvers.js';
 import { searchResolvers } from './modules/search/search.resolvers.js';
 import { typingResolvers } from './modules/typing/typing.resolvers.js';
 import { liveResolvers } from './modules/live/live.resolvers.js';
@@ -21,7 +22,7 @@ const modules = join(dirname(fileURLToPath(import.meta.url)), 'modules');
  * The module whose file carries `extend schema @link(...)` goes first; the
  * others extend Query / Mutation.
  */
-const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions', 'pins', 'search'];
+const MODULE_ORDER = ['conversations', 'messages', 'members', 'reactions', 'pins', 'blocks', 'search'];
 
 function readModules(): string {
   const names = readdirSync(modules, { withFileTypes: true })
@@ -81,6 +82,6 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, pinsResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
+    resolvers: mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, pinsResolvers, blocksResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
   });
 }

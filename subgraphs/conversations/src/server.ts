@@ -16,6 +16,7 @@ import { MembersService } from './modules/members/members.service.js';
 import { MessagesService } from './modules/messages/messages.service.js';
 import { ReactionsService } from './modules/reactions/reactions.service.js';
 import { PinsService } from './modules/pins/pins.service.js';
+import { BlocksService } from './modules/blocks/blocks.service.js';
 import { SearchService } from './modules/search/search.service.js';
 import { NotificationsService, type PresenceLookup } from './modules/notifications/notifications.service.js';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './modules/outbox/outbox.relay.js';
@@ -83,9 +84,10 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
   const relay = deps.relay === false ? undefined : startOutboxRelay({ ...deps.relay, prisma, bus });
   const kick = () => relay?.kick();
   const busTopics = topics(deps.busPrefix);
-  const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick);
   const notifications = new NotificationsService(prisma, busTopics, deps.presence);
-  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications, undefined, deps.mediaAttachments);
+  const blocks = new BlocksService(prisma, notifications.direct, deps.userDirectory);
+  const conversations = new ConversationsService(prisma, deps.userDirectory, busTopics, kick, blocks);
+  const messages = new MessagesService(prisma, busTopics, kick, deps.userDirectory, notifications, undefined, deps.mediaAttachments, blocks);
   const reactions = new ReactionsService(prisma, busTopics, kick);
   const pins = new PinsService(prisma, busTopics, kick);
   const search = new SearchService(prisma);
@@ -140,7 +142,7 @@ export async function startConversationsService(deps: ConversationsServiceDeps):
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  const context = createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, pins, search, typing, notifications, limiter });
+  const context = createContextFactory({ prisma, identityKey: deps.identityKey, conversations, messages, members, reactions, pins, blocks, search, typing, notifications, limiter });
   const graphql = graphqlHttpHandler<ConversationsContext>(apollo, {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     context: (req) => context({ req }),

@@ -364,6 +364,15 @@ export type Mutation = {
   /** OWNER only (FORBIDDEN otherwise); GROUP and CHANNEL only. Archiving an archived conversation changes nothing. */
   archiveConversation: Conversation;
   /**
+   * Blocks a user for the caller: from then on no direct message passes between
+   * the two in either direction (createConversation of a DIRECT with them and
+   * sendMessage in your direct conversation: FORBIDDEN), and their mentions of
+   * the caller never notify. Group conversations and channels both are in stay as
+   * they are. Idempotent. Blocking oneself: BAD_USER_INPUT (field `userId`); an
+   * unknown user: NOT_FOUND; more than 1,000 blocks: CONFLICT.
+   */
+  blockUser: User;
+  /**
    * OWNER only (FORBIDDEN otherwise). Making someone OWNER keeps the other
    * owners; demoting the last OWNER (yourself included) is CONFLICT. NOT_FOUND
    * when the user is not a member. DIRECT: CONFLICT. The same role again changes
@@ -457,6 +466,8 @@ export type Mutation = {
   setTyping: Scalars['Boolean']['output'];
   /** OWNER only; the reverse of archiveConversation. */
   unarchiveConversation: Conversation;
+  /** Lifts the caller's block of a user (nothing changes if there is none). */
+  unblockUser: User;
   /** Ends the caller's mute of the conversation (nothing changes if it is not muted). Not a member: NOT_FOUND. */
   unmuteConversation: Conversation;
   /**
@@ -493,6 +504,11 @@ export type MutationAnnounceMessageChangeArgs = {
 
 export type MutationArchiveConversationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationBlockUserArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -586,6 +602,11 @@ export type MutationUnarchiveConversationArgs = {
 };
 
 
+export type MutationUnblockUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationUnmuteConversationArgs = {
   conversationId: Scalars['ID']['input'];
 };
@@ -643,6 +664,8 @@ export type Pin = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The users the caller blocked (blockUser), most recent first. */
+  blockedUsers: Array<User>;
   /**
    * The directory of channels that are not archived, by title (case-insensitive,
    * untitled last). `search` (at most 200 characters) keeps the channels whose
@@ -1101,6 +1124,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   addReaction?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAddReactionArgs, 'emoji' | 'messageId'>>;
   announceMessageChange?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAnnounceMessageChangeArgs, 'id'>>;
   archiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationArchiveConversationArgs, 'id'>>;
+  blockUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationBlockUserArgs, 'userId'>>;
   changeRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationChangeRoleArgs, 'conversationId' | 'role' | 'userId'>>;
   createConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationCreateConversationArgs, 'input'>>;
   deleteMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationDeleteMessageArgs, 'id'>>;
@@ -1117,6 +1141,7 @@ export type MutationResolvers<ContextType = ConversationsContext, ParentType ext
   sendMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationSendMessageArgs, 'input'>>;
   setTyping?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSetTypingArgs, 'conversationId' | 'typing'>>;
   unarchiveConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnarchiveConversationArgs, 'id'>>;
+  unblockUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnblockUserArgs, 'userId'>>;
   unmuteConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUnmuteConversationArgs, 'conversationId'>>;
   unpinMessage?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationUnpinMessageArgs, 'messageId'>>;
   updateConversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType, RequireFields<MutationUpdateConversationArgs, 'id' | 'input'>>;
@@ -1143,6 +1168,7 @@ export type PinResolvers<ContextType = ConversationsContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  blockedUsers?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
   channels?: Resolver<ResolversTypes['ChannelPage'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'limit'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;

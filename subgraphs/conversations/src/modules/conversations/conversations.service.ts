@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import { ConversationEvent, UserEvent, type ConversationUpdatedPayload, type ReadUpdatedPayload, type Topics } from '@storm/bus';
 import { assertStorableText, badInput, conflict, decodePageCursor, encodePageCursor, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
@@ -53,6 +54,8 @@ export class ConversationsService {
     private readonly topics: Topics,
     /** Called after a commit that wrote outbox rows (kicks the relay). */
     private readonly onCommitted: () => void = () => {},
+    /** Refuses a new DIRECT conversation across a block (BlocksService). */
+    private readonly blocks?: Pick<BlocksService, 'assertNotBlocked'>,
   ) {}
 
   /** The conversations among `ids` that `userId` is a member of, by id. */
@@ -253,6 +256,7 @@ export class ConversationsService {
       directKey = [userId, others[0]].sort().join(':');
       const existing = await this.findDirect(directKey, userId);
       if (existing) return existing;
+      await this.blocks?.assertNotBlocked(userId, others[0]!);
     } else if (others.length + 1 > MAX_MEMBERS) {
       throw badInput(`A conversation has at most ${MAX_MEMBERS} members`, 'memberIds');
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import { ConversationEvent, type Topics } from '@storm/bus';
 import { assertStorableText, badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
@@ -77,6 +78,8 @@ export class MessagesService {
     groupCommit: GroupCommitOptions | false = {},
     /** Stores `attachmentIds` of a send with the media service; without it such a send is UNAVAILABLE. */
     private readonly attachments?: MediaAttachments,
+    /** Refuses a direct message across a block (BlocksService); without it nothing is refused for one. */
+    private readonly blocks?: Pick<BlocksService, 'assertMaySend'>,
   ) {
     this.groupCommit = groupCommit === false ? undefined : new GroupCommit(prisma, topics, groupCommit);
   }
@@ -207,6 +210,7 @@ export class MessagesService {
     const body = parseBody(args.body, attachmentIds.length > 0);
     const clientMsgId = parseClientMsgId(args.clientMsgId);
     const replyToId = args.replyToId === null || args.replyToId === undefined ? null : parseId(args.replyToId, 'replyToId');
+    await this.blocks?.assertMaySend(userId, conversationId);
     const mentionIds = await this.resolveMentions(body, userId);
     const pending = await this.notifier?.prepare(userId, conversationId, mentionIds);
     const draft: SendDraft = { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId };

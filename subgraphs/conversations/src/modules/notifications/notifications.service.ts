@@ -6,6 +6,7 @@ import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { NotificationKind } from '../../generated/prisma/enums.js';
 import { parseId } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
+import { DirectMembers } from '../conversations/direct-members.js';
 
 /** Notifications kept per user: writing one more deletes the oldest beyond this. */
 export const MAX_NOTIFICATIONS_PER_USER = 500;
@@ -98,9 +99,6 @@ function decodeCursor(value: unknown): Cursor {
 const COLUMNS = Prisma.sql`n.id::text AS id, n.user_id::text AS "userId", n.kind::text AS kind,
   n.conversation_id::text AS "conversationId", n.message_id::text AS "messageId", n.created_at AS "createdAt", n.read_at AS "readAt"`;
 
-/** Bounded, small: DIRECT conversations never change kind or members. */
-const KIND_CACHE_SIZE = 10_000;
-
 /**
  * First key of the advisory locks on a recipient's notifications (the second
  * is `hashtext(userId)`): the two-key form keeps them apart from every
@@ -124,29 +122,16 @@ async function lockRecipients(tx: Prisma.TransactionClient, userIds: readonly st
 
 /** Notifications: written while sending (SendNotifier), read and marked by their owner only. */
 export class NotificationsService implements EditNotifier {
-  /** conversationId → the members of a DIRECT conversation, or null for any other kind (both immutable). */
-  private readonly directMembers = new Map<string, string[] | null>();
+  /** The members of DIRECT conversations (shared with BlocksService). */
+  readonly direct: DirectMembers;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly topics: Topics,
     /** Absent: nobody counts as connected, so every recipient is notified. */
     private readonly presence?: PresenceLookup,
-  ) {}
-
-  private async membersIfDirect(conversationId: string): Promise<string[] | null> {
-    const cached = this.directMembers.get(conversationId);
-    if (cached !== undefined) return cached;
-    const rows = await this.prisma.$queryRaw<Array<{ kind: string; userId: string | null }>>`
-      SELECT c.kind::text AS kind, ms.user_id::text AS "userId"
-      FROM conversations.conversations c
-      LEFT JOIN conversations.memberships ms ON ms.conversation_id = c.id AND c.kind = 'DIRECT'
-      WHERE c.id = ${conversationId}::uuid`;
-    if (rows.length === 0) return null; // unknown: the send will answer NOT_FOUND; do not cache
-    const members = rows[0]!.kind === 'DIRECT' ? rows.flatMap((row) => (row.userId ? [row.userId] : [])) : null;
-    if (this.directMembers.size >= KIND_CACHE_SIZE) this.directMembers.delete(this.directMembers.keys().next().value!);
-    this.directMembers.set(conversationId, members);
-    return members;
+  ) {
+    this.direct = new DirectMembers(prisma);
   }
 
   /**
@@ -156,7 +141,7 @@ export class NotificationsService implements EditNotifier {
    */
   async prepare(senderId: string, conversationId: string, mentionIds: readonly string[]): Promise<PendingNotifications | undefined> {
     const recipients = new Map<string, NotificationKind>();
-    const direct = await this.membersIfDirect(conversationId);
+    const direct = await this.direct.of(conversationId);
     for (const userId of direct ?? []) if (userId !== senderId) recipients.set(userId, 'DIRECT_MESSAGE');
     for (const userId of mentionIds) if (userId !== senderId) recipients.set(userId.toLowerCase(), 'MENTION');
     return this.offlineOnly(recipients);
@@ -184,7 +169,8 @@ export class NotificationsService implements EditNotifier {
 
   /**
    * Inside the sending transaction: one notification per recipient who is
-   * still a member and has not muted the conversation, its outbox event on the user's subject, then the
+   * still a member, has not muted the conversation and has not blocked the
+   * author, its outbox event on the user's subject, then the
    * recipients' oldest notifications beyond the newest 500 are deleted (an
    * index range scan of at most 500 entries per recipient).
    *
@@ -212,8 +198,9 @@ export class NotificationsService implements EditNotifier {
         SELECT x.id, x.user_id, x.kind::conversations."NotificationKind", ${message.conversationId}::uuid, ${message.id}::uuid
         FROM unnest(${ids}::uuid[], ${users}::uuid[], ${kinds}::text[]) AS x(id, user_id, kind)
         JOIN conversations.memberships ms ON ms.conversation_id = ${message.conversationId}::uuid AND ms.user_id = x.user_id
-        -- Not to a member who muted the conversation (models.ts isMuted, in SQL).
-        WHERE ms.muted_at IS NULL OR (ms.muted_until IS NOT NULL AND ms.muted_until <= now())
+        -- Not to a member who muted the conversation (models.ts isMuted, in SQL), nor who blocked the author.
+        WHERE (ms.muted_at IS NULL OR (ms.muted_until IS NOT NULL AND ms.muted_until <= now()))
+          AND NOT EXISTS (SELECT 1 FROM conversations.blocks b WHERE b.blocker_id = x.user_id AND b.blocked_id = ${message.authorId}::uuid)
         ON CONFLICT (message_id, user_id) DO NOTHING
         RETURNING id, user_id, kind
       ), event AS (
