@@ -7,6 +7,7 @@ import {
   ChangeRoleLive,
   ConversationEvents,
   ConversationEventsFilled,
+  ConversationEventsMutes,
   ConversationEventsReads,
   ConversationEventsResumable,
   LeaveConversation,
@@ -19,6 +20,7 @@ import {
 } from './testkit/live-operations.js';
 import { ArchiveConversation, UnarchiveConversation } from './testkit/chat-operations.js';
 import { ConversationHistory, CreateConversation, DeleteMessage, EditMessage, MarkRead, MarkUnread, SendMessage } from './testkit/operations.js';
+import { MuteConversation, UnmuteConversation } from './testkit/notifications-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { registerUser, type TestUser } from './testkit/users.js';
 
@@ -265,6 +267,33 @@ describe('typing indicators', () => {
     expect(typingSeen()[1]).toMatchObject({ kind: 'TYPING', typing: false, user: { id: alice.id } });
     bobSees.unsubscribe();
     await bobClient.dispose();
+  });
+
+  it("tells every device of the member, and nobody else, that they muted or unmuted the conversation", async () => {
+    const { createConversation } = await ok(stack.httpUrl, CreateConversation, { input: { kind: 'GROUP', title: 'mutes', memberIds: [bob.id] } }, alice.accessToken);
+    const conversationId = createConversation.id;
+    const [bobPhone, bobLaptop, aliceClient] = [wsClient(stack.wsUrl, bob.accessToken), wsClient(stack.wsUrl, bob.accessToken), wsClient(stack.wsUrl, alice.accessToken)];
+    const onPhone = new Recorder(bobPhone, ConversationEventsMutes, { conversationId });
+    const onLaptop = new Recorder(bobLaptop, ConversationEventsMutes, { conversationId });
+    const alices = new Recorder(aliceClient, ConversationEventsMutes, { conversationId });
+    await stack.subscriptionsOpen(3);
+
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    await ok(stack.httpUrl, MuteConversation, { conversationId, until }, bob.accessToken);
+    for (const recorder of [onPhone, onLaptop]) {
+      expect((await recorder.waitFor(1))[0]!.data!.conversationEvents).toEqual({ kind: 'MUTE_UPDATED', seq: 0, conversation: { muted: true, mutedUntil: until } });
+    }
+    await ok(stack.httpUrl, UnmuteConversation, { conversationId }, bob.accessToken);
+    for (const recorder of [onPhone, onLaptop]) {
+      expect((await recorder.waitFor(2))[1]!.data!.conversationEvents).toEqual({ kind: 'MUTE_UPDATED', seq: 0, conversation: { muted: false, mutedUntil: null } });
+    }
+    // Alice hears only the message that follows: Bob's mute is his own.
+    await ok(stack.httpUrl, SendMessage, { input: { conversationId, body: 'after' } }, alice.accessToken);
+    expect((await alices.waitFor(1)).map((e) => e.data!.conversationEvents.kind)).toEqual(['MESSAGE_ADDED']);
+    await onPhone.waitFor(3);
+    expect(onPhone.events.map((e) => e.data!.conversationEvents.kind)).toEqual(['MUTE_UPDATED', 'MUTE_UPDATED', 'MESSAGE_ADDED']);
+    for (const recorder of [onPhone, onLaptop, alices]) recorder.unsubscribe();
+    await Promise.all([bobPhone.dispose(), bobLaptop.dispose(), aliceClient.dispose()]);
   });
 
   it("tells the reader, and only the reader, that their read position moved, on every device", async () => {

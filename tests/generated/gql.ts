@@ -59,6 +59,7 @@ type Documents = {
     "\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n": typeof types.ChangeRoleLiveDocument,
     "\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n": typeof types.ConversationEventsFilledDocument,
     "\n  subscription ConversationEventsReads($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq position\n      user { id }\n      conversation { unreadCount mentionCount }\n    }\n  }\n": typeof types.ConversationEventsReadsDocument,
+    "\n  subscription ConversationEventsMutes($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq\n      conversation { muted mutedUntil }\n    }\n  }\n": typeof types.ConversationEventsMutesDocument,
     "\n  subscription InboxWithoutCursor {\n    inbox { conversationId seq message { body } }\n  }\n": typeof types.InboxWithoutCursorDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": typeof types.MarkNotificationsReadDocument,
@@ -131,6 +132,7 @@ const documents: Documents = {
     "\n  mutation ChangeRoleLive($conversationId: ID!, $userId: ID!, $role: MemberRole!) {\n    changeRole(conversationId: $conversationId, userId: $userId, role: $role) { role }\n  }\n": types.ChangeRoleLiveDocument,
     "\n  subscription ConversationEventsFilled($conversationId: ID!, $after: Int, $afterEvent: Int) {\n    conversationEvents(conversationId: $conversationId, after: $after, afterEvent: $afterEvent) {\n      kind conversationId seq position emoji\n      message { id seq body deletedAt }\n      user { id handle }\n      conversation { title members { id } memberships { role user { id } } }\n    }\n  }\n": types.ConversationEventsFilledDocument,
     "\n  subscription ConversationEventsReads($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq position\n      user { id }\n      conversation { unreadCount mentionCount }\n    }\n  }\n": types.ConversationEventsReadsDocument,
+    "\n  subscription ConversationEventsMutes($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq\n      conversation { muted mutedUntil }\n    }\n  }\n": types.ConversationEventsMutesDocument,
     "\n  subscription InboxWithoutCursor {\n    inbox { conversationId seq message { body } }\n  }\n": types.InboxWithoutCursorDocument,
     "\n  query Notifications($limit: Int, $after: String) {\n    notifications(limit: $limit, after: $after) {\n      notifications { id kind readAt conversation { id } message { id body author { displayName } } }\n      nextCursor\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all)\n  }\n": types.MarkNotificationsReadDocument,
@@ -352,6 +354,10 @@ export function graphql(source: "\n  subscription ConversationEventsFilled($conv
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConversationEventsReads($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq position\n      user { id }\n      conversation { unreadCount mentionCount }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsReads($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq position\n      user { id }\n      conversation { unreadCount mentionCount }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEventsMutes($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq\n      conversation { muted mutedUntil }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEventsMutes($conversationId: ID!) {\n    conversationEvents(conversationId: $conversationId) {\n      kind seq\n      conversation { muted mutedUntil }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -125,6 +125,15 @@ export const ConversationEventsReads = graphql(`
   }
 `);
 
+export const ConversationEventsMutes = graphql(`
+  subscription ConversationEventsMutes($conversationId: ID!) {
+    conversationEvents(conversationId: $conversationId) {
+      kind seq
+      conversation { muted mutedUntil }
+    }
+  }
+`);
+
 /** The inbox without `cursor` (a client that never resumes). */
 export const InboxWithoutCursor = graphql(`
   subscription InboxWithoutCursor {

@@ -223,11 +223,16 @@ export interface TypingEventPayload {
   expiresAt: string;
 }
 
-/** The payload of `read.updated` on the reader's user subject. */
+/**
+ * The payload of `read.updated` on the reader's user subject: the reader's own
+ * state of a conversation changed, which only their devices hear.
+ */
 export interface ReadUpdatedPayload {
   conversationId: string;
   userId: string;
   /** The read position after the change. */
   lastReadSeq: number;
   committedAt: string;
+  /** What changed: the read position (absent, or 'read': markRead, markUnread) or the mute ('mute': muteConversation, unmuteConversation). */
+  change?: 'read' | 'mute';
 }

@@ -460,7 +460,8 @@ export class SubscriptionEngine {
       metrics.busEvents.inc();
       const event = payload as ReadUpdatedPayload;
       if (typeof event?.conversationId !== 'string' || typeof event.userId !== 'string' || typeof event.lastReadSeq !== 'number') return;
-      this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq);
+      const kind = event.change === 'mute' ? ConversationEventKind.MuteUpdated : ConversationEventKind.ReadUpdated;
+      this.feeds.get(event.conversationId)?.onReadUpdated(event.userId, event.lastReadSeq, kind);
     }).release;
   }
 
@@ -792,8 +793,8 @@ class Feed {
   }
 
   /** The reader's own position moved: to their conversationEvents subscriptions only. */
-  onReadUpdated(userId: string, lastReadSeq: number): void {
-    for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.readUpdated(userId, lastReadSeq);
+  onReadUpdated(userId: string, lastReadSeq: number, kind: ConversationEventKind.ReadUpdated | ConversationEventKind.MuteUpdated): void {
+    for (const group of this.groups.values()) if (group.plan.field === SubscriptionField.ConversationEvents) group.readUpdated(userId, lastReadSeq, kind);
   }
 
   onMessageAdded(event: MessageEventPayload): void {
@@ -943,12 +944,12 @@ class Group {
   }
 
   /**
-   * READ_UPDATED for `userId`'s subscribers in this group, resolved once as
-   * them, in order with the group's other live events. Not a log entry, so
-   * never replayed; a reader whose event cannot be resolved is told to resync
-   * rather than left with a stale unread count.
+   * READ_UPDATED (or MUTE_UPDATED) for `userId`'s subscribers in this group,
+   * resolved once as them, in order with the group's other live events. Not
+   * a log entry, so never replayed; a reader whose event cannot be resolved
+   * is told to resync rather than left with a stale unread count.
    */
-  readUpdated(userId: string, lastReadSeq: number): void {
+  readUpdated(userId: string, lastReadSeq: number, kind: ConversationEventKind.ReadUpdated | ConversationEventKind.MuteUpdated = ConversationEventKind.ReadUpdated): void {
     const reader = userId.toLowerCase();
     const isReader = (s: Subscriber) => s.userId.toLowerCase() === reader;
     if (![...this.subscribers].some(isReader)) return;
@@ -956,7 +957,7 @@ class Group {
       .then(async () => {
         const readers = [...this.subscribers].filter(isReader);
         if (this.closed || readers.length === 0) return;
-        const json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, { kind: ConversationEventKind.ReadUpdated, seq: lastReadSeq, userId: readers[0]!.userId }, readers[0]!.userId);
+        const json = await resolveLiveEvent(this.feed.engine.options, this.plan as EventsPlan, { kind, seq: lastReadSeq, userId: readers[0]!.userId }, readers[0]!.userId);
         for (const subscriber of readers) {
           if (json !== undefined) subscriber.sendLive(json);
           else {

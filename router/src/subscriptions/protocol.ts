@@ -54,6 +54,8 @@ export enum ConversationEventKind {
   ConversationUpdated = 'CONVERSATION_UPDATED',
   /** The subscriber's own read position moved (markRead, on any of their devices); only they receive it, not logged. */
   ReadUpdated = 'READ_UPDATED',
+  /** The subscriber muted or unmuted the conversation (on any of their devices); only they receive it, not logged. */
+  MuteUpdated = 'MUTE_UPDATED',
   /** Ephemeral: never replayed, dropped first under pressure. */
   Typing = 'TYPING',
 }

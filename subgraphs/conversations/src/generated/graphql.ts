@@ -217,6 +217,14 @@ export type ConversationEventKind =
   | 'MESSAGE_PINNED'
   /** A member unpinned the message (unpinMessage): `message`, and `user` who unpinned it. */
   | 'MESSAGE_UNPINNED'
+  /**
+   * The subscriber muted or unmuted the conversation (muteConversation,
+   * unmuteConversation, on any of their devices): `conversation` resolved as them
+   * (`muted`, `mutedUntil`), `seq` their lastReadSeq. Only they receive it; not in
+   * the event log and not replayed (after a resume, read `conversation { muted }`).
+   * A timed mute that runs out is not announced: `mutedUntil` says when.
+   */
+  | 'MUTE_UPDATED'
   | 'REACTION_ADDED'
   | 'REACTION_REMOVED'
   /**
@@ -430,7 +438,8 @@ export type Mutation = {
    * `notificationAdded`); unreadCount and mentionCount go on counting, so the
    * conversation still shows what is new. `until` (within a year from now) ends it
    * by itself; without it, it lasts until unmuteConversation. Muting again
-   * replaces the end. Not a member: NOT_FOUND; `until` in the past or more than a
+   * replaces the end. The caller's devices following `conversationEvents` get
+   * MUTE_UPDATED. Not a member: NOT_FOUND; `until` in the past or more than a
    * year ahead: BAD_USER_INPUT (field `until`).
    */
   muteConversation: Conversation;

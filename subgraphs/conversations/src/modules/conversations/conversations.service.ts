@@ -358,12 +358,25 @@ export class ConversationsService {
       throw badInput('until must be in the future and within a year (leave it out to mute until unmuted)', 'until');
     }
     const conversation = await this.getForMember(conversationId, userId);
-    const changed = await this.prisma.membership.updateMany({
-      where: { conversationId, userId },
-      data: mute ? { mutedAt: now, mutedUntil: until ?? null } : { mutedAt: null, mutedUntil: null },
-    });
+    // One statement: the setting and the event that tells the caller's other
+    // devices (MUTE_UPDATED on the read.updated subject), atomically.
+    const payload: Omit<ReadUpdatedPayload, 'lastReadSeq'> = { conversationId, userId, committedAt: now.toISOString(), change: 'mute' };
+    const [{ changed }] = await this.prisma.$queryRaw<Array<{ changed: number }>>`
+      WITH changed AS (
+        UPDATE conversations.memberships
+        SET muted_at = ${mute ? now : null}::timestamptz, muted_until = ${mute ? (until ?? null) : null}::timestamptz
+        WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid
+        RETURNING last_read_seq
+      ), event AS (
+        INSERT INTO conversations.outbox (subject, msg_id, payload)
+        SELECT ${this.topics.user(userId, UserEvent.ReadUpdated)}, ${`mute:${randomUUID()}`},
+               jsonb_set(${JSON.stringify(payload)}::jsonb, '{lastReadSeq}', to_jsonb(changed.last_read_seq))
+        FROM changed
+      )
+      SELECT count(*)::int AS changed FROM changed`;
     // Left between the check and the update.
-    if (changed.count === 0) throw notFound(NOT_FOUND_CONVERSATION);
+    if (changed === 0) throw notFound(NOT_FOUND_CONVERSATION);
+    this.onCommitted();
     return conversation;
   }
 
