@@ -56,6 +56,15 @@ async function uploaded(body: Buffer, type: string, token: string): Promise<Uplo
   return (await res.json()) as Uploaded;
 }
 
+/** Polls `condition` (released in the background, best effort) for up to 5 s. */
+async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Rows, stored files and half-written files: what a refused upload must not change. */
 async function kept(): Promise<{ rows: number; files: string[]; pending: string[] }> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM media.media');
@@ -332,8 +341,17 @@ describe('upload and download', () => {
       const denied = await request(stack.httpUrl, SEND as never, { input: { conversationId, body: 'sneaky', attachmentIds: [eves.id] } }, eve.accessToken);
       expect(denied.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect((await request(stack.httpUrl, MEDIA, { id: eves.id }, bob.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      // The attachment rows media prepared for the refused send are released: no row points at a message that does not exist.
+      const phantoms = async (mediaId: string) =>
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM media.attachments a WHERE a.media_id = $1 AND NOT EXISTS (SELECT 1 FROM conversations.messages m WHERE m.id = a.message_id)', [mediaId])).rows[0]!.n;
+      await eventually(async () => (await phantoms(eves.id)) === 0, 'the refused send’s attachments released');
+      // A retry of a clientMsgId answers with the first message; the retry's own attachment rows go too.
+      const first = await ok<{ sendMessage: { id: string } }, unknown>(stack.httpUrl, SEND as never, { input: { conversationId, body: 'once', clientMsgId: 'files-1', attachmentIds: [a!.id] } }, alice.accessToken);
+      const retry = await ok<{ sendMessage: { id: string; attachments: Array<{ id: string }> } }, unknown>(stack.httpUrl, SEND as never, { input: { conversationId, body: 'once', clientMsgId: 'files-1', attachmentIds: [b!.id] } }, alice.accessToken);
+      expect([retry.sendMessage.id, retry.sendMessage.attachments.map((x) => x.id)]).toEqual([first.sendMessage.id, [a!.id]]);
+      await eventually(async () => (await phantoms(b!.id)) === 0, 'the retry’s attachments released');
       await new Promise((r) => setTimeout(r, 200));
-      expect(live.events).toHaveLength(2);
+      expect(live.events).toHaveLength(3);
       live.unsubscribe();
     } finally {
       await client.dispose();

@@ -14,6 +14,11 @@ export interface MediaAttachments {
    * sender's own media, UNAVAILABLE when the media service cannot answer.
    */
   attachToNew(messageId: string, conversationId: string, mediaIds: string[], asUserId: string): Promise<void>;
+  /**
+   * Undoes attachToNew for a message that will never be written (its send was
+   * refused). Best effort: rows left behind show nothing to anyone.
+   */
+  releaseNew(messageId: string, asUserId: string): Promise<void>;
 }
 
 export interface HttpMediaAttachmentsOptions {
@@ -26,6 +31,7 @@ export interface HttpMediaAttachmentsOptions {
 }
 
 const ATTACH = 'mutation StormConversationsAttach($m: ID!, $c: ID!, $ids: [ID!]!) { attachToNewMessage(messageId: $m, conversationId: $c, mediaIds: $ids) }';
+const RELEASE = 'mutation StormConversationsRelease($m: ID!) { releaseNewMessage(messageId: $m) }';
 
 /** Asks media's `attachToNewMessage` (not in the public API) as the sender. */
 export function createHttpMediaAttachments(options: HttpMediaAttachmentsOptions): MediaAttachments {
@@ -39,6 +45,10 @@ export function createHttpMediaAttachments(options: HttpMediaAttachmentsOptions)
       if (code === 'NOT_FOUND') throw badInput('No media with these ids exists for you: attach media you uploaded', 'attachmentIds');
       if (code === 'BAD_USER_INPUT') throw badInput(`attachmentIds: ${(body.errors![0] as { message?: string }).message ?? 'not accepted'}`, 'attachmentIds');
       throw unavailable(peer.unavailableMessage, new Error(`attachToNewMessage failed: ${JSON.stringify(body).slice(0, 500)}`));
+    },
+    async releaseNew(messageId, asUserId) {
+      const body = await askPeer<{ releaseNewMessage?: number }>(peer, RELEASE, { m: messageId }, asUserId);
+      if (typeof body.data?.releaseNewMessage !== 'number' || body.errors?.length) throw new Error(`releaseNewMessage failed: ${JSON.stringify(body).slice(0, 500)}`);
     },
   };
 }

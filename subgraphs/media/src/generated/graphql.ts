@@ -145,6 +145,14 @@ export type Mutation = {
    * subgraph cannot be told: nothing is deleted then. Returns the id.
    */
   deleteMedia: Scalars['ID']['output'];
+  /**
+   * Not in the public API (@inaccessible): the conversations subgraph calls it,
+   * as the sender, when a send it attached files for was refused (or answered
+   * with an earlier message of the same clientMsgId), so the message with id
+   * `messageId` is never written: the caller's attachment rows under that id go.
+   * Returns how many.
+   */
+  releaseNewMessage: Scalars['Int']['output'];
 };
 
 
@@ -163,6 +171,11 @@ export type MutationAttachToNewMessageArgs = {
 
 export type MutationDeleteMediaArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationReleaseNewMessageArgs = {
+  messageId: Scalars['ID']['input'];
 };
 
 export type Query = {
@@ -377,6 +390,7 @@ export type MutationResolvers<ContextType = MediaContext, ParentType extends Res
   attachMedia?: Resolver<ResolversTypes['Message'], ParentType, ContextType, RequireFields<MutationAttachMediaArgs, 'mediaIds' | 'messageId'>>;
   attachToNewMessage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAttachToNewMessageArgs, 'conversationId' | 'mediaIds' | 'messageId'>>;
   deleteMedia?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteMediaArgs, 'id'>>;
+  releaseNewMessage?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReleaseNewMessageArgs, 'messageId'>>;
 }>;
 
 export type QueryResolvers<ContextType = MediaContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import type { BlocksService } from '../blocks/blocks.service.js';
 import { ConversationEvent, type Topics } from '@storm/bus';
 import { assertStorableText, badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
@@ -60,6 +61,9 @@ export const MESSAGE_COLUMNS = Prisma.sql`
   m.deleted_at AS "deletedAt", m.reply_to_id::text AS "replyToId"`;
 
 /** Messages: the only code that writes them (and their outbox events). */
+/** Answers of a send that mean nothing was written. */
+const REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'CONFLICT', 'BAD_USER_INPUT', 'FORBIDDEN']);
+
 export class MessagesService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -216,7 +220,7 @@ export class MessagesService {
     const draft: SendDraft = { id: randomUUID(), conversationId, authorId: userId, body, clientMsgId, replyToId };
     if (attachmentIds.length > 0) {
       // Before the message exists, under the id it will have: no reader ever sees it without its files.
-      // A send that then fails leaves rows of a message that never exists, which media shows to nobody.
+      // A send that is then refused releases them (releaseAttachments); any left point at a message that never exists, which media shows to nobody.
       if (!this.attachments) throw unavailable('Attachments need the media service');
       await this.attachments.attachToNew(draft.id, conversationId, attachmentIds, userId);
     }
@@ -233,16 +237,30 @@ export class MessagesService {
             draft,
           );
       if (created) this.onCommitted();
+      // The answer is an earlier message of this clientMsgId: the draft's id is never written.
+      else this.releaseAttachments(draft.id, attachmentIds, userId);
       return message;
     } catch (err) {
       // A concurrent retry with the same clientMsgId committed first: ours
       // rolled back (no seq taken, no event), theirs is the answer.
       if (clientMsgId && isUniqueViolation(err)) {
         const existing = await this.prisma.message.findUnique({ where: { conversationId_authorId_clientMsgId: { conversationId, authorId: userId, clientMsgId } } });
-        if (existing) return existing;
+        if (existing) {
+          this.releaseAttachments(draft.id, attachmentIds, userId);
+          return existing;
+        }
       }
-      throw mapDbError(err);
+      const mapped = mapDbError(err);
+      // A refusal means nothing was written; an unknown failure (the commit's answer lost) may have written it: keep its files then.
+      if (mapped instanceof GraphQLError && REFUSALS.has(String(mapped.extensions?.code))) this.releaseAttachments(draft.id, attachmentIds, userId);
+      throw mapped;
     }
+  }
+
+  /** Best effort, not awaited: the attachment rows of a draft that was never written (they would show nothing, but they are clutter). */
+  private releaseAttachments(messageId: string, attachmentIds: readonly string[], userId: string): void {
+    if (attachmentIds.length === 0 || !this.attachments) return;
+    this.attachments.releaseNew(messageId, userId).catch((err: unknown) => console.warn('[conversations] releasing the attachments of an unsent message failed', err));
   }
 
   /** One send as one statement (autocommit on `db` = the client; inside the caller's transaction on `db` = tx). */

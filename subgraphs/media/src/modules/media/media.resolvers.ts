@@ -30,6 +30,11 @@ export const mediaResolvers: Resolvers = {
       if (!ctx.userId) throw unauthenticated();
       return ctx.media.delete(ctx.userId, id);
     },
+    releaseNewMessage: async (_parent, { messageId }, ctx) => {
+      if (!ctx.userId) throw unauthenticated();
+      if (!isUuid(messageId)) throw badInput('messageId must be a UUID', 'messageId');
+      return ctx.media.releaseNew(ctx.userId, messageId);
+    },
     attachToNewMessage: async (_parent, { messageId, conversationId, mediaIds }, ctx) => {
       if (!ctx.userId) throw unauthenticated();
       await ctx.media.attachToNew(ctx.userId, messageId, conversationId, mediaIds);

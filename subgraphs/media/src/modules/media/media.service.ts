@@ -205,6 +205,17 @@ export class MediaService {
   }
 
   /**
+   * Removes the caller's attachment rows of a message that attachToNew
+   * prepared and that conversations then did not write (`releaseNewMessage`).
+   * Only rows of the caller's own media go, so nobody can strip files from
+   * someone else's message this way.
+   */
+  async releaseNew(viewerId: string, messageId: string): Promise<number> {
+    const { count } = await this.prisma.attachment.deleteMany({ where: { messageId: messageId.toLowerCase(), media: { ownerId: viewerId.toLowerCase() } } });
+    return count;
+  }
+
+  /**
    * Deletes the caller's own media (see `deleteMedia`): the avatar is
    * forgotten first, so no profile is left pointing at a deleted media when
    * a step fails (a failure after it leaves the media whole, and deleting
