@@ -7,7 +7,7 @@ import { MAX_NOTIFICATIONS_PER_USER } from '@storm/conversations/modules/notific
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, request, wsClient } from './testkit/client.js';
 import { CreateConversation, SendMessage } from './testkit/operations.js';
-import { MarkNotificationsRead, MuteConversation, MuteState, Notifications, UnmuteConversation } from './testkit/notifications-operations.js';
+import { MarkNotificationsRead, MuteConversation, MuteState, MuteTotals, Notifications, UnmuteConversation } from './testkit/notifications-operations.js';
 import { startTestStack, type TestStack } from './testkit/stack.js';
 import { UserProfile } from './testkit/users-operations.js';
 import { registerUser, type TestUser } from './testkit/users.js';
@@ -41,6 +41,9 @@ describe('notifications', () => {
     expect(await count()).toBe(0);
     // Still unread, still a mention: muting silences, it does not hide.
     expect((await ok(url, MuteState, { id: group }, dan.accessToken)).conversation).toMatchObject({ muted: true, unreadCount: 1, mentionCount: 1 });
+    // Totals count muted conversations unless asked not to (an app badge that muting silences).
+    const totals = await ok(url, MuteTotals, {}, dan.accessToken);
+    expect(totals).toEqual({ unreadTotal: 2, mentionTotal: 1, unmutedUnread: 0, unmutedMentions: 0 });
     // Only Dan's setting: Erin, in the same conversations, still gets hers.
     await ok(url, SendMessage, { input: { conversationId: direct, body: 'reply' } }, dan.accessToken);
     expect((await ok(url, Notifications, {}, erin.accessToken)).unreadNotificationCount).toBe(1);

@@ -66,6 +66,7 @@ type Documents = {
     "\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n": typeof types.MuteConversationDocument,
     "\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n": typeof types.UnmuteConversationDocument,
     "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n": typeof types.MuteStateDocument,
+    "\n  query MuteTotals {\n    unreadTotal\n    mentionTotal\n    unmutedUnread: unreadTotal(excludeMuted: true)\n    unmutedMentions: mentionTotal(excludeMuted: true)\n  }\n": typeof types.MuteTotalsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": typeof types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": typeof types.RefreshTokenDocument,
@@ -139,6 +140,7 @@ const documents: Documents = {
     "\n  mutation MuteConversation($conversationId: ID!, $until: DateTime) {\n    muteConversation(conversationId: $conversationId, until: $until) { id muted mutedUntil }\n  }\n": types.MuteConversationDocument,
     "\n  mutation UnmuteConversation($conversationId: ID!) {\n    unmuteConversation(conversationId: $conversationId) { id muted mutedUntil }\n  }\n": types.UnmuteConversationDocument,
     "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n": types.MuteStateDocument,
+    "\n  query MuteTotals {\n    unreadTotal\n    mentionTotal\n    unmutedUnread: unreadTotal(excludeMuted: true)\n    unmutedMentions: mentionTotal(excludeMuted: true)\n  }\n": types.MuteTotalsDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      refreshToken\n      user { id handle displayName }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) { accessToken refreshToken user { id } }\n  }\n": types.LoginDocument,
     "\n  mutation RefreshToken($token: String!) {\n    refreshToken(refreshToken: $token) { accessToken refreshToken }\n  }\n": types.RefreshTokenDocument,
@@ -382,6 +384,10 @@ export function graphql(source: "\n  mutation UnmuteConversation($conversationId
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n"): (typeof documents)["\n  query MuteState($id: ID!) {\n    conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MuteTotals {\n    unreadTotal\n    mentionTotal\n    unmutedUnread: unreadTotal(excludeMuted: true)\n    unmutedMentions: mentionTotal(excludeMuted: true)\n  }\n"): (typeof documents)["\n  query MuteTotals {\n    unreadTotal\n    mentionTotal\n    unmutedUnread: unreadTotal(excludeMuted: true)\n    unmutedMentions: mentionTotal(excludeMuted: true)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

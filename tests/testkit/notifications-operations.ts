@@ -34,3 +34,12 @@ export const MuteState = graphql(`
     conversation(id: $id) { id muted mutedUntil unreadCount mentionCount }
   }
 `);
+
+export const MuteTotals = graphql(`
+  query MuteTotals {
+    unreadTotal
+    mentionTotal
+    unmutedUnread: unreadTotal(excludeMuted: true)
+    unmutedMentions: mentionTotal(excludeMuted: true)
+  }
+`);

@@ -12,7 +12,7 @@ import type { PinRow, PinsService } from './modules/pins/pins.service.js';
 import type { BlocksService } from './modules/blocks/blocks.service.js';
 import type { SearchService } from './modules/search/search.service.js';
 import type { NotificationsService } from './modules/notifications/notifications.service.js';
-import type { ConversationsService } from './modules/conversations/conversations.service.js';
+import type { ConversationsService, Totals } from './modules/conversations/conversations.service.js';
 import { pageKey, type MessagesService, type PageArgs } from './modules/messages/messages.service.js';
 
 /** Per-request batch loaders; every one is scoped to the caller (membership-checked). */
@@ -30,7 +30,7 @@ export interface ConversationsLoaders {
   unreadCount: BatchLoader<string, number>;
   mentionCount: BatchLoader<string, number>;
   /** The caller's totals over all conversations, computed once per request. */
-  totals(): Promise<{ unread: number; mentions: number }>;
+  totals(): Promise<Totals>;
   reactions: BatchLoader<string, ReactionGroupRow[]>;
   /** The live pins per conversation, newest first. */
   pins: BatchLoader<string, PinRow[]>;
@@ -98,7 +98,7 @@ export function createLoaders(
 ): ConversationsLoaders {
   const pages = new Map<string, BatchLoader<string, MessageRow[]>>();
   const afterPages = new Map<string, BatchLoader<string, MessageRow[]>>();
-  let totals: Promise<{ unread: number; mentions: number }> | undefined;
+  let totals: Promise<Totals> | undefined;
   if (membershipVouched) {
     return {
       ...createLoaders(NOBODY, conversations, messages, reactions, pins),

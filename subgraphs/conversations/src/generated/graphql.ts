@@ -687,7 +687,7 @@ export type Query = {
   conversation?: Maybe<Conversation>;
   /** The caller's conversations, newest activity (last message, else creation) first. */
   conversations: Array<Conversation>;
-  /** The sum of mentionCount over the caller's conversations. */
+  /** The sum of mentionCount over the caller's conversations; `excludeMuted` as for unreadTotal. */
   mentionTotal: Scalars['Int']['output'];
   /** NOT_FOUND when it does not exist or the caller is not a member of its conversation. */
   message?: Maybe<Message>;
@@ -705,7 +705,10 @@ export type Query = {
   searchMessages: SearchPage;
   /** How many of the caller's notifications are unread. */
   unreadNotificationCount: Scalars['Int']['output'];
-  /** The sum of unreadCount over the caller's conversations. */
+  /**
+   * The sum of unreadCount over the caller's conversations; with `excludeMuted`,
+   * over those the caller has not muted (an app badge that muting silences).
+   */
   unreadTotal: Scalars['Int']['output'];
 };
 
@@ -719,6 +722,11 @@ export type QueryChannelsArgs = {
 
 export type QueryConversationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryMentionTotalArgs = {
+  excludeMuted?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -738,6 +746,11 @@ export type QuerySearchMessagesArgs = {
   conversationId?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   query: Scalars['String']['input'];
+};
+
+
+export type QueryUnreadTotalArgs = {
+  excludeMuted?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** One emoji on a message: how many members reacted with it, and whether the caller did. */
@@ -1181,12 +1194,12 @@ export type QueryResolvers<ContextType = ConversationsContext, ParentType extend
   channels?: Resolver<ResolversTypes['ChannelPage'], ParentType, ContextType, RequireFields<QueryChannelsArgs, 'limit'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
   conversations?: Resolver<Array<ResolversTypes['Conversation']>, ParentType, ContextType>;
-  mentionTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mentionTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<QueryMentionTotalArgs, 'excludeMuted'>>;
   message?: Resolver<Maybe<ResolversTypes['Message']>, ParentType, ContextType, RequireFields<QueryMessageArgs, 'id'>>;
   notifications?: Resolver<ResolversTypes['NotificationPage'], ParentType, ContextType, RequireFields<QueryNotificationsArgs, 'limit'>>;
   searchMessages?: Resolver<ResolversTypes['SearchPage'], ParentType, ContextType, RequireFields<QuerySearchMessagesArgs, 'limit' | 'query'>>;
   unreadNotificationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  unreadTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unreadTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<QueryUnreadTotalArgs, 'excludeMuted'>>;
 }>;
 
 export type ReactionGroupResolvers<ContextType = ConversationsContext, ParentType extends ResolversParentTypes['ReactionGroup'] = ResolversParentTypes['ReactionGroup']> = ResolversObject<{

@@ -23,11 +23,13 @@ export const conversationsResolvers: Resolvers = {
       for (const { conversation, membership } of listed) ctx.loaders.myMembership.prime(conversation.id, membership);
       return listed.map((row) => row.conversation);
     },
-    async unreadTotal(_root, _args, ctx) {
-      return (await ctx.loaders.totals()).unread;
+    async unreadTotal(_root, { excludeMuted }, ctx) {
+      const totals = await ctx.loaders.totals();
+      return excludeMuted ? totals.unreadUnmuted : totals.unread;
     },
-    async mentionTotal(_root, _args, ctx) {
-      return (await ctx.loaders.totals()).mentions;
+    async mentionTotal(_root, { excludeMuted }, ctx) {
+      const totals = await ctx.loaders.totals();
+      return excludeMuted ? totals.mentionsUnmuted : totals.mentions;
     },
     async channels(_root, args, ctx) {
       return ctx.conversations.channels(requireUser(ctx.userId), args);

@@ -44,6 +44,14 @@ export function pairKey(conversationId: string, userId: string): string {
 }
 
 /** Conversations, memberships and read state: the only code that touches them. */
+/** The caller's unread and mention totals, over all their conversations and over the ones they have not muted. */
+export interface Totals {
+  unread: number;
+  mentions: number;
+  unreadUnmuted: number;
+  mentionsUnmuted: number;
+}
+
 /** The longest timed mute (a longer one is a mute until unmuted). */
 export const MAX_MUTE_MS = 366 * 24 * 60 * 60_000;
 
@@ -212,9 +220,11 @@ export class ConversationsService {
   }
 
   /** Unread messages (as unreadCount) and unread mentions (as mentionCount) over all the user's conversations. */
-  async totals(userId: string): Promise<{ unread: number; mentions: number }> {
-    const [row] = await this.prisma.$queryRaw<Array<{ unread: number; mentions: number }>>`
-      SELECT COALESCE(sum(u.unread), 0)::int AS unread, COALESCE(sum(u.mentions), 0)::int AS mentions
+  async totals(userId: string): Promise<Totals> {
+    const [row] = await this.prisma.$queryRaw<Totals[]>`
+      SELECT COALESCE(sum(u.unread), 0)::int AS unread, COALESCE(sum(u.mentions), 0)::int AS mentions,
+             COALESCE(sum(u.unread) FILTER (WHERE NOT u.muted), 0)::int AS "unreadUnmuted",
+             COALESCE(sum(u.mentions) FILTER (WHERE NOT u.muted), 0)::int AS "mentionsUnmuted"
       FROM conversations.memberships ms
       CROSS JOIN LATERAL (
         SELECT
@@ -223,10 +233,12 @@ export class ConversationsService {
               AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS unread,
           (SELECT count(*) FROM conversations.mentions mn JOIN conversations.messages m ON m.id = mn.message_id
             WHERE mn.user_id = ms.user_id AND mn.conversation_id = ms.conversation_id AND mn.seq > ms.last_read_seq
-              AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS mentions
+              AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS mentions,
+          -- models.ts isMuted, in SQL.
+          (ms.muted_at IS NOT NULL AND (ms.muted_until IS NULL OR ms.muted_until > now())) AS muted
       ) u
       WHERE ms.user_id = ${userId}::uuid`;
-    return row ?? { unread: 0, mentions: 0 };
+    return row ?? { unread: 0, mentions: 0, unreadUnmuted: 0, mentionsUnmuted: 0 };
   }
 
   /** Per conversation: messages by others, not deleted, above the user's read position. */
