@@ -73,6 +73,11 @@ describe('notifications', () => {
       if (field === undefined) expect(res.errors?.[0]?.message).toMatch(/^Variable "\$until" got invalid value "tomorrow"/);
       expect([res.errors?.[0]?.extensions?.code, res.errors?.[0]?.extensions?.field], JSON.stringify(variables)).toEqual([code, field]);
     }
+    // Written into the document instead: the router itself refuses it as invalid, before any subgraph sees it.
+    for (const literal of ['"soon"', '5']) {
+      const res = await request(url, `mutation { muteConversation(conversationId: "${group}", until: ${literal}) { muted } }`, {}, dan.accessToken);
+      expect([res.status, res.errors?.[0]?.extensions?.code], literal).toEqual([400, 'GRAPHQL_VALIDATION_FAILED']);
+    }
     const outsider = await registerUser(url, 'outsider');
     expect((await request(url, MuteConversation, { conversationId: group }, outsider.accessToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await ok(url, MuteState, { id: group }, dan.accessToken)).conversation?.muted).toBe(false);

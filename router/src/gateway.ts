@@ -44,8 +44,8 @@ class SignedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       const { http, ...payload } = request;
       const replay = replays?.take(context as object | undefined, this.service);
       const response = replay ? await replay : await this.fetcher(http!.url, { method: http!.method, headers: Object.fromEntries(http!.headers), body: JSON.stringify(payload) });
+      if (!response.ok) throw await this.errorFromResponse(response);
       const body: unknown = await this.parseBody(response, undefined as never, context as RouterContext | undefined);
-      if (!response.ok && !isRefusedVariables(response.status, body)) throw await this.errorFromResponse(response);
       if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${String(body)}`);
       return { ...body, http: response } as GatewayGraphQLResponse;
     };
@@ -126,25 +126,6 @@ export function undiciFetcher(dispatcher: Agent): Fetcher {
     };
     return response as unknown as FetcherResponse;
   };
-}
-
-/**
- * A subgraph's 400 for variables its own scalars refuse (a `DateTime` that is
- * not a date): the router passes any value of a custom scalar through, so only
- * the subgraph can tell, and its answer is the client's error (BAD_USER_INPUT
- * with the variable named), not an internal one. Any other 400 (a document
- * the subgraph does not validate) stays an internal error: that is the
- * router's fault, not the client's.
- */
-function isRefusedVariables(status: number, body: unknown): boolean {
-  if (status !== 400 || typeof body !== 'object' || body === null) return false;
-  const { data, errors } = body as { data?: unknown; errors?: unknown };
-  return (
-    data === undefined &&
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => typeof e === 'object' && e !== null && (e as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT' && /^Variable "\$/.test(String((e as { message?: unknown }).message)))
-  );
 }
 
 /** The client's address, for subgraphs' per-address limits. */

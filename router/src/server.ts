@@ -11,6 +11,7 @@ import { BodyFault, graphqlHttpHandler, routeGraphQL } from '@storm/common/graph
 import { topics, type Bus } from '@storm/bus';
 import type { RouterContext } from './context.js';
 import { createGateway, createSubgraphAgent, subgraphHeaders, undiciFetcher, type SubgraphUrls } from './gateway.js';
+import { enforceScalarInputs } from './scalars.js';
 import { DirectFetch } from './direct-fetch.js';
 import { createHttpApp } from './http.js';
 import { createMediaProxy, MEDIA_CONNECTIONS } from './media-proxy.js';
@@ -123,6 +124,8 @@ export async function startRouter(deps: RouterDeps): Promise<RunningRouter> {
   });
   const gateway = createGateway(deps.supergraphSdl, deps.subgraphs, signer, subgraphAgent, direct);
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    // The same schema object Apollo Server validates and coerces against.
+    enforceScalarInputs(schema);
     apiSchema = schema;
     // A route was learned against the schema it validated and planned with.
     direct.forget();
