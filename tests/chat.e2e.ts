@@ -358,6 +358,16 @@ describe('read state', () => {
         return rows.map((r) => [r.payload.lastReadSeq, r.sent]);
       })
       .toEqual([[1, true]]);
+
+    // Two mutations in one document: the second answers from what the first wrote, not from what it had read.
+    const both = await ok(
+      stack.httpUrl,
+      'mutation ReadThenUnread($id: ID!) { r: markRead(conversationId: $id, seq: 4) { unreadCount lastReadSeq } u: markUnread(conversationId: $id, seq: 3) { unreadCount lastReadSeq } }',
+      { id },
+      dave.accessToken,
+    );
+    // After seq 2: message 3 (alice's) counts, 4 (dave's own) does not.
+    expect(both).toEqual({ r: { unreadCount: 0, lastReadSeq: 4 }, u: { unreadCount: 1, lastReadSeq: 2 } });
   });
 
   it('unreadCount is right after concurrent sends, deletes and markReads (the read position only moves forward)', async () => {

@@ -61,6 +61,8 @@ export interface ConversationsContext {
   /** Takes a token of the caller's bucket for `action` (before any write), or rejects with RATE_LIMITED. */
   rateLimit(action: RateLimitedAction): Promise<void>;
   loaders: ConversationsLoaders;
+  /** New, empty loaders for this caller (each mutation field starts with nothing cached: schema.ts). */
+  freshLoaders(): ConversationsLoaders;
 }
 
 export interface ContextDeps {
@@ -185,6 +187,7 @@ export function createContextFactory(deps: ContextDeps) {
     } catch {
       throw refused();
     }
+    const loaders = () => createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, deps.pins, membershipVouched);
     return {
       userId,
       membershipVouched,
@@ -201,7 +204,8 @@ export function createContextFactory(deps: ContextDeps) {
       async rateLimit(action) {
         if (deps.limiter && userId) await deps.limiter.take(action, userId.toLowerCase());
       },
-      loaders: createLoaders((userId ?? '').toLowerCase(), deps.conversations, deps.messages, deps.reactions, deps.pins, membershipVouched),
+      loaders: loaders(),
+      freshLoaders: loaders,
     };
   };
 }
