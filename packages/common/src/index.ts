@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './cursor.js';
 export * from './env.js';
+export * from './fresh-per-mutation.js';
 export * from './identity.js';
 export * from './peer.js';
 export * from './redis.js';

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ConversationsContext } from './context.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { badInput } from '@storm/common';
+import { badInput, freshPerMutation } from '@storm/common';
+import type { ConversationsContext } from './context.js';
 import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
 import { membersResolvers } from './modules/members/members.resolvers.js';
 import { notificationsResolvers } from './modules/notifications/notifications.resolvers.js';
@@ -80,33 +80,15 @@ export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLR
   return merged as GraphQLResolverMap<unknown>;
 }
 
-/**
- * Each mutation field of an operation starts with fresh loaders: they cache
- * per request, and the fields of one operation's mutations run one after the
- * other, so `markRead { unreadCount } markUnread { unreadCount }` in one
- * document would otherwise answer the second from what the first had read.
- */
-function withFreshLoaders(resolvers: GraphQLResolverMap<unknown>): GraphQLResolverMap<unknown> {
-  const mutation = resolvers.Mutation as Record<string, (root: unknown, args: unknown, ctx: ConversationsContext, info: unknown) => unknown> | undefined;
-  if (!mutation) return resolvers;
-  const wrapped = Object.fromEntries(
-    Object.entries(mutation).map(([name, resolve]) => [
-      name,
-      (root: unknown, args: unknown, ctx: ConversationsContext, info: unknown) => {
-        // On the context the resolvers get (Apollo Server may hand them a copy of the one built).
-        ctx.loaders = ctx.freshLoaders();
-        return resolve(root, args, ctx, info);
-      },
-    ]),
-  );
-  return { ...resolvers, Mutation: wrapped } as GraphQLResolverMap<unknown>;
-}
-
 export function buildSchema(): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs,
-    resolvers: withFreshLoaders(
+    // Each mutation field of an operation starts with fresh loaders (freshPerMutation).
+    resolvers: freshPerMutation(
       mergeResolvers({ DateTime: DateTimeScalar }, conversationsResolvers, messagesResolvers, membersResolvers, reactionsResolvers, pinsResolvers, blocksResolvers, searchResolvers, typingResolvers, notificationsResolvers, liveResolvers),
+      (ctx: ConversationsContext) => {
+        ctx.loaders = ctx.freshLoaders();
+      },
     ),
   });
 }

@@ -21,6 +21,8 @@ export interface MediaContext {
   urls: MediaUrlSigner;
   /** Bytes each user's files may take (MEDIA_QUOTA_BYTES); null = no quota. */
   quotaBytes: number | null;
+  /** New, empty loaders for this caller (each mutation field starts with nothing cached: schema.ts). */
+  freshLoaders(): Pick<MediaContext, 'mediaLoader' | 'attachmentsLoader'>;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function createMediaContext(req: IncomingMessage, deps: { prisma: P
     throw refused('Invalid identity assertion');
   }
   const media = new MediaService(deps.prisma, deps.peers, deps.storage);
-  return { userId, prisma: deps.prisma, media, mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId), urls: deps.urls, quotaBytes: deps.quotaBytes === false ? null : deps.quotaBytes };
+  const freshLoaders = () => ({ mediaLoader: createMediaLoader(media, userId), attachmentsLoader: createAttachmentsLoader(media, userId) });
+  return { userId, prisma: deps.prisma, media, ...freshLoaders(), freshLoaders, urls: deps.urls, quotaBytes: deps.quotaBytes === false ? null : deps.quotaBytes };
 }
 
 function refused(message: string): GraphQLError {

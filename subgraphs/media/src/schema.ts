@@ -6,6 +6,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { mediaResolvers } from './modules/media/media.resolvers.js';
 import { DateTimeScalar } from './scalars.js';
 import type { Resolvers } from './generated/graphql.js';
+import { freshPerMutation } from '@storm/common';
+import type { MediaContext } from './context.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
@@ -24,7 +26,8 @@ export const typeDefs: DocumentNode = {
 
 /** The executable media subgraph schema (Federation 2). */
 export function buildSchema(): GraphQLSchema {
-  const resolvers: Resolvers = { ...mediaResolvers, DateTime: DateTimeScalar };
+  // Each mutation field of an operation starts with fresh loaders (freshPerMutation).
+  const resolvers: Resolvers = freshPerMutation({ ...mediaResolvers, DateTime: DateTimeScalar }, (ctx: MediaContext) => Object.assign(ctx, ctx.freshLoaders()));
   // codegen's Resolvers is stricter than @apollo/subgraph's resolver map type; the shapes agree at run time.
   return buildSubgraphSchema({ typeDefs, resolvers: resolvers as SubgraphResolvers });
 }

@@ -23,4 +23,6 @@ export interface UsersContext {
   profiles: ProfileService;
   /** Per request (batches User.presence into one store read). */
   presence: PresenceService;
+  /** New per-request services (their loaders empty): each mutation field starts with nothing cached (schema.ts). */
+  freshLoaders(): Pick<UsersContext, 'users' | 'presence'>;
 }

@@ -5,6 +5,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { GraphQLScalarType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from './generated/graphql.js';
+import { freshPerMutation } from '@storm/common';
+import type { UsersContext } from './context.js';
 import { authResolvers } from './modules/auth/auth.resolvers.js';
 import { presenceResolvers } from './modules/presence/presence.resolvers.js';
 import { profileResolvers } from './modules/profile/profile.resolvers.js';
@@ -32,5 +34,7 @@ export const resolvers: Resolvers = [usersResolvers, authResolvers, profileResol
 
 export function buildSchema(): GraphQLSchema {
   // codegen's Resolvers type is stricter than @apollo/subgraph's map; the shapes agree.
-  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  // Each mutation field of an operation starts with fresh loaders (freshPerMutation).
+  const fresh = freshPerMutation(resolvers, (ctx: UsersContext) => Object.assign(ctx, ctx.freshLoaders()));
+  return buildSubgraphSchema([{ typeDefs, resolvers: fresh as GraphQLResolverMap<unknown> }]);
 }

@@ -156,15 +156,16 @@ export async function startUsersService(deps: UsersServiceDeps): Promise<Running
     },
     context: async (req, _res, identity): Promise<UsersContext> => {
       const clientIp = req.headers[CLIENT_IP_HEADER];
+      const freshLoaders = () => ({ users: new UsersService(deps.prisma), presence: new PresenceService(presenceStore, onPresenceError, deps.announcePresence) });
       return {
         userId: identity.userId,
         // Read after the identity check: only the router can have set it.
         clientAddress: addressKey(typeof clientIp === 'string' ? clientIp : undefined),
         prisma: deps.prisma,
-        users: new UsersService(deps.prisma),
+        ...freshLoaders(),
+        freshLoaders,
         auth,
         profiles,
-        presence: new PresenceService(presenceStore, onPresenceError, deps.announcePresence),
       };
     },
   });
