@@ -40,6 +40,12 @@ describe('image dimensions', () => {
     expect(measured('image/jpeg', jpegOf(800, 600, { padding: DIMENSION_PROBE_BYTES }), 65536)).toBeNull();
   });
 
+  it('never completes a truncated header with bytes that are not the upload’s', () => {
+    // Small Buffers share Node's pool: fill it with bytes that would make a size, then probe a header cut before its height.
+    for (let i = 0; i < 64; i++) Buffer.from(pngOf(640, 480)).fill(0x7f);
+    for (let i = 0; i < 200; i++) expect(measured('image/png', Buffer.from(pngOf(640, 480).subarray(0, 20)), 7)).toBeNull();
+  });
+
   it('is null for headers that hold no usable size, and absent for files that are not images', () => {
     const zeros = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(DIMENSION_PROBE_BYTES)]);
     const cases: Array<[string, Buffer]> = [

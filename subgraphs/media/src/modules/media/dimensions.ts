@@ -34,7 +34,13 @@ export function dimensionProbe(contentType: string): DimensionProbe | undefined 
       kept += part.length;
     },
     dimensions() {
-      const bytes = Buffer.concat(chunks);
+      // A buffer of its own, exactly this long: image-size reads through a
+      // DataView that reaches to the end of the underlying ArrayBuffer, so on a
+      // slice of Node's shared pool (Buffer.concat of a few bytes) a truncated
+      // header would be completed with whatever bytes follow in the pool.
+      const bytes = Buffer.alloc(kept);
+      let at = 0;
+      for (const chunk of chunks) at += chunk.copy(bytes, at);
       let size: { width: number; height: number; orientation?: number } | undefined;
       try {
         size = contentType === 'image/jpeg' ? jpegSize(bytes) : imageSize(bytes);
