@@ -1,8 +1,9 @@
 import { GraphQLError, isScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
+import { toDate } from '@storm/common';
 
-/** What a `DateTime` input must be, as every subgraph parses it: an ISO 8601 string that `Date` reads. */
+/** What a `DateTime` input must be, by the subgraphs' own rule (@storm/common DateTimeScalar): a string, kept as sent. */
 function parseDateTime(value: unknown): string {
-  if (typeof value !== 'string' || Number.isNaN(new Date(value).getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string');
+  if (typeof value !== 'string' || !toDate(value)) throw new GraphQLError('DateTime must be an ISO 8601 string');
   return value;
 }
 

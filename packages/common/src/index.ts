@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './cursor.js';
+export * from './date-time.js';
 export * from './env.js';
 export * from './fresh-per-mutation.js';
 export * from './identity.js';

@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { GraphQLScalarType, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { badInput, freshPerMutation } from '@storm/common';
+import { GraphQLScalarType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { DateTimeScalar, freshPerMutation } from '@storm/common';
 import type { ConversationsContext } from './context.js';
 import { conversationsResolvers } from './modules/conversations/conversations.resolvers.js';
 import { membersResolvers } from './modules/members/members.resolvers.js';
@@ -47,27 +47,6 @@ function rank(name: string): number {
 
 /** Every `modules/**\/*.graphql` of this subgraph, merged (read at import; no other side effect). */
 export const typeDefs: DocumentNode = parse(readModules());
-
-function parseDate(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw badInput('DateTime must be an ISO 8601 string');
-  return date;
-}
-
-/** ISO 8601 strings on the wire; Date (or an ISO string) in resolvers. */
-export const DateTimeScalar = new GraphQLScalarType({
-  name: 'DateTime',
-  serialize(value) {
-    if (value instanceof Date) return value.toISOString();
-    if (typeof value === 'string') return new Date(value).toISOString();
-    throw new TypeError('DateTime cannot represent a non-date value');
-  },
-  parseValue: parseDate,
-  parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw badInput('DateTime must be an ISO 8601 string');
-    return parseDate(ast.value);
-  },
-});
 
 /** Every module's resolvers, merged type by type. */
 export function mergeResolvers(...maps: Array<Record<string, object>>): GraphQLResolverMap<unknown> {

@@ -4,9 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { mediaResolvers } from './modules/media/media.resolvers.js';
-import { DateTimeScalar } from './scalars.js';
 import type { Resolvers } from './generated/graphql.js';
-import { freshPerMutation } from '@storm/common';
+import { DateTimeScalar, freshPerMutation } from '@storm/common';
 import type { MediaContext } from './context.js';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];

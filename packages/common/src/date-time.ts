@@ -1,12 +1,17 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { ErrorCode } from '@storm/common';
+import { ErrorCode } from './errors.js';
 
-function toDate(value: unknown): Date | null {
+/** The instant a DateTime input names (an ISO 8601 string `Date` reads, or a Date); null for anything else. */
+export function toDate(value: unknown): Date | null {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
-/** ISO 8601 instants in UTC; Prisma hands us Date objects. */
+/**
+ * The API's `DateTime`, the same in every subgraph: ISO 8601 instants in UTC
+ * on the wire, Date objects in resolvers (Prisma hands them over); a bad input
+ * is BAD_USER_INPUT. The router applies the same input rule (router/src/scalars.ts).
+ */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   serialize(value) {
