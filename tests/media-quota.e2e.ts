@@ -83,7 +83,9 @@ describe('storage quota', () => {
     // 50 KiB is under the size limit but over the 40 KiB left: refused from its Content-Length.
     const declared = await upload(alice, png(50 * KIB));
     expectQuotaRefusal(declared.status, (await declared.json()) as Refusal, 60 * KIB);
-    // Without a Content-Length the body streams until it passes what is left.
+    // Without a Content-Length the body streams until it passes what is left. (The insert-time
+    // check below would refuse it too: this proves the refusal and that nothing is kept, not
+    // that the upload was cut off early.)
     const chunks = [png(16 * KIB), randomBytes(16 * KIB), randomBytes(16 * KIB)];
     const stream = new ReadableStream<Uint8Array>({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()!) : c.close()) });
     const streamed = await upload(alice, stream);

@@ -949,7 +949,7 @@ class Group {
    * a log entry, so never replayed; a reader whose event cannot be resolved
    * is told to resync rather than left with a stale unread count.
    */
-  readUpdated(userId: string, lastReadSeq: number, kind: ConversationEventKind.ReadUpdated | ConversationEventKind.MuteUpdated = ConversationEventKind.ReadUpdated): void {
+  readUpdated(userId: string, lastReadSeq: number, kind: ConversationEventKind.ReadUpdated | ConversationEventKind.MuteUpdated): void {
     const reader = userId.toLowerCase();
     const isReader = (s: Subscriber) => s.userId.toLowerCase() === reader;
     if (![...this.subscribers].some(isReader)) return;

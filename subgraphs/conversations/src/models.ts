@@ -1,4 +1,4 @@
-import type { Conversation, Membership, Message } from './generated/prisma/client.js';
+import { Prisma, type Conversation, type Membership, type Message } from './generated/prisma/client.js';
 
 /** What a Conversation resolver hands on: the row, only ever given to a member. */
 export type ConversationRow = Conversation;
@@ -15,6 +15,9 @@ export type MyMembershipRow = MembershipRow & Pick<Membership, 'lastReadSeq' | '
 export function isMuted(membership: Pick<Membership, 'mutedAt' | 'mutedUntil'>, now = new Date()): boolean {
   return membership.mutedAt !== null && (membership.mutedUntil === null || membership.mutedUntil > now);
 }
+
+/** isMuted in SQL, of `conversations.memberships` rows aliased `ms`, at the statement's now(). */
+export const MS_MUTED = Prisma.sql`(ms.muted_at IS NOT NULL AND (ms.muted_until IS NULL OR ms.muted_until > now()))`;
 
 /** A channel as the directory lists it (to members and non-members alike). */
 export interface ChannelRow {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { BlocksService } from '../blocks/blocks.service.js';
 import { ConversationEvent, UserEvent, type ConversationUpdatedPayload, type ReadUpdatedPayload, type Topics } from '@storm/bus';
 import { assertStorableText, badInput, conflict, decodePageCursor, encodePageCursor, ErrorCode, forbidden, notFound, unavailable } from '@storm/common';
 import { GraphQLError } from 'graphql';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { ConversationKind, MemberRole } from '../../generated/prisma/enums.js';
 import { isUniqueViolation, isUuid, mapDbError, NOT_FOUND_CONVERSATION, parseId } from '../../errors.js';
-import type { ChannelRow, ConversationRow, MembershipRow, MyMembershipRow, UserRef } from '../../models.js';
+import { MS_MUTED, type ChannelRow, type ConversationRow, type MembershipRow, type MyMembershipRow, type UserRef } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import { lockConversation, TX_OPTIONS } from '../members/members.service.js';
 import { writeOutbox } from '../outbox/outbox.service.js';
 
@@ -234,8 +234,7 @@ export class ConversationsService {
           (SELECT count(*) FROM conversations.mentions mn JOIN conversations.messages m ON m.id = mn.message_id
             WHERE mn.user_id = ms.user_id AND mn.conversation_id = ms.conversation_id AND mn.seq > ms.last_read_seq
               AND m.author_id <> ms.user_id AND m.deleted_at IS NULL) AS mentions,
-          -- models.ts isMuted, in SQL.
-          (ms.muted_at IS NOT NULL AND (ms.muted_until IS NULL OR ms.muted_until > now())) AS muted
+          ${MS_MUTED} AS muted
       ) u
       WHERE ms.user_id = ${userId}::uuid`;
     return row ?? { unread: 0, mentions: 0, unreadUnmuted: 0, mentionsUnmuted: 0 };

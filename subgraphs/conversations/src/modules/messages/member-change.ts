@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { mapDbError, NOT_FOUND_MESSAGE } from '../../errors.js';
 import type { MessageRow } from '../../models.js';
 import { TX_OPTIONS } from '../members/members.service.js';
+import { ARCHIVED } from './messages.service.js';
 import { writeOutbox } from '../outbox/outbox.service.js';
 
 /**
@@ -26,7 +27,7 @@ export async function changeMessageAsMember(
       const found = await tx.message.findFirst({ where: { id: messageId, conversation: { memberships: { some: { userId } } } }, include: { conversation: { select: { archivedAt: true } } } });
       if (!found) throw notFound(NOT_FOUND_MESSAGE);
       const { conversation, ...row } = found;
-      if (conversation.archivedAt) throw conflict('This conversation is archived');
+      if (conversation.archivedAt) throw conflict(ARCHIVED);
       const event = await apply(tx, row);
       if (event) await writeOutbox(tx, event.subject, event.payload);
       return { message: row, changed: event !== undefined };

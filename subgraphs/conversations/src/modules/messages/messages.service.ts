@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { BlocksService } from '../blocks/blocks.service.js';
 import { ConversationEvent, type Topics } from '@storm/bus';
 import { assertStorableText, badInput, conflict, forbidden, notFound, unavailable } from '@storm/common';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
@@ -9,6 +8,7 @@ import { isUniqueViolation, mapDbError, NOT_FOUND_MESSAGE, parseId } from '../..
 import type { MessageRow } from '../../models.js';
 import type { UserDirectory } from '../../user-directory.js';
 import type { MediaAttachments } from '../../media-attachments.js';
+import type { BlocksService } from '../blocks/blocks.service.js';
 import { writeMessageEvent } from '../outbox/outbox.service.js';
 import { parseMentionHandles } from './mentions.js';
 import { GroupCommit, type GroupCommitOptions } from './send-batch.js';
@@ -60,10 +60,10 @@ export const MESSAGE_COLUMNS = Prisma.sql`
   m.body, m.client_msg_id AS "clientMsgId", m.created_at AS "createdAt", m.edited_at AS "editedAt",
   m.deleted_at AS "deletedAt", m.reply_to_id::text AS "replyToId"`;
 
-/** Messages: the only code that writes them (and their outbox events). */
 /** Answers of a send that mean nothing was written. */
 const REFUSALS: ReadonlySet<string> = new Set(['NOT_FOUND', 'CONFLICT', 'BAD_USER_INPUT', 'FORBIDDEN']);
 
+/** Messages: the only code that writes them (and their outbox events). */
 export class MessagesService {
   constructor(
     private readonly prisma: PrismaClient,

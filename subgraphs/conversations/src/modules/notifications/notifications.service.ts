@@ -5,7 +5,7 @@ import type { PresenceStore } from '@storm/presence';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { NotificationKind } from '../../generated/prisma/enums.js';
 import { parseId } from '../../errors.js';
-import type { MessageRow } from '../../models.js';
+import { MS_MUTED, type MessageRow } from '../../models.js';
 import { DirectMembers } from '../conversations/direct-members.js';
 
 /** Notifications kept per user: writing one more deletes the oldest beyond this. */
@@ -198,8 +198,8 @@ export class NotificationsService implements EditNotifier {
         SELECT x.id, x.user_id, x.kind::conversations."NotificationKind", ${message.conversationId}::uuid, ${message.id}::uuid
         FROM unnest(${ids}::uuid[], ${users}::uuid[], ${kinds}::text[]) AS x(id, user_id, kind)
         JOIN conversations.memberships ms ON ms.conversation_id = ${message.conversationId}::uuid AND ms.user_id = x.user_id
-        -- Not to a member who muted the conversation (models.ts isMuted, in SQL), nor who blocked the author.
-        WHERE (ms.muted_at IS NULL OR (ms.muted_until IS NOT NULL AND ms.muted_until <= now()))
+        -- Not to a member who muted the conversation, nor who blocked the author.
+        WHERE NOT ${MS_MUTED}
           AND NOT EXISTS (SELECT 1 FROM conversations.blocks b WHERE b.blocker_id = x.user_id AND b.blocked_id = ${message.authorId}::uuid)
         ON CONFLICT (message_id, user_id) DO NOTHING
         RETURNING id, user_id, kind
